@@ -1,0 +1,3 @@
+"""pdekit: solve partial differential equations from TOML case files."""
+
+__version__ = "0.1.0"
