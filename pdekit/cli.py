@@ -1,0 +1,146 @@
+"""The ``pdekit`` command: solve, eig, check, list.
+
+Exit codes: 0 success, 1 numerical/solver failure, 2 bad input (one line, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+from pdekit import __version__
+from pdekit.cases import available_kinds, bundled_cases_dir, load_case, plugin_for, read_toml
+from pdekit.errors import EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, NumericalError
+from pdekit.schema import describe
+from pdekit.tomlfmt import format_toml
+
+EIGEN_KINDS = ("eigen",)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with bad-usage errors as one line and exit code 2 (its default too)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"pdekit: command line: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pdekit", description="Solve PDEs from TOML case files.")
+    parser.add_argument("--version", action="version", version=f"pdekit {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def case_command(name: str, help_text: str, runs: bool) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("case", type=Path, help="case file (TOML)")
+        sub.add_argument("--set", dest="overrides", action="append", default=[],
+                         metavar="SECTION.KEY=VALUE", help="override a case value (repeatable)")
+        if runs:
+            sub.add_argument("--out", type=Path, help="output folder (default results/<name>)")
+            sub.add_argument("--quiet", action="store_true", help="no progress or summary")
+        return sub
+
+    case_command("solve", "run a case", runs=True)
+    case_command("eig", "run an eigen case (works under mpiexec; PETSc/SLEPc options "
+                        "may follow after --)", runs=True)
+    case_command("check", "validate a case and print it resolved; runs nothing", runs=False)
+    commands.add_parser("list", help="list kinds, their keys, and the bundled cases")
+    return parser
+
+
+def mpi_rank() -> int:
+    """This process's MPI rank, read from the launcher's environment (no MPI import)."""
+    for variable in ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "MPI_LOCALRANKID"):
+        if variable in os.environ:
+            return int(os.environ[variable])
+    return 0
+
+
+def _list() -> int:
+    for kind, module_path in sorted(available_kinds().items()):
+        plugin = plugin_for(kind)
+        print(f"{kind}  ({module_path})\n  {plugin.DESCRIPTION}")
+        print("\n".join(describe(plugin.SCHEMA)))
+        print()
+    folder = bundled_cases_dir()
+    if folder is not None:
+        print(f"bundled cases ({folder}):")
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                kind = read_toml(path).get("case", {}).get("kind", "?")
+            except CaseError:
+                kind = "unreadable"
+            print(f"  {path.name:<28} kind = {kind}")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) -> int:
+    case, plugin = load_case(args.case, args.overrides, solver_args)
+    if args.command == "eig" and case.kind not in EIGEN_KINDS:
+        raise CaseError(args.case, "case.kind", "an eigen case for `pdekit eig` "
+                        "(use `pdekit solve`)", case.kind)
+    if solver_args and case.kind not in EIGEN_KINDS:
+        raise CaseError("command line", "--", "no solver options for this kind", solver_args)
+
+    from pdekit.output.run import RunContext, package_versions
+
+    context = RunContext(args.out or Path("results") / case.name, args.quiet, mpi_rank())
+    context.prepare()
+    try:
+        report = plugin.run(case, context)
+    except BaseException as error:
+        context.fail(error, getattr(error, "data", None))
+        raise
+    context.finish({
+        "pdekit": __version__,
+        "status": "ok",
+        "case": case.resolved(),
+        "source": str(case.source),
+        "overrides": case.overrides,
+        "solver_args": case.solver_args,
+        "command": ["pdekit", *argv],
+        "results": report.results,
+        "versions": package_versions(),
+    })
+    if context.is_root and not args.quiet:
+        print("\n".join(report.lines))
+        print(f"Results in {context.final_dir}/ (summary.json)")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pdekit`` console script; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    solver_args: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, solver_args = argv[:split], argv[split + 1:]
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            return _list()
+        if args.command == "check":
+            case, _ = load_case(args.case, args.overrides)
+            print(f"# {case.source}: valid {case.kind} case")
+            print(format_toml(case.resolved()))
+            return EXIT_OK
+        return _run(args, solver_args, argv)
+    except CaseError as error:
+        print(f"pdekit: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except NumericalError as error:
+        print(f"pdekit: numerical failure: {error}", file=sys.stderr)
+        return EXIT_NUMERICAL
+    except KeyboardInterrupt:
+        print("pdekit: interrupted; partial output kept in the .failed folder", file=sys.stderr)
+        return 130
+    except Exception:  # an internal error: show everything
+        traceback.print_exc()
+        return EXIT_NUMERICAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""The run folder: where a run writes, and how it is swapped in only when it succeeds.
+
+A run writes into ``<out>.running/`` (ParaView can open its ``.pvd`` while it runs).
+On success ``summary.json`` is written last and the folder replaces ``<out>/`` in two
+renames; the previous good result is removed only after the new one is in place. On
+failure the folder becomes ``<out>.failed/`` with an ``error.json``, and ``<out>/``, the
+previous good result, is left untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Iterator
+
+from pdekit.output.vtk import atomic_write_text
+
+REPORTED_PACKAGES = ("pdekit", "numpy", "scipy", "matplotlib", "meshio", "ngsolve",
+                     "netgen-mesher", "petsc4py", "slepc4py", "mpi4py", "tensorflow-cpu",
+                     "tensorflow")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of pdekit's main dependencies (read from metadata, no imports)."""
+    found = {"python": platform.python_version()}
+    for name in REPORTED_PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            module = sys.modules.get(name)
+            if module is not None and hasattr(module, "__version__"):
+                found[name] = str(module.__version__)
+    return found
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy scalars/arrays and paths inside ``value`` to plain JSON types."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "tolist"):  # numpy scalar or array
+        return value.tolist()
+    if isinstance(value, float) and value != value:
+        return None  # NaN is not JSON
+    return value
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    atomic_write_text(path, json.dumps(to_jsonable(data), indent=2, allow_nan=False) + "\n")
+
+
+class _NoProgress:
+    """Stand-in for a tqdm bar when progress is not shown."""
+
+    def update(self, n: float = 1) -> None:
+        pass
+
+    def set_postfix_str(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class RunReport:
+    """What a plugin hands back: results for ``summary.json`` and lines for the terminal."""
+
+    results: dict[str, Any]
+    lines: list[str] = field(default_factory=list)
+
+
+class RunContext:
+    """Everything a plugin needs to write a run: folder, phase timer, progress, log.
+
+    Parameters
+    ----------
+    final_dir
+        Where the finished run will live (``results/<name>`` by default).
+    quiet
+        Suppress progress bars and messages.
+    rank
+        MPI rank; only rank 0 manages the folder and writes ``summary.json``.
+    """
+
+    def __init__(self, final_dir: Path, quiet: bool = False, rank: int = 0):
+        self.final_dir = Path(final_dir)
+        self.dir = self.final_dir.with_name(self.final_dir.name + ".running")
+        self.failed_dir = self.final_dir.with_name(self.final_dir.name + ".failed")
+        self.quiet = quiet
+        self.rank = rank
+        self.timings: dict[str, float] = {}
+        self.started = time.time()
+
+    @property
+    def is_root(self) -> bool:
+        return self.rank == 0
+
+    def prepare(self) -> None:
+        """Create an empty staging folder (clearing one left by an interrupted run)."""
+        if self.is_root:
+            if self.dir.exists():
+                shutil.rmtree(self.dir)
+            self.dir.mkdir(parents=True)
+        else:
+            self.dir.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Time a phase of the run; repeated phases add up."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+    def progress(self, total: float, desc: str, unit: str = "it") -> Any:
+        """A progress bar on a terminal; a silent stand-in with ``--quiet`` or no TTY."""
+        if self.quiet or not self.is_root or not sys.stderr.isatty():
+            return _NoProgress()
+        from tqdm import tqdm
+
+        return tqdm(total=total, desc=desc, unit=unit, leave=False, dynamic_ncols=True,
+                    bar_format="{l_bar}{bar}| {n:.4g}/{total:.4g} {unit} [{elapsed}<{remaining}]{postfix}")
+
+    def log(self, message: str) -> None:
+        """Print a progress message on rank 0 unless quiet."""
+        if not self.quiet and self.is_root:
+            print(message, file=sys.stderr, flush=True)
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        """Write ``summary.json`` and swap the staging folder into place."""
+        if not self.is_root:
+            return
+        summary = {**summary, "timings": {**self.timings, "total": time.time() - self.started}}
+        write_json(self.dir / "summary.json", summary)
+        previous = self.final_dir.with_name("." + self.final_dir.name + ".previous")
+        if previous.exists():
+            shutil.rmtree(previous)
+        if self.final_dir.exists():
+            os.replace(self.final_dir, previous)
+        os.replace(self.dir, self.final_dir)
+        if previous.exists():
+            shutil.rmtree(previous)
+
+    def fail(self, error: BaseException, data: dict[str, Any] | None = None) -> None:
+        """Move the staging folder aside as ``<name>.failed`` with an ``error.json``."""
+        if not self.is_root or not self.dir.exists():
+            return
+        write_json(self.dir / "error.json", {"status": "failed", "error": str(error),
+                                              "type": type(error).__name__, **(data or {})})
+        if self.failed_dir.exists():
+            shutil.rmtree(self.failed_dir)
+        os.replace(self.dir, self.failed_dir)
