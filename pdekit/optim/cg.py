@@ -40,7 +40,7 @@ class CGResult:
     residual_norm
         ``||A x - b||``.
     iterations
-        CG iterations done (= operator products).
+        Completed CG iterations (updates of ``x``).
     converged
         ``residual_norm <= max(rtol * ||b||, atol)``.
     negative_curvature
@@ -52,6 +52,8 @@ class CGResult:
         ``d^T A d / d^T d`` for it (None otherwise).
     message
         Why CG stopped.
+    matvecs
+        Operator products used (``iterations + 1`` when stopped by negative curvature).
     """
 
     x: tf.Tensor
@@ -63,6 +65,7 @@ class CGResult:
     direction: tf.Tensor | None
     curvature: float | None
     message: str
+    matvecs: int = 0
 
 
 def cg(
@@ -110,7 +113,7 @@ def cg(
     tol = max(rtol * bnorm, atol)
     rnorm = norm(r)
     if rnorm <= tol:
-        return CGResult(x, r, rnorm, 0, True, False, None, None, "initial guess satisfies tolerance")
+        return CGResult(x, r, rnorm, 0, True, False, None, None, "initial guess satisfies tolerance", 0)
     z = precond(r) if precond is not None else r
     rz = dot(r, z)
     d = -z
@@ -121,7 +124,7 @@ def cg(
             curv = dAd / max(dot(d, d), 1e-300)
             return CGResult(
                 x, r, rnorm, k, False, True, d, curv,
-                f"negative curvature d^T A d / d^T d = {curv:.3e} at iteration {k}",
+                f"negative curvature d^T A d / d^T d = {curv:.3e} at iteration {k}", k + 1,
             )
         alpha = rz / dAd
         x = x + alpha * d
@@ -129,11 +132,12 @@ def cg(
         rnorm = norm(r)
         if rnorm <= tol:
             return CGResult(x, r, rnorm, k + 1, True, False, None, None,
-                            f"converged: |r| = {rnorm:.3e} <= {tol:.3e}")
+                            f"converged: |r| = {rnorm:.3e} <= {tol:.3e}", k + 1)
         z = precond(r) if precond is not None else r
         rz_new = dot(r, z)
         beta = rz_new / rz
         rz = rz_new
         d = -z + beta * d
     return CGResult(x, r, rnorm, maxiter, False, False, None, None,
-                    f"maximum iterations {maxiter} reached: |r| = {rnorm:.3e} > {tol:.3e}")
+                    f"maximum iterations {maxiter} reached: |r| = {rnorm:.3e} > {tol:.3e}",
+                    maxiter)

@@ -190,7 +190,7 @@ def gauss_newton(
         f, g = obj.value_and_grad(x)
         gnorm = norm(g)
         rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "alpha": ls.alpha,
-               "cg_iters": sol.iterations}
+               "cg_iters": sol.iterations, "hvps": sol.matvecs}
         history.append(rec)
         if callback is not None:
             callback(x, rec)
@@ -262,7 +262,7 @@ def levenberg_marquardt(
             lam *= nu
             nu *= 2.0
         rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "damping": lam, "rho": rho,
-               "accepted": accepted, "cg_iters": sol.iterations}
+               "accepted": accepted, "cg_iters": sol.iterations, "hvps": sol.matvecs}
         history.append(rec)
         if callback is not None:
             callback(x, rec)

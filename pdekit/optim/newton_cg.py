@@ -110,7 +110,7 @@ def newton_cg(
         f, g = obj.value_and_grad(x)
         gnorm = norm(g)
         rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "alpha": ls.alpha,
-               "cg_iters": sol.iterations, "negative_curvature": sol.negative_curvature}
+               "cg_iters": sol.iterations, "hvps": sol.matvecs, "negative_curvature": sol.negative_curvature}
         history.append(rec)
         if callback is not None:
             callback(x, rec)
