@@ -1,0 +1,269 @@
+"""The Poisson problem ``Laplacian u = f`` in a box with ``u = g`` on the boundary, as least squares.
+
+The network ``N`` enters the discrete loss only through its Taylor stack
+``T = [N, grad N, Laplacian N]`` at the collocation points, and every residual is *affine* in
+that stack. With Dirichlet data imposed by a penalty ``gamma``:
+
+    r_int,i = (Lap N(x_i) - f(x_i)) / sqrt(n_int),
+    r_bdy,j = sqrt(gamma / n_bdy) (N(x_j) - g(x_j)),
+    loss    = |r|^2 = mean((Lap N - f)^2) + gamma mean((N - g)^2)     (the seed's loss).
+
+With the boundary condition built into the ansatz (hard constraint, Lagaris et al. 1998,
+"Artificial neural networks for solving ordinary and partial differential equations",
+IEEE TNN 9(5)), ``u = B N + G`` where ``B = prod_j (x_j - a_j)(b_j - x_j)`` (scaled to max 1)
+vanishes on the boundary and ``G`` is the transfinite (Coons) extension of the boundary data
+into the box (:meth:`PoissonProblem.extension`); then ``Lap u = B Lap N + 2 grad B . grad N + (Lap B) N + Lap G`` and
+only interior residuals remain. Both cases are ``r = sum_a C[:, a] T[:, a] + c``, with fixed
+coefficients ``C`` and offsets ``c`` computed once here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from pdekit.pinn.expressions import derivatives, tf_field
+from pdekit.pinn.network import MLP
+
+
+@dataclass
+class PoissonProblem:
+    """Data of ``Laplacian u = f`` on a box, ``u = g`` on its boundary, given as expressions.
+
+    Parameters
+    ----------
+    bounds
+        ``[(a, b)]`` (interval) or ``[(a, b), (c, d)]`` (rectangle).
+    exact
+        Exact solution (optional): used for errors, and as ``f``/``g`` when those are absent.
+    forcing
+        ``f`` (optional when ``exact`` is given: then ``f = Laplacian exact`` by autodiff).
+    boundary
+        ``g`` (optional when ``exact`` is given: then ``g = exact``).
+    parameters
+        Named constants available in the expressions.
+    """
+
+    bounds: Sequence[tuple[float, float]]
+    exact: str | None = None
+    forcing: str | None = None
+    boundary: str | None = None
+    parameters: Mapping[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        self.dim = len(self.bounds)
+        if self.forcing is None and self.exact is None:
+            raise ValueError("need problem.forcing or problem.exact")
+        if self.boundary is None and self.exact is None:
+            raise ValueError("need problem.boundary or problem.exact")
+        params = self.parameters
+        self._exact = tf_field(self.exact, self.dim, params) if self.exact else None
+        self._forcing = tf_field(self.forcing, self.dim, params) if self.forcing else None
+        self._boundary = tf_field(self.boundary or self.exact, self.dim, params)
+
+    def f(self, points: np.ndarray) -> np.ndarray:
+        """Forcing at ``points`` (from the expression, or the Laplacian of the exact solution)."""
+        if self._forcing is not None:
+            return self._forcing(tf.constant(points, tf.float64)).numpy()
+        return derivatives(self._exact, points)[2]
+
+    def g(self, points: np.ndarray) -> np.ndarray:
+        """Boundary data at ``points`` (meant for points on the boundary)."""
+        return self._boundary(tf.constant(points, tf.float64)).numpy()
+
+    def extension(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Value, gradient and Laplacian of the transfinite extension of ``g`` at ``points``.
+
+        The extension uses only the boundary values of ``g``: linear interpolation between
+        the end values in 1D, the bilinearly blended Coons patch of the four edge functions
+        in 2D (Gordon & Hall 1973, "Construction of curvilinear co-ordinate systems and
+        applications to mesh generation", Int. J. Numer. Meth. Eng. 7(4)), so it equals
+        ``g`` on the boundary and never looks at the exact solution inside the box.
+        """
+        return derivatives(self._extension, points)
+
+    def _extension(self, points: tf.Tensor) -> tf.Tensor:
+        g = self._boundary
+        if self.dim == 1:
+            (a, b), = self.bounds
+            x = points[:, 0]
+            s = (x - a) / (b - a)
+            ga = g(tf.fill([tf.shape(x)[0], 1], tf.constant(a, x.dtype)))
+            gb = g(tf.fill([tf.shape(x)[0], 1], tf.constant(b, x.dtype)))
+            return (1.0 - s) * ga + s * gb
+        (a, b), (c, d) = self.bounds
+        x, y = points[:, 0], points[:, 1]
+        s, t = (x - a) / (b - a), (y - c) / (d - c)
+        const = lambda v: tf.fill(tf.shape(x), tf.constant(v, x.dtype))  # noqa: E731
+        edge = lambda u, v: g(tf.stack([u, v], axis=1))  # noqa: E731
+        blend_x = (1.0 - s) * edge(const(a), y) + s * edge(const(b), y)
+        blend_y = (1.0 - t) * edge(x, const(c)) + t * edge(x, const(d))
+        corners = ((1.0 - s) * (1.0 - t) * edge(const(a), const(c))
+                   + s * (1.0 - t) * edge(const(b), const(c))
+                   + (1.0 - s) * t * edge(const(a), const(d))
+                   + s * t * edge(const(b), const(d)))
+        return blend_x + blend_y - corners
+
+    def u_exact(self, points: np.ndarray) -> np.ndarray | None:
+        """Exact solution at ``points``, or None if not given."""
+        if self._exact is None:
+            return None
+        return self._exact(tf.constant(points, tf.float64)).numpy()
+
+
+def bubble(bounds: Sequence[tuple[float, float]], points: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``B = prod_j (x_j - a_j)(b_j - x_j) / ((b_j - a_j)/2)^2``, its gradient and Laplacian."""
+    phis, d1s, d2s = [], [], []
+    for j, (a, b) in enumerate(bounds):
+        s = ((b - a) / 2.0) ** 2
+        x = points[:, j]
+        phis.append((x - a) * (b - x) / s)
+        d1s.append((a + b - 2.0 * x) / s)
+        d2s.append(np.full_like(x, -2.0 / s))
+    B = np.prod(phis, axis=0)
+    grad = np.empty_like(points)
+    lap = np.zeros(len(points))
+    for j in range(len(bounds)):
+        others = np.prod([phis[k] for k in range(len(bounds)) if k != j], axis=0) \
+            if len(bounds) > 1 else np.ones(len(points))
+        grad[:, j] = d1s[j] * others
+        lap += d2s[j] * others
+    return B, grad, lap
+
+
+def ansatz_coefficients(problem: PoissonProblem, points: np.ndarray, hard: bool
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Coefficients turning the network's Taylor stack into ``u`` and ``Laplacian u``.
+
+    Returns
+    -------
+    value_coeff, value_offset, lap_coeff, lap_offset
+        ``u = value_coeff . T + value_offset`` and ``Lap u = lap_coeff . T + lap_offset``,
+        with ``T = [N, grad N, Lap N]`` (coefficients of shape ``[n, dim + 2]``).
+    """
+    n, dim = points.shape
+    value_coeff = np.zeros((n, dim + 2))
+    lap_coeff = np.zeros((n, dim + 2))
+    if not hard:
+        value_coeff[:, 0] = 1.0
+        lap_coeff[:, -1] = 1.0
+        return value_coeff, np.zeros(n), lap_coeff, np.zeros(n)
+    B, grad_B, lap_B = bubble(problem.bounds, points)
+    G, _, lap_G = problem.extension(points)
+    value_coeff[:, 0] = B
+    lap_coeff[:, 0] = lap_B
+    lap_coeff[:, 1:dim + 1] = 2.0 * grad_B
+    lap_coeff[:, -1] = B
+    return value_coeff, G, lap_coeff, lap_G
+
+
+class PoissonLoss:
+    """The least-squares residual of a Poisson problem for one network and one point set.
+
+    Parameters
+    ----------
+    model
+        The network.
+    problem
+        The PDE data.
+    interior, boundary
+        Collocation points ``[n, dim]``; ``boundary`` is unused with ``hard=True``.
+    penalty
+        Boundary weight ``gamma`` (penalty method).
+    hard
+        Build the boundary condition into the ansatz instead of penalizing it.
+
+    Attributes
+    ----------
+    n_residuals
+        Length of the residual vector.
+    """
+
+    def __init__(self, model: MLP, problem: PoissonProblem, interior: np.ndarray,
+                 boundary: np.ndarray, penalty: float = 1.0, hard: bool = False):
+        self.model, self.problem, self.hard, self.penalty = model, problem, hard, penalty
+        dtype = model.dtype
+        n_int = len(interior)
+        _, _, lap_c, lap_off = ansatz_coefficients(problem, interior, hard)
+        scale = 1.0 / math.sqrt(n_int)
+        self._int_stack = model.input_stack(interior, True)
+        self._int_coeff = tf.constant(lap_c * scale, dtype)
+        self._int_offset = tf.constant((lap_off - problem.f(interior)) * scale, dtype)
+        self._has_boundary = not hard
+        if self._has_boundary:
+            n_b = len(boundary)
+            w = math.sqrt(penalty / n_b)
+            self._bdy_stack = model.input_stack(boundary, False)
+            self._bdy_coeff = tf.constant(np.full((n_b, 1), w), dtype)
+            self._bdy_offset = tf.constant(-w * problem.g(boundary), dtype)
+        self.n_residuals = n_int + (len(boundary) if self._has_boundary else 0)
+
+    def residual(self) -> tf.Tensor:
+        """The residual vector at the network's current weights (zero-argument, for hvp/optim)."""
+        m = self.model
+        r = m.affine_residual(self._int_stack, self._int_coeff, self._int_offset)
+        if not self._has_boundary:
+            return r
+        rb = m.affine_residual(self._bdy_stack, self._bdy_coeff, self._bdy_offset)
+        return tf.concat([r, rb], axis=0)
+
+    def loss(self) -> tf.Tensor:
+        """``|r|^2``: mean squared PDE residual + penalty x mean squared boundary residual."""
+        r = self.residual()
+        return tf.reduce_sum(r * r)
+
+    def residual_and_jacobian(self) -> tuple[tf.Tensor, tf.Tensor]:
+        """Residual vector and its explicit Jacobian ``[n_residuals, n_params]``."""
+        m = self.model
+        r, J = m.affine_residual_jacobian(self._int_stack, self._int_coeff, self._int_offset)
+        if not self._has_boundary:
+            return r, J
+        rb, Jb = m.affine_residual_jacobian(self._bdy_stack, self._bdy_coeff, self._bdy_offset)
+        return tf.concat([r, rb], axis=0), tf.concat([J, Jb], axis=0)
+
+
+class Evaluator:
+    """The PINN solution ``u``, its Laplacian and the PDE residual at fixed points (NumPy out).
+
+    Precomputes the ansatz coefficients (and ``f``, exact ``u``) once, so the error during
+    training costs one network evaluation.
+    """
+
+    def __init__(self, model: MLP, problem: PoissonProblem, points: np.ndarray, hard: bool):
+        self.model, self.points = model, points
+        vc, voff, lc, loff = ansatz_coefficients(problem, points, hard)
+        dtype = model.dtype
+        self._stack = model.input_stack(points, True)
+        self._vc, self._voff = tf.constant(vc, dtype), tf.constant(voff, dtype)
+        self._lc, self._loff = tf.constant(lc, dtype), tf.constant(loff, dtype)
+        self.f = problem.f(points)
+        self.exact = problem.u_exact(points)
+        self._exact_norm = (float(np.sqrt(np.mean(self.exact**2)))
+                            if self.exact is not None else None)
+        self._compiled = tf.function(self._values)
+
+    def _values(self) -> tuple[tf.Tensor, tf.Tensor]:
+        T = self.model._forward(self._stack)[:, :, 0]
+        u = tf.reduce_sum(self._vc * T, axis=1) + self._voff
+        lap = tf.reduce_sum(self._lc * T, axis=1) + self._loff
+        return u, lap
+
+    def solution(self) -> tuple[np.ndarray, np.ndarray]:
+        """``u`` and the PDE residual ``Laplacian u - f`` at the points."""
+        u, lap = self._compiled()
+        return u.numpy().astype(float), lap.numpy().astype(float) - self.f
+
+    def errors(self) -> dict[str, float] | None:
+        """Relative L2 (RMS over the grid) and max error against the exact solution."""
+        if self.exact is None:
+            return None
+        u, _ = self._compiled()
+        e = u.numpy().astype(float) - self.exact
+        rms = float(np.sqrt(np.mean(e**2)))
+        return {"rel_l2": rms / self._exact_norm if self._exact_norm else rms,
+                "max_abs": float(np.max(np.abs(e)))}
