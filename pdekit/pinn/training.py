@@ -148,6 +148,8 @@ class Trainer:
                    if self.progress else None)
             start = time.perf_counter()
             loss0 = self.loss()
+            if not math.isfinite(loss0):
+                self.record(index, method, loss0)  # raises NumericalError
             try:
                 if method in FIRST_ORDER:
                     report = self._first_order(index, stage, bar)
@@ -235,6 +237,11 @@ class Trainer:
         except _Stop as stop:
             H.assign_flat(self.variables, last["x"])
             message = str(stop)
+        except ValueError as error:  # e.g. a line search meeting a non-finite loss
+            H.assign_flat(self.variables, last["x"])
+            raise NumericalError(f"{method} failed at iteration {self.iteration} ({error}); "
+                                 f"loss there = {self.loss():.6e}",
+                                 {"iteration": self.iteration, "method": method}) from None
         return StageReport(method, self.iteration - nit0, 0.0, 0.0, 0.0, message,
                            hvps=objective.nhvp, gradients=objective.ngrad,
                            loss_evals=objective.nfev)
@@ -248,6 +255,8 @@ class Trainer:
         deadline = self._deadline(stage)
         x = H.get_flat(self.variables).numpy()
         lam: float | None = None
+        mu_rel: float | None = None
+        start_rel = max(rel, 1e-6)
         nu = 2.0
         evals = jacobians = 0
         message = "iterations done"
@@ -284,9 +293,11 @@ class Trainer:
 
             accepted = False
             if gauss_newton:
-                mu = rel * top
+                # adaptive relative damping: shrink it after full steps, grow it when the line
+                # search has to cut the step hard (robust far away, exact Gauss-Newton near)
+                mu_rel = start_rel if mu_rel is None else mu_rel
                 for _ in range(12):  # raise the damping if no step length decreases the loss
-                    p = step(mu)
+                    p = step(mu_rel * top)
                     best_f, best_eta, eta = f, 0.0, 1.0
                     for _ in range(30):
                         f_try = loss_at(x + eta * p)
@@ -297,8 +308,12 @@ class Trainer:
                         eta *= 0.5
                     if best_eta > 0:
                         x, accepted = x + best_eta * p, True
+                        if best_eta >= 0.25:
+                            mu_rel = max(mu_rel / 10.0, rel)
+                        elif best_eta < 0.1:
+                            mu_rel = min(mu_rel * 10.0, 1.0)
                         break
-                    mu *= 100.0
+                    mu_rel = min(mu_rel * 100.0, 1e6)
             else:
                 lam = rel * top if lam is None else lam
                 for _ in range(60):
