@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+
 import numpy as np
 
 from pdekit.cases import Case
 from pdekit.errors import CaseError
 from pdekit.expr import ExpressionError, parse_expression
 from pdekit.output import RunContext, RunReport
+from pdekit.pinn.stages import METHODS, STAGE_KEYS, stage_problem
 from pdekit.schema import Key, at_least, positive
 
 DESCRIPTION = ("Poisson equation Laplacian(u) = f on an interval or rectangle, Dirichlet data; "
@@ -77,7 +79,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "training": {
         "stages": Key(list, DEFAULT_STAGES, "training stages in order, each a table "
-                      "{method = ..., iterations = ..., ...} (see README)"),
+                      "{method = ..., iterations = ..., ...}; methods: "
+                      + ", ".join(METHODS) + "; keys: " + ", ".join(STAGE_KEYS)
+                      + " (see README)"),
     },
     "evaluation": {
         "n": Key(int, None, "points per axis of the evaluation grid (default 2001 in 1D, 201 "
@@ -161,8 +165,6 @@ def validate(case: Case) -> None:
             if case[f"problem.{key}"] is None:
                 raise CaseError(source, f"problem.{key}", "an expression (or problem.exact, "
                                 "from which it is derived)")
-    from pdekit.pinn.stages import stage_problem
-
     stages = case["training.stages"]
     for i, stage in enumerate(stages):
         problem = stage_problem(stage)

@@ -245,13 +245,19 @@ class Evaluator:
         self.exact = problem.u_exact(points)
         self._exact_norm = (float(np.sqrt(np.mean(self.exact**2)))
                             if self.exact is not None else None)
+        self._value_stack = model.input_stack(points, False)
         self._compiled = tf.function(self._values)
+        self._compiled_u = tf.function(self._u)
 
     def _values(self) -> tuple[tf.Tensor, tf.Tensor]:
         T = self.model._forward(self._stack)[:, :, 0]
         u = tf.reduce_sum(self._vc * T, axis=1) + self._voff
         lap = tf.reduce_sum(self._lc * T, axis=1) + self._loff
         return u, lap
+
+    def _u(self) -> tf.Tensor:
+        """Values only (a quarter of the work of :meth:`_values` in 2D): for the error."""
+        return self.model._forward(self._value_stack)[:, 0, 0] * self._vc[:, 0] + self._voff
 
     def solution(self) -> tuple[np.ndarray, np.ndarray]:
         """``u`` and the PDE residual ``Laplacian u - f`` at the points."""
@@ -262,8 +268,7 @@ class Evaluator:
         """Relative L2 (RMS over the grid) and max error against the exact solution."""
         if self.exact is None:
             return None
-        u, _ = self._compiled()
-        e = u.numpy().astype(float) - self.exact
+        e = self._compiled_u().numpy().astype(float) - self.exact
         rms = float(np.sqrt(np.mean(e**2)))
         return {"rel_l2": rms / self._exact_norm if self._exact_norm else rms,
                 "max_abs": float(np.max(np.abs(e)))}

@@ -25,8 +25,9 @@ STAGE_KEYS: dict[str, tuple[type, Any, str]] = {
     "log_every": (int, 500, "adam/adamax: steps per compiled chunk (progress, history)"),
     "jacobian": (str, "explicit", "gauss-newton/levenberg-marquardt: 'explicit' Jacobian or "
                  "matrix-free 'products' (shared pdekit.optim solver, CG)"),
-    "damping": (float, None, "gauss-newton: relative damping mu/lambda_max (default 1e-12); "
-                "levenberg-marquardt: initial damping (relative for explicit, default 1e-3)"),
+    "damping": (float, None, "gauss-newton (explicit): smallest relative damping "
+                "mu/s_max^2 (default 1e-12); levenberg-marquardt: initial damping (relative "
+                "to s_max^2 for explicit, default 1e-3; absolute for products)"),
     "cg_maxiter": (int, None, "CG iterations per step for the matrix-free methods"),
     "memory": (int, 10, "lbfgs: number of stored pairs"),
 }

@@ -82,8 +82,11 @@ def test_bad_input_exits_2_without_output(label, extra, message, tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-@pytest.mark.parametrize("key", ["exact", "forcing", "boundary"])
-@pytest.mark.parametrize("text", UNSAFE)
+CASES = [("exact", text) for text in UNSAFE] + [
+    (key, text) for key in ("forcing", "boundary") for text in UNSAFE[:2]]
+
+
+@pytest.mark.parametrize("key, text", CASES)
 def test_expressions_cannot_run_code(key, text, tmp_path):
     case = tmp_path / "evil.toml"
     body = BASE.replace('exact = "sin(pi*x)*sin(pi*y)"', f"{key} = {json.dumps(text)}")
