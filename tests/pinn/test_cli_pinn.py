@@ -76,6 +76,8 @@ def test_solve_writes_summary_fields_and_weights(cli, write_case, tmp_path, dim,
         u = vtk_to_numpy(image.GetPointData().GetArray("u")).reshape(21, 21).T
         np.testing.assert_array_equal(u, data["u"])
 
+    if dim == 1:
+        return
     # reload the weights and only evaluate: the same error, no training
     again = case.read_text().replace('name = "tiny"', 'name = "again"').replace(
         "[network]", f'[network]\nweights = "{folder / "weights.npz"}"')
@@ -88,13 +90,23 @@ def test_solve_writes_summary_fields_and_weights(cli, write_case, tmp_path, dim,
 
 
 def test_weights_of_another_network_are_refused(cli, write_case, tmp_path):
+    pytest.importorskip("tensorflow")
+    from pdekit.pinn.network import MLP
+
     case = _case(write_case, 1, "hard")
-    assert cli("solve", str(case), "--quiet", cwd=tmp_path).returncode == 0
-    weights = tmp_path / "results" / "tiny" / "weights.npz"
-    other = case.read_text().replace("width = 8", f'width = 9\nweights = "{weights}"')
-    result = cli("check", str(write_case(other, "other.toml")), cwd=tmp_path)
-    assert result.returncode == 2
-    assert "network.weights: expected weights for width = 9" in result.stderr
+    weights = MLP(1, width=8, depth=1).save(tmp_path / "w.npz", boundary="hard",
+                                            bounds=np.array([[0.0, 2.0]]))
+    good = case.read_text().replace("width = 8", f'width = 8\nweights = "{weights}"')
+    assert cli("check", str(write_case(good, "good.toml")), cwd=tmp_path).returncode == 0
+    for old, new, message in [
+            ("width = 8", "width = 9", "expected weights for width = 9 like this case (the "
+                                       "file has 8)"),
+            ('boundary = "hard"', 'boundary = "penalty"', "boundary = 'penalty'"),
+            ("x = [0.0, 2.0]", "x = [0.0, 3.0]", "trained on the same domain")]:
+        result = cli("check", str(write_case(good.replace(old, new), "other.toml")),
+                     cwd=tmp_path)
+        assert result.returncode == 2 and "network.weights: expected" in result.stderr
+        assert message in result.stderr, result.stderr
 
 
 def test_bundled_pinn_cases_check(cli):
