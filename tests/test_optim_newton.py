@@ -93,3 +93,13 @@ def test_objective_counts_evaluations():
     assert (res.nfev, res.ngrad, res.nhvp) == (obj.nfev, obj.ngrad, obj.nhvp)
     assert res.ngrad == res.nit + 1
     assert res.nhvp == sum(h["hvps"] for h in res.history[1:])
+
+
+def test_newton_cg_with_xla_and_reverse_over_reverse_matches():
+    x, loss = rosenbrock()
+    ref = minimize(loss, x, method="newton-cg", gtol=1e-10)
+    y, loss_y = rosenbrock()
+    alt = minimize(loss_y, y, method="newton-cg", gtol=1e-10, jit_compile=True,
+                   hvp_mode="reverse-over-reverse")
+    assert alt.success and alt.nit == ref.nit
+    np.testing.assert_allclose(y.numpy(), [1.0, 1.0], atol=1e-9)

@@ -69,6 +69,8 @@ def minimize(
     fun: Callable[[], tf.Tensor],
     variables: object,
     method: str = "newton-cg",
+    jit_compile: bool = False,
+    hvp_mode: str = "forward-over-reverse",
     **options: Any,
 ) -> OptimizeResult:
     """Minimize a loss of TensorFlow variables; the variables end at the minimizer.
@@ -85,6 +87,11 @@ def minimize(
         ``model.trainable_variables``); their current values are the start.
     method
         One of :data:`METHODS`.
+    jit_compile
+        Compile the loss/gradient/HVP functions with XLA (scalar-loss methods only).
+    hvp_mode
+        ``"forward-over-reverse"`` or ``"reverse-over-reverse"`` Hessian-vector
+        products (scalar-loss methods only), see :func:`pdekit.hvp.make_hvp`.
     **options
         Passed to the method (``gtol``, ``maxiter``, ``callback``, ...).
 
@@ -103,5 +110,8 @@ def minimize(
             f"unknown method {method!r}; available: {', '.join(sorted(METHODS))}"
         )
     solver, residual = METHODS[key]
-    obj = ResidualObjective(fun, variables) if residual else Objective(fun, variables)
+    if residual:
+        obj = ResidualObjective(fun, variables)
+    else:
+        obj = Objective(fun, variables, jit_compile=jit_compile, hvp_mode=hvp_mode)
     return solver(obj, obj.x0(), **options)
