@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import tensorflow as tf
 
 from pdekit import hvp as _h
@@ -94,10 +95,14 @@ class Objective:
 
 
 def dot(a: tf.Tensor, b: tf.Tensor) -> float:
-    """Euclidean inner product of two flat tensors, as a Python float."""
-    return float(tf.tensordot(a, b, 1))
+    """Euclidean inner product of two flat tensors, as a Python float.
+
+    Reduced through NumPy: eager ``tf.tensordot`` costs several eager ops per call,
+    which dominates CG/L-BFGS loops on small problems.
+    """
+    return float(np.dot(a.numpy(), b.numpy()))
 
 
 def norm(a: tf.Tensor) -> float:
     """Euclidean norm of a flat tensor, as a Python float."""
-    return float(tf.norm(a))
+    return float(np.linalg.norm(a.numpy()))
