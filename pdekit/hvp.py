@@ -176,11 +176,11 @@ HVP_MODES = {"forward-over-reverse": _hvp, "reverse-over-reverse": _hvp_rr}
 
 
 def _batch_hvp(
-    loss_fn: LossFn, variables: list[tf.Variable], vs: tf.Tensor, method: str
+    loss_fn: LossFn, variables: list[tf.Variable], V: tf.Tensor, method: str
 ) -> tf.Tensor:
-    """``vs`` has shape [k, n] (one vector per row); returns H applied to each row."""
+    """``V`` has shape [k, n] (one vector per row); returns H applied to each row."""
     if method == "vectorized_map":
-        return tf.vectorized_map(lambda v: _hvp(loss_fn, variables, v)[2], vs)
+        return tf.vectorized_map(lambda v: _hvp(loss_fn, variables, v)[2], V)
     if method == "jacobian":
         # reverse-over-reverse: rows of H V^T are the gradients of (g^T V[i]),
         # vectorized over i by GradientTape.jacobian (pfor)
@@ -189,15 +189,15 @@ def _batch_hvp(
                 loss = loss_fn()
             g = flatten(inner.gradient(loss, variables,
                                        unconnected_gradients=tf.UnconnectedGradients.ZERO))
-            gv = tf.linalg.matvec(vs, g)
+            gv = tf.linalg.matvec(V, g)
         jac = outer.jacobian(gv, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        k = tf.shape(vs)[0]
+        k = tf.shape(V)[0]
         return tf.concat([tf.reshape(j, [k, -1]) for j in jac], axis=1)
     if method == "loop":
         return tf.map_fn(
             lambda v: _hvp(loss_fn, variables, v)[2],
-            vs,
-            fn_output_signature=vs.dtype,
+            V,
+            fn_output_signature=V.dtype,
             parallel_iterations=1,
         )
     raise ValueError(f"unknown batch method {method!r}; available: {', '.join(BATCH_METHODS)}")
