@@ -12,10 +12,11 @@ the same written inline in the plainest way (lists in and out: the module's
 overhead), one reverse-over-reverse HVP (``mode="reverse-over-reverse"``), gradient and HVP compiled
 with XLA (``jit_compile=True``), and k = 16 HVPs at once with ``make_batch_hvp``
 (``vectorized_map``, ``jacobian`` and sequential ``loop``).  All variants are
-timed in the same rounds (interleaved), ``--repeats`` rounds of ``--calls`` calls
-each; the reported time per call is the median over rounds.
+timed round-robin, one call of each variant in turn, ``--calls`` times; the
+reported time is the median over the calls (robust against the load spikes of a
+shared machine).
 
-Run:  PYTHONPATH=. python benchmarks/bench_hvp.py [--repeats 7] [--calls 20]
+Run:  PYTHONPATH=. python benchmarks/bench_hvp.py [--calls 60]
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def make_plain_hvp(loss_fn, vs):
     return plain
 
 
-def bench(name, model, loss_fn, k, repeats, calls):
+def bench(name, model, loss_fn, k, calls):
     vs = H.as_variables(model.trainable_variables)
     n = H.num_params(vs)
     rng = np.random.default_rng(1)
@@ -126,12 +127,11 @@ def bench(name, model, loss_fn, k, repeats, calls):
         for _ in range(3):
             fn()
     times = {key: [] for key in variants}
-    for _ in range(repeats):
+    for _ in range(calls):  # round-robin, one call each: load spikes hit all variants alike
         for key, fn in variants.items():
             t0 = time.perf_counter()
-            for _ in range(calls):
-                fn()
-            times[key].append((time.perf_counter() - t0) / calls)
+            fn()
+            times[key].append(time.perf_counter() - t0)
     med = {key: statistics.median(ts) for key, ts in times.items()}
     g = med["gradient"]
     h1 = med["hvp (fwd-over-rev)"]
@@ -149,17 +149,16 @@ def bench(name, model, loss_fn, k, repeats, calls):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--calls", type=int, default=20)
+    ap.add_argument("--calls", type=int, default=60)
     ap.add_argument("--k", type=int, default=16)
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (CPU only), "
           f"Python {platform.python_version()}, TensorFlow {tf.__version__}, "
-          f"keras {keras.__version__}; repeats={args.repeats}, calls/repeat={args.calls}")
+          f"keras {keras.__version__}; calls per variant={args.calls} (round-robin)")
     t0 = time.perf_counter()
     for name, make in (("a: MLP", mlp_problem), ("b: Poisson PINN", pinn_problem)):
         model, loss = make()
-        bench(name, model, loss, args.k, args.repeats, args.calls)
+        bench(name, model, loss, args.k, args.calls)
     print(f"\ntotal wall time {time.perf_counter() - t0:.1f} s")
 
 
