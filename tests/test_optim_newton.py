@@ -103,3 +103,24 @@ def test_newton_cg_with_xla_and_reverse_over_reverse_matches():
                    hvp_mode="reverse-over-reverse")
     assert alt.success and alt.nit == ref.nit
     np.testing.assert_allclose(y.numpy(), [1.0, 1.0], atol=1e-9)
+
+
+def test_newton_cg_with_nystrom_preconditioner_uses_fewer_hvps():
+    from pdekit import hvp as H
+    from pdekit.optim import low_rank_preconditioner, nystrom
+
+    n, spikes = 200, 10
+    rng = np.random.default_rng(7)
+    eigs = np.concatenate([np.logspace(4, 2, spikes), rng.uniform(1.0, 5.0, n - spikes)])
+    Q = np.linalg.qr(rng.standard_normal((n, n)))[0]
+    A = tf.constant(Q @ np.diag(eigs) @ Q.T)
+    b = tf.constant(rng.standard_normal(n))
+    x = tf.Variable(np.zeros(n))
+    loss = lambda: 0.5 * tf.tensordot(x, tf.linalg.matvec(A, x), 1) - tf.tensordot(b, x, 1)  # noqa: E731
+    U, lam = nystrom(H.make_hessian_matmat(loss, x), n, rank=15, seed=0)
+    plain = minimize(loss, x, method="newton-cg", gtol=1e-8)
+    x.assign(np.zeros(n))
+    pre = minimize(loss, x, method="newton-cg", gtol=1e-8, precond=low_rank_preconditioner(U, lam))
+    assert plain.success and pre.success
+    np.testing.assert_allclose(x.numpy(), np.linalg.solve(A.numpy(), b.numpy()), rtol=1e-6, atol=1e-9)
+    assert pre.nhvp <= 0.5 * plain.nhvp, (plain.nhvp, pre.nhvp)
