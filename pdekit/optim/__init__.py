@@ -103,6 +103,15 @@ def minimize(
     ------
     ValueError
         For an unknown method name (the message lists the available ones).
+
+    Examples
+    --------
+    >>> import tensorflow as tf
+    >>> x = tf.Variable([-1.2, 1.0], dtype=tf.float64)
+    >>> rosen = lambda: 100.0 * (x[1] - x[0] ** 2) ** 2 + (1.0 - x[0]) ** 2
+    >>> res = minimize(rosen, x, method="trust-ncg", gtol=1e-10)
+    >>> res.success, round(float(x[0]), 8), round(float(x[1]), 8)
+    (True, 1.0, 1.0)
     """
     key = method.lower().replace("_", "-")
     if key not in METHODS:
