@@ -47,7 +47,7 @@ __all__ = [
     "taylor_test",
 ]
 
-BATCH_METHODS = ("vectorized_map", "jacobian", "loop")
+BATCH_METHODS = ("jacobian", "vectorized_map", "loop")
 
 
 # --------------------------------------------------------------------------- variables
@@ -266,19 +266,21 @@ def make_hvp(
 
 
 def make_batch_hvp(
-    loss_fn: LossFn, variables: object, method: str = "vectorized_map", jit_compile: bool = False
+    loss_fn: LossFn, variables: object, method: str = "jacobian", jit_compile: bool = False
 ) -> Callable[[tf.Tensor], tf.Tensor]:
     """Compiled ``f(V) -> H V`` for several vectors at once.
 
     Parameters
     ----------
     method
-        ``"vectorized_map"`` (default): the forward-over-reverse product
-        vectorized over the rows of ``V`` by ``tf.vectorized_map`` (pfor);
-        ``"jacobian"``: reverse-over-reverse, the rows of ``H V^T`` as the
-        Jacobian of ``V g(x)`` (``GradientTape.jacobian``, also pfor);
+        ``"jacobian"`` (default): reverse-over-reverse, the rows of ``H V^T`` as
+        the Jacobian of ``V g(x)`` (``GradientTape.jacobian``, vectorized by pfor);
+        ``"vectorized_map"``: the forward-over-reverse product vectorized over
+        the rows of ``V`` by ``tf.vectorized_map`` (pfor);
         ``"loop"``: a sequential ``tf.map_fn`` of single products (low memory).
-        ``benchmarks/bench_hvp.py`` compares them (see ``benchmarks/RESULTS.md``).
+        ``benchmarks/bench_hvp.py`` compares them: for k = 16 on the Poisson PINN
+        loss ``"jacobian"`` cost 8.6x a single HVP, ``"vectorized_map"`` 10-11x,
+        ``"loop"`` 14x (``benchmarks/RESULTS.md``).
 
     Returns
     -------
@@ -299,7 +301,7 @@ def make_batch_hvp(
 
 
 def make_hessian_matmat(
-    loss_fn: LossFn, variables: object, method: str = "vectorized_map"
+    loss_fn: LossFn, variables: object, method: str = "jacobian"
 ) -> Callable[[tf.Tensor], tf.Tensor]:
     """``f(X) -> H X`` for a block ``X`` of shape ``[n, k]`` (vectors as *columns*).
 
@@ -325,7 +327,7 @@ def hvp(loss_fn: LossFn, variables: object, v: tf.Tensor) -> tf.Tensor:
 
 
 def dense_hessian(
-    loss_fn: LossFn, variables: object, chunk: int = 64, method: str = "vectorized_map"
+    loss_fn: LossFn, variables: object, chunk: int = 64, method: str = "jacobian"
 ) -> tf.Tensor:
     """The full ``n x n`` Hessian, built from batched HVPs on identity columns.
 

@@ -155,7 +155,7 @@ def test_batch_hvp_equals_single_products(method):
 
 def test_unknown_batch_method():
     x, loss = seed_problem()
-    with pytest.raises(ValueError, match="vectorized_map, jacobian, loop"):
+    with pytest.raises(ValueError, match="jacobian, vectorized_map, loop"):
         H.make_batch_hvp(loss, x, method="pfor")
 
 
