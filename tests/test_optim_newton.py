@@ -124,3 +124,12 @@ def test_newton_cg_with_nystrom_preconditioner_uses_fewer_hvps():
     assert plain.success and pre.success
     np.testing.assert_allclose(x.numpy(), np.linalg.solve(A.numpy(), b.numpy()), rtol=1e-6, atol=1e-9)
     assert pre.nhvp <= 0.5 * plain.nhvp, (plain.nhvp, pre.nhvp)
+
+
+def test_zero_curvature_does_not_crash():
+    # f = x0 + x1: H = 0, CG meets d^T H d = 0 on its first direction; unbounded below.
+    x = tf.Variable([1.0, 1.0], dtype=tf.float64)
+    res = minimize(lambda: x[0] + x[1], x, method="newton-cg", maxiter=3)
+    assert not res.success and res.nit == 3
+    assert res.history[1]["negative_curvature"] is True
+    assert res.fun < 2.0
