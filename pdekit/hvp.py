@@ -47,7 +47,7 @@ __all__ = [
     "taylor_test",
 ]
 
-BATCH_METHODS = ("vectorized_map", "loop")
+BATCH_METHODS = ("jacobian", "vectorized_map", "loop")
 
 
 # --------------------------------------------------------------------------- variables
@@ -158,23 +158,59 @@ def _hvp(
     return loss, flatten(grads), flatten(hv)
 
 
+def _hvp_rr(
+    loss_fn: LossFn, variables: list[tf.Variable], v: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """Reverse-over-reverse: H v as the gradient of g(x)^T v."""
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            loss = loss_fn()
+        g = flatten(inner.gradient(loss, variables,
+                                   unconnected_gradients=tf.UnconnectedGradients.ZERO))
+        gv = tf.tensordot(g, v, 1)
+    hv = outer.gradient(gv, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    return loss, g, flatten(hv)
+
+
+HVP_MODES = {"forward-over-reverse": _hvp, "reverse-over-reverse": _hvp_rr}
+
+
 def _batch_hvp(
-    loss_fn: LossFn, variables: list[tf.Variable], vs: tf.Tensor, method: str
+    loss_fn: LossFn, variables: list[tf.Variable], V: tf.Tensor, method: str
 ) -> tf.Tensor:
-    """``vs`` has shape [k, n] (one vector per row); returns H applied to each row."""
+    """``V`` has shape [k, n] (one vector per row); returns H applied to each row."""
     if method == "vectorized_map":
-        return tf.vectorized_map(lambda v: _hvp(loss_fn, variables, v)[2], vs)
+        return tf.vectorized_map(lambda v: _hvp(loss_fn, variables, v)[2], V)
+    if method == "jacobian":
+        # reverse-over-reverse: rows of H V^T are the gradients of (g^T V[i]),
+        # vectorized over i by GradientTape.jacobian (pfor)
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                loss = loss_fn()
+            g = flatten(inner.gradient(loss, variables,
+                                       unconnected_gradients=tf.UnconnectedGradients.ZERO))
+            gv = tf.linalg.matvec(V, g)
+        jac = outer.jacobian(gv, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        k = tf.shape(V)[0]
+        return tf.concat([tf.reshape(j, [k, -1]) for j in jac], axis=1)
     if method == "loop":
         return tf.map_fn(
             lambda v: _hvp(loss_fn, variables, v)[2],
-            vs,
-            fn_output_signature=vs.dtype,
+            V,
+            fn_output_signature=V.dtype,
             parallel_iterations=1,
         )
     raise ValueError(f"unknown batch method {method!r}; available: {', '.join(BATCH_METHODS)}")
 
 
 # --------------------------------------------------------------------------- factories
+
+
+def _hvp_core(mode: str) -> Callable:
+    if mode not in HVP_MODES:
+        raise ValueError(f"unknown HVP mode {mode!r}; available: {', '.join(HVP_MODES)}")
+    # look the forward-over-reverse core up at call time (tests monkeypatch ``_hvp``)
+    return (lambda *a: _hvp(*a)) if mode == "forward-over-reverse" else HVP_MODES[mode]
 
 
 def make_value_and_grad(
@@ -191,7 +227,10 @@ def make_value_and_grad(
 
 
 def make_hvp(
-    loss_fn: LossFn, variables: object, jit_compile: bool = False
+    loss_fn: LossFn,
+    variables: object,
+    jit_compile: bool = False,
+    mode: str = "forward-over-reverse",
 ) -> Callable[[tf.Tensor], tuple[tf.Tensor, tf.Tensor, tf.Tensor]]:
     """Compiled ``f(v) -> (loss, gradient, H v)`` at the current variable values.
 
@@ -203,6 +242,11 @@ def make_hvp(
         ``tf.Variable``, Keras variable, or a sequence of them.
     jit_compile
         Passed to ``tf.function`` (XLA).
+    mode
+        ``"forward-over-reverse"`` (default; ``ForwardAccumulator`` around the
+        gradient tape) or ``"reverse-over-reverse"`` (gradient of ``g^T v``), kept
+        for comparison: which one is faster depends on the loss, see
+        ``benchmarks/RESULTS.md``.
 
     Returns
     -------
@@ -211,27 +255,32 @@ def make_hvp(
         dtype; returns the loss, the flat gradient and the flat ``H v``.
     """
     vs = as_variables(variables)
+    core = _hvp_core(mode)
     spec = tf.TensorSpec([num_params(vs)], vs[0].dtype)
 
     @tf.function(input_signature=[spec], jit_compile=jit_compile)
     def hvp_fn(v: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-        return _hvp(loss_fn, vs, v)
+        return core(loss_fn, vs, v)
 
     return hvp_fn
 
 
 def make_batch_hvp(
-    loss_fn: LossFn, variables: object, method: str = "vectorized_map"
+    loss_fn: LossFn, variables: object, method: str = "jacobian", jit_compile: bool = False
 ) -> Callable[[tf.Tensor], tf.Tensor]:
     """Compiled ``f(V) -> H V`` for several vectors at once.
 
     Parameters
     ----------
     method
-        ``"vectorized_map"`` (default): one vectorized forward-over-reverse pass
-        over the rows of ``V`` (``tf.vectorized_map``), measured in
-        ``benchmarks/bench_hvp.py`` to be much cheaper than k single products;
+        ``"jacobian"`` (default): reverse-over-reverse, the rows of ``H V^T`` as
+        the Jacobian of ``V g(x)`` (``GradientTape.jacobian``, vectorized by pfor);
+        ``"vectorized_map"``: the forward-over-reverse product vectorized over
+        the rows of ``V`` by ``tf.vectorized_map`` (pfor);
         ``"loop"``: a sequential ``tf.map_fn`` of single products (low memory).
+        ``benchmarks/bench_hvp.py`` compares them: for k = 16 on the Poisson PINN
+        loss ``"jacobian"`` cost 8.6x a single HVP, ``"vectorized_map"`` 10-11x,
+        ``"loop"`` 14x (``benchmarks/RESULTS.md``).
 
     Returns
     -------
@@ -244,7 +293,7 @@ def make_batch_hvp(
         raise ValueError(f"unknown batch method {method!r}; available: {', '.join(BATCH_METHODS)}")
     spec = tf.TensorSpec([None, num_params(vs)], vs[0].dtype)
 
-    @tf.function(input_signature=[spec])
+    @tf.function(input_signature=[spec], jit_compile=jit_compile)
     def batch_hvp(V: tf.Tensor) -> tf.Tensor:
         return _batch_hvp(loss_fn, vs, V, method)
 
@@ -252,7 +301,7 @@ def make_batch_hvp(
 
 
 def make_hessian_matmat(
-    loss_fn: LossFn, variables: object, method: str = "vectorized_map"
+    loss_fn: LossFn, variables: object, method: str = "jacobian"
 ) -> Callable[[tf.Tensor], tf.Tensor]:
     """``f(X) -> H X`` for a block ``X`` of shape ``[n, k]`` (vectors as *columns*).
 
@@ -278,7 +327,7 @@ def hvp(loss_fn: LossFn, variables: object, v: tf.Tensor) -> tf.Tensor:
 
 
 def dense_hessian(
-    loss_fn: LossFn, variables: object, chunk: int = 64, method: str = "vectorized_map"
+    loss_fn: LossFn, variables: object, chunk: int = 64, method: str = "jacobian"
 ) -> tf.Tensor:
     """The full ``n x n`` Hessian, built from batched HVPs on identity columns.
 

@@ -155,5 +155,17 @@ def test_batch_hvp_equals_single_products(method):
 
 def test_unknown_batch_method():
     x, loss = seed_problem()
-    with pytest.raises(ValueError, match="vectorized_map, loop"):
+    with pytest.raises(ValueError, match="jacobian, vectorized_map, loop"):
         H.make_batch_hvp(loss, x, method="pfor")
+
+
+def test_reverse_over_reverse_mode_agrees():
+    model, loss = _keras_problem()
+    vs = model.trainable_variables
+    v = tf.constant(np.random.default_rng(5).standard_normal(H.num_params(H.as_variables(vs))))
+    f1, g1, h1 = H.make_hvp(loss, vs)(v)
+    f2, g2, h2 = H.make_hvp(loss, vs, mode="reverse-over-reverse")(v)
+    np.testing.assert_allclose(g2.numpy(), g1.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(h2.numpy(), h1.numpy(), rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="forward-over-reverse, reverse-over-reverse"):
+        H.make_hvp(loss, vs, mode="finite-difference")

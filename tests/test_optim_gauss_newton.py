@@ -70,3 +70,46 @@ def test_nonzero_residual_fit_matches_normal_equations():
     out = minimize(lambda: tf.linalg.matvec(At, p) - yt, p, method="gauss-newton", gtol=1e-12)
     np.testing.assert_allclose(p.numpy(), np.linalg.lstsq(A, y, rcond=None)[0], rtol=1e-10)
     assert out.nit <= 5
+
+
+def test_levenberg_marquardt_trains_a_small_pinn_residual():
+    """Residual with a network second derivative inside (nested tapes): -u'' = pi^2 sin(pi x)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((1,), dtype="float64"),
+                              keras.layers.Dense(8, activation="tanh", dtype="float64"),
+                              keras.layers.Dense(1, dtype="float64")])
+    x = tf.constant(np.linspace(0.0, 1.0, 41)[:, None])
+    xb = tf.constant([[0.0], [1.0]], dtype=tf.float64)
+    f = np.pi**2 * tf.sin(np.pi * x[:, 0])
+
+    def residual():
+        with tf.GradientTape() as t2:
+            t2.watch(x)
+            with tf.GradientTape() as t1:
+                t1.watch(x)
+                u = model(x)
+            ux = t1.gradient(u, x)
+        uxx = t2.gradient(ux, x)[:, 0]
+        return tf.concat([(-uxx - f) / np.sqrt(41.0), model(xb)[:, 0]], axis=0)
+
+    obj = ResidualObjective(residual, model.trainable_variables)
+    x0 = obj.x0()
+    v = tf.constant(np.random.default_rng(0).standard_normal(obj.n))
+    eps = 1e-6
+    obj.set(x0 + eps * v)
+    r_plus = residual()
+    obj.set(x0 - eps * v)
+    r_minus = residual()
+    obj.set(x0)
+    fd = (r_plus - r_minus) / (2 * eps)
+    np.testing.assert_allclose(obj.jvp(x0, v).numpy(), fd.numpy(), rtol=1e-6, atol=1e-7)
+
+    start = obj.value(x0)
+    out = minimize(residual, model.trainable_variables, method="levenberg-marquardt",
+                   gtol=1e-10, maxiter=25)
+    assert out.fun < 2e-4 * start, str(out)
+    u = model(x)[:, 0].numpy()
+    err = np.max(np.abs(u - np.sin(np.pi * x[:, 0].numpy())))
+    assert err < 2e-2, err

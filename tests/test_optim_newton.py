@@ -75,7 +75,7 @@ def test_newton_cg_on_keras_model_float32():
     res = minimize(loss, model.trainable_variables, method="newton-cg", gtol=1e-4, maxiter=50)
     assert res.x.dtype == tf.float32
     assert res.fun < 1e-2 * start
-    assert float(loss()) == pytest.approx(res.fun, rel=1e-5)
+    assert float(loss()) == pytest.approx(res.fun, rel=1e-3)  # graph vs eager float32 sums
 
 
 def test_unknown_method_lists_available():
@@ -93,3 +93,43 @@ def test_objective_counts_evaluations():
     assert (res.nfev, res.ngrad, res.nhvp) == (obj.nfev, obj.ngrad, obj.nhvp)
     assert res.ngrad == res.nit + 1
     assert res.nhvp == sum(h["hvps"] for h in res.history[1:])
+
+
+def test_newton_cg_with_xla_and_reverse_over_reverse_matches():
+    x, loss = rosenbrock()
+    ref = minimize(loss, x, method="newton-cg", gtol=1e-10)
+    y, loss_y = rosenbrock()
+    alt = minimize(loss_y, y, method="newton-cg", gtol=1e-10, jit_compile=True,
+                   hvp_mode="reverse-over-reverse")
+    assert alt.success and alt.nit == ref.nit
+    np.testing.assert_allclose(y.numpy(), [1.0, 1.0], atol=1e-9)
+
+
+def test_newton_cg_with_nystrom_preconditioner_uses_fewer_hvps():
+    from pdekit import hvp as H
+    from pdekit.optim import low_rank_preconditioner, nystrom
+
+    n, spikes = 200, 10
+    rng = np.random.default_rng(7)
+    eigs = np.concatenate([np.logspace(4, 2, spikes), rng.uniform(1.0, 5.0, n - spikes)])
+    Q = np.linalg.qr(rng.standard_normal((n, n)))[0]
+    A = tf.constant(Q @ np.diag(eigs) @ Q.T)
+    b = tf.constant(rng.standard_normal(n))
+    x = tf.Variable(np.zeros(n))
+    loss = lambda: 0.5 * tf.tensordot(x, tf.linalg.matvec(A, x), 1) - tf.tensordot(b, x, 1)  # noqa: E731
+    U, lam = nystrom(H.make_hessian_matmat(loss, x), n, rank=15, seed=0)
+    plain = minimize(loss, x, method="newton-cg", gtol=1e-8)
+    x.assign(np.zeros(n))
+    pre = minimize(loss, x, method="newton-cg", gtol=1e-8, precond=low_rank_preconditioner(U, lam))
+    assert plain.success and pre.success
+    np.testing.assert_allclose(x.numpy(), np.linalg.solve(A.numpy(), b.numpy()), rtol=1e-6, atol=1e-9)
+    assert pre.nhvp <= 0.5 * plain.nhvp, (plain.nhvp, pre.nhvp)
+
+
+def test_zero_curvature_does_not_crash():
+    # f = x0 + x1: H = 0, CG meets d^T H d = 0 on its first direction; unbounded below.
+    x = tf.Variable([1.0, 1.0], dtype=tf.float64)
+    res = minimize(lambda: x[0] + x[1], x, method="newton-cg", maxiter=3)
+    assert not res.success and res.nit == 3
+    assert res.history[1]["negative_curvature"] is True
+    assert res.fun < 2.0

@@ -69,6 +69,8 @@ def minimize(
     fun: Callable[[], tf.Tensor],
     variables: object,
     method: str = "newton-cg",
+    jit_compile: bool = False,
+    hvp_mode: str = "forward-over-reverse",
     **options: Any,
 ) -> OptimizeResult:
     """Minimize a loss of TensorFlow variables; the variables end at the minimizer.
@@ -85,6 +87,11 @@ def minimize(
         ``model.trainable_variables``); their current values are the start.
     method
         One of :data:`METHODS`.
+    jit_compile
+        Compile the loss/gradient/HVP functions with XLA (scalar-loss methods only).
+    hvp_mode
+        ``"forward-over-reverse"`` or ``"reverse-over-reverse"`` Hessian-vector
+        products (scalar-loss methods only), see :func:`pdekit.hvp.make_hvp`.
     **options
         Passed to the method (``gtol``, ``maxiter``, ``callback``, ...).
 
@@ -96,6 +103,15 @@ def minimize(
     ------
     ValueError
         For an unknown method name (the message lists the available ones).
+
+    Examples
+    --------
+    >>> import tensorflow as tf
+    >>> x = tf.Variable([-1.2, 1.0], dtype=tf.float64)
+    >>> rosen = lambda: 100.0 * (x[1] - x[0] ** 2) ** 2 + (1.0 - x[0]) ** 2
+    >>> res = minimize(rosen, x, method="trust-ncg", gtol=1e-10)
+    >>> res.success, round(float(x[0]), 8), round(float(x[1]), 8)
+    (True, 1.0, 1.0)
     """
     key = method.lower().replace("_", "-")
     if key not in METHODS:
@@ -103,5 +119,8 @@ def minimize(
             f"unknown method {method!r}; available: {', '.join(sorted(METHODS))}"
         )
     solver, residual = METHODS[key]
-    obj = ResidualObjective(fun, variables) if residual else Objective(fun, variables)
+    if residual:
+        obj = ResidualObjective(fun, variables)
+    else:
+        obj = Objective(fun, variables, jit_compile=jit_compile, hvp_mode=hvp_mode)
     return solver(obj, obj.x0(), **options)

@@ -27,11 +27,11 @@ def _negative_curvature_step(g: tf.Tensor, d: tf.Tensor, curvature: float) -> tf
     model ``t g^T u + t^2 |kappa| / 2`` along ``u = d / ||d||``, i.e. the
     curvature ``kappa`` is replaced by its absolute value (the idea of the
     "absolute-value" modified Newton step, N&W 2006 sec. 3.4).  Falls back to
-    ``-g`` if ``g`` is orthogonal to ``d``.
+    ``-g`` if ``g`` is orthogonal to ``d`` or the curvature is exactly zero.
     """
     u = d / norm(d)
     gu = dot(g, u)
-    if gu == 0.0:
+    if gu == 0.0 or curvature == 0.0:
         return -g
     if gu > 0:
         u, gu = -u, -gu

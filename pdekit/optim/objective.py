@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import tensorflow as tf
 
 from pdekit import hvp as _h
@@ -24,6 +25,11 @@ class Objective:
         Zero-argument callable returning the scalar loss from ``variables``.
     variables
         ``tf.Variable``, Keras variable, or a sequence of them.
+    jit_compile
+        Compile the three functions with XLA (``tf.function(jit_compile=True)``).
+    hvp_mode
+        ``"forward-over-reverse"`` (default) or ``"reverse-over-reverse"``, see
+        :func:`pdekit.hvp.make_hvp`.
 
     Attributes
     ----------
@@ -31,28 +37,35 @@ class Objective:
         Evaluation counters.
     """
 
-    def __init__(self, loss_fn: Callable[[], tf.Tensor], variables: object) -> None:
+    def __init__(
+        self,
+        loss_fn: Callable[[], tf.Tensor],
+        variables: object,
+        jit_compile: bool = False,
+        hvp_mode: str = "forward-over-reverse",
+    ) -> None:
         self.variables = _h.as_variables(variables)
         self.dtype = self.variables[0].dtype
         self.n = _h.num_params(self.variables)
         self.nfev = self.ngrad = self.nhvp = 0
         vs = self.variables
+        core = _h._hvp_core(hvp_mode)
         spec = tf.TensorSpec([self.n], self.dtype)
 
-        @tf.function(input_signature=[spec])
+        @tf.function(input_signature=[spec], jit_compile=jit_compile)
         def _f(x: tf.Tensor) -> tf.Tensor:
             _h.assign_flat(vs, x)
             return loss_fn()
 
-        @tf.function(input_signature=[spec])
+        @tf.function(input_signature=[spec], jit_compile=jit_compile)
         def _vg(x: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
             _h.assign_flat(vs, x)
             return _h._value_and_grad(loss_fn, vs)
 
-        @tf.function(input_signature=[spec, spec])
+        @tf.function(input_signature=[spec, spec], jit_compile=jit_compile)
         def _hv(x: tf.Tensor, v: tf.Tensor) -> tf.Tensor:
             _h.assign_flat(vs, x)
-            return _h._hvp(loss_fn, vs, v)[2]
+            return core(loss_fn, vs, v)[2]
 
         self._f, self._vg, self._hv = _f, _vg, _hv
 
@@ -82,10 +95,14 @@ class Objective:
 
 
 def dot(a: tf.Tensor, b: tf.Tensor) -> float:
-    """Euclidean inner product of two flat tensors, as a Python float."""
-    return float(tf.tensordot(a, b, 1))
+    """Euclidean inner product of two flat tensors, as a Python float.
+
+    Reduced through NumPy: eager ``tf.tensordot`` costs several eager ops per call,
+    which dominates CG/L-BFGS loops on small problems.
+    """
+    return float(np.dot(a.numpy(), b.numpy()))
 
 
 def norm(a: tf.Tensor) -> float:
     """Euclidean norm of a flat tensor, as a Python float."""
-    return float(tf.norm(a))
+    return float(np.linalg.norm(a.numpy()))
