@@ -41,7 +41,7 @@ class Key:
         Element type of a ``list`` key.
     """
 
-    type: type
+    type: type | tuple[type, ...]
     default: Any = REQUIRED
     help: str = ""
     choices: Sequence[Any] | None = None
@@ -76,12 +76,13 @@ def coerce(value: Any, spec: Key, source: str, key: str) -> Any:
 
     Integers are accepted where numbers are expected; ``bool`` is never taken as ``int``.
     """
-    expected = _TYPE_NAMES.get(spec.type, spec.type.__name__)
+    types = spec.type if isinstance(spec.type, tuple) else (spec.type,)
+    expected = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
     if spec.type is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if spec.type is int and isinstance(value, float) and value.is_integer():
         value = int(value)
-    if not isinstance(value, spec.type) or (spec.type in (int, float) and isinstance(value, bool)):
+    if not isinstance(value, spec.type) or (bool not in types and isinstance(value, bool)):
         raise CaseError(source, key, expected, value)
     if spec.type is list and spec.item is not None:
         item_spec = Key(spec.item)
@@ -160,7 +161,8 @@ def describe(schema: Schema) -> list[str]:
     for section, keys in schema.items():
         lines.append(f"  [{section}]")
         for key, spec in keys.items():
-            kind = _TYPE_NAMES.get(spec.type, spec.type.__name__).split(" ", 1)[-1]
+            types = spec.type if isinstance(spec.type, tuple) else (spec.type,)
+            kind = " or ".join(_TYPE_NAMES.get(t, t.__name__).split(" ", 1)[-1] for t in types)
             if spec.default is REQUIRED:
                 default = "required"
             elif spec.default is None:

@@ -1,0 +1,1 @@
+"""Finite differences on uniform grids: Laplacians, reaction models, linear stability."""

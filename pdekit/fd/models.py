@@ -1,0 +1,95 @@
+"""Two-species reaction models for reaction–diffusion systems.
+
+A model supplies the reaction terms (f(u, v), g(u, v)), their Jacobian, a homogeneous
+steady state and the two diffusion coefficients, so that integrators and the linear
+stability analysis can use any model alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class BVAM:
+    """Barrio–Varea–Aragón–Maini model (Barrio et al., Bull. Math. Biol. 61, 1999)::
+
+        u_t = D δ1 Δu + α u (1 − τ1 v²) + v (1 − τ2 u)
+        v_t = D δ2 Δv + β v (1 + (α τ1/β) u v) + u (γ + τ2 v)
+
+    The quadratic coupling τ2 favours spots, the cubic τ1 stripes (ibid.).
+    (0, 0) is always a homogeneous steady state.
+    """
+
+    delta1: float
+    delta2: float
+    tau1: float
+    tau2: float
+    alpha: float
+    beta: float
+    gamma: float
+    D: float = 1.0
+
+    name: ClassVar[str] = "bvam"
+
+    @property
+    def diffusion(self) -> tuple[float, float]:
+        """Diffusion coefficients (D δ1, D δ2) of u and v."""
+        return (self.D * self.delta1, self.D * self.delta2)
+
+    def reaction(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Reaction terms (f, g) evaluated pointwise."""
+        a, t1, t2 = self.alpha, self.tau1, self.tau2
+        uv = u * v
+        f = a * u * (1.0 - t1 * v * v) + v * (1.0 - t2 * u)
+        g = self.beta * v + a * t1 * uv * v + u * (self.gamma + t2 * v)
+        return f, g
+
+    def jacobian(self, u: float, v: float) -> np.ndarray:
+        """The 2 × 2 Jacobian [[f_u, f_v], [g_u, g_v]] at (u, v)."""
+        a, t1, t2 = self.alpha, self.tau1, self.tau2
+        return np.array([
+            [a * (1.0 - t1 * v * v) - t2 * v, 1.0 - t2 * u - 2.0 * a * t1 * u * v],
+            [a * t1 * v * v + self.gamma + t2 * v, self.beta + 2.0 * a * t1 * u * v + t2 * u],
+        ])
+
+    def steady_state(self) -> tuple[float, float]:
+        """The homogeneous steady state analysed for Turing instability."""
+        return (0.0, 0.0)
+
+    def parameters(self) -> dict[str, float]:
+        """All parameters by name, for summary.json."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+BVAM_PRESETS: dict[str, dict[str, float]] = {
+    # name: parameters; the comment gives the seed table's index (an accepted alias).
+    "spots": dict(delta1=0.00225, delta2=0.0045, tau1=0.02, tau2=0.2,
+                  alpha=0.899, beta=-0.91, gamma=-0.899),                          # 0
+    "spots-slow-u": dict(delta1=0.001, delta2=0.0045, tau1=0.02, tau2=0.2,
+                         alpha=0.899, beta=-0.91, gamma=-0.899),                   # 1
+    "spots-strong": dict(delta1=0.00225, delta2=0.0045, tau1=0.02, tau2=0.2,
+                         alpha=1.9, beta=-0.91, gamma=-1.9),                       # 2
+    "stripes": dict(delta1=0.00225, delta2=0.0045, tau1=2.02, tau2=0.0,
+                    alpha=2.0, beta=-0.91, gamma=-2.0),                            # 3
+    "stripes-fine": dict(delta1=0.00105, delta2=0.0021, tau1=3.5, tau2=0.0,
+                         alpha=0.899, beta=-0.91, gamma=-0.899),                   # 4
+    "spots-strong-weak-beta": dict(delta1=0.00225, delta2=0.0045, tau1=0.02, tau2=0.2,
+                                   alpha=1.9, beta=-0.85, gamma=-1.9),             # 5
+    "stripes-slow-v": dict(delta1=0.00225, delta2=0.0005, tau1=2.02, tau2=0.0,
+                           alpha=2.0, beta=-0.91, gamma=-2.0),                     # 6
+}
+"""The seed's parameter table, by readable name (index in the table: see the comments)."""
+
+BVAM_PRESET_ALIASES: dict[str, str] = {str(i): name for i, name in enumerate(BVAM_PRESETS)}
+
+
+def bvam_preset(name: str | int) -> dict[str, float]:
+    """Parameters of a BVAM preset by name or by the seed table's index (0–6)."""
+    key = BVAM_PRESET_ALIASES.get(str(name), str(name))
+    if key not in BVAM_PRESETS:
+        raise KeyError(name)
+    return dict(BVAM_PRESETS[key])

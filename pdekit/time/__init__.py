@@ -1,0 +1,15 @@
+"""Time integrators for semilinear systems du/dt = L u + N(u).
+
+The package knows nothing of the PDE behind L and N: a :class:`SemilinearProblem`
+holds a linear part (anything implementing :class:`LinearPart`) and a nonlinear
+right-hand side on flat arrays. :func:`make_stepper` turns a method name into a
+one-step map; :func:`integrate` marches it with output times and a NaN/Inf guard.
+"""
+
+from pdekit.time.integrate import integrate
+from pdekit.time.linear import LinearPart, SparseLinear, ZeroLinear
+from pdekit.time.methods import METHODS, make_stepper, max_stable_dt
+from pdekit.time.problem import SemilinearProblem
+
+__all__ = ["LinearPart", "METHODS", "SemilinearProblem", "SparseLinear", "ZeroLinear",
+           "integrate", "make_stepper", "max_stable_dt"]
