@@ -24,6 +24,14 @@ METHODS = ("krylovschur", "arnoldi", "lanczos")
 _NAME = re.compile(r"^-?[A-Za-z][A-Za-z0-9_]*$")
 
 
+class SolverSetupError(ValueError):
+    """The eigensolver could not be set up (bad options, singular shifted matrix)."""
+
+
+class SolverFailure(RuntimeError):
+    """The eigensolver failed while iterating."""
+
+
 @dataclass
 class EigenResult:
     """Converged eigenpairs, sorted by eigenvalue.
@@ -148,8 +156,18 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
         pc = ksp.getPC()
         pc.setType(PETSc.PC.Type.LU)
         pc.setFactorSolverType("mumps")
-        eps.setFromOptions()
-        eps.solve()
+        try:
+            eps.setFromOptions()
+            eps.setUp()  # also factorizes A − σM
+        except PETSc.Error as error:
+            raise SolverSetupError(
+                f"SLEPc set-up failed (PETSc error code {error.ierr}; details printed above "
+                f"by PETSc) with options {dict(options) or 'none'}") from None
+        try:
+            eps.solve()
+        except PETSc.Error as error:
+            raise SolverFailure(f"SLEPc solve failed (PETSc error code {error.ierr}; "
+                                f"details printed above by PETSc)") from None
         converged = eps.getConverged()
         pairs = []
         for i in range(converged):
