@@ -267,7 +267,7 @@ def _solve_level(case: Any, context: Any, comm: Any, shape: Any, dirichlet: set[
                  order: int, refine: int, options: list) -> dict[str, Any]:
     """Mesh, assemble and solve one level; returns the numbers and live objects."""
     from pdekit.fem.assembly import assemble
-    from pdekit.fem.mesh import build_mesh
+    from pdekit.fem.mesh import MeshFileError, build_mesh
     from pdekit.fem.slepc_solver import (SolverFailure, SolverSetupError, clusters,
                                          solve_eigen)
 
@@ -279,10 +279,14 @@ def _solve_level(case: Any, context: Any, comm: Any, shape: Any, dirichlet: set[
     with context.phase("mesh"):
         hp_levels = p["mesh"]["hp_levels"] or order + 2
         curve = p["mesh"]["curve"] or order
-        mesh, info = build_mesh(shape, dirichlet, maxh=p["mesh"]["maxh"], refine=refine,
-                                hp=p["mesh"]["hp"], hp_levels=hp_levels,
-                                hp_factor=p["mesh"]["hp_factor"], curve_order=curve,
-                                comm=comm)
+        try:
+            mesh, info = build_mesh(shape, dirichlet, maxh=p["mesh"]["maxh"], refine=refine,
+                                    hp=p["mesh"]["hp"], hp_levels=hp_levels,
+                                    hp_factor=p["mesh"]["hp_factor"], curve_order=curve,
+                                    comm=comm)
+        except MeshFileError as error:
+            raise CaseError(case.source, "geometry.file", str(error),
+                            p["geometry"]["file"]) from None
     times["mesh"] = time.perf_counter() - start
     start = time.perf_counter()
     with context.phase("assembly"):

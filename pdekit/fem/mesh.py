@@ -32,12 +32,16 @@ class MeshInfo:
     refinements: int
 
 
+class MeshFileError(ValueError):
+    """A mesh file that exists but cannot be read as a 2D Gmsh mesh."""
+
+
 def read_gmsh(path: str) -> Any:
     """Read a Gmsh mesh file (``.msh`` text format 2) into a Netgen mesh.
 
     Raises
     ------
-    ValueError
+    MeshFileError
         When Netgen cannot read it or it has no 2D elements.
     """
     from netgen.read_gmsh import ReadGmsh
@@ -45,9 +49,10 @@ def read_gmsh(path: str) -> Any:
     try:
         ngmesh = ReadGmsh(str(path))
     except Exception as error:  # netgen raises plain exceptions with C++ messages
-        raise ValueError(f"a readable Gmsh 2.x mesh ({error})") from None
+        raise MeshFileError(f"a readable Gmsh 2.x mesh ({type(error).__name__}: {error})"
+                            ) from None
     if ngmesh.dim != 2 or len(ngmesh.Elements2D()) == 0:
-        raise ValueError("a 2D Gmsh mesh with triangles or quadrilaterals")
+        raise MeshFileError("a 2D Gmsh mesh with triangles or quadrilaterals")
     return ngmesh
 
 
