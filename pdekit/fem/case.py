@@ -49,8 +49,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "maxh": Key(float, 0.1, "Netgen mesh size of the coarse mesh", check=positive),
         "refine": Key(int, 0, "uniform refinements after meshing (h/2 each)", check=at_least(0)),
         "hp": Key(bool, True, "geometric grading toward singular corners (π/ω not an integer)"),
-        "hp_levels": Key(int, 0, "hp grading layers (0: auto = order + 2)", check=at_least(0)),
-        "hp_factor": Key(float, 0.15, "hp grading ratio per layer", check=_unit_interval),
+        "hp_levels": Key(int, 0, "hp grading layers (0: auto = element order)",
+                          check=at_least(0)),
+        "hp_factor": Key(float, 0.2, "hp grading ratio per layer", check=_unit_interval),
         "curve": Key(int, 0, "order of curved boundaries (0: auto = element order)",
                      check=at_least(0)),
     },
@@ -202,7 +203,8 @@ def run(case: Any, context: Any) -> Any:
     comm = MPI.COMM_WORLD
     try:
         report = _run(case, context, comm)
-        comm.Barrier()
+        peaks = comm.gather(_peak_rss_mib(), root=0)  # also the final barrier
+        report.results["peak_rss_mib_per_rank"] = peaks
         return report
     except NumericalError as error:
         if getattr(error, "collective", False) or comm.size == 1:
@@ -217,6 +219,13 @@ def run(case: Any, context: Any) -> Any:
             raise
         _abort(comm, context, error, 1)
     raise AssertionError("unreachable")
+
+
+def _peak_rss_mib() -> float:
+    """Peak resident memory of this process in MiB (Linux ``ru_maxrss`` is in KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _abort(comm: Any, context: Any, error: BaseException, code: int) -> None:
@@ -277,7 +286,7 @@ def _solve_level(case: Any, context: Any, comm: Any, shape: Any, dirichlet: set[
 
     start = time.perf_counter()
     with context.phase("mesh"):
-        hp_levels = p["mesh"]["hp_levels"] or order + 2
+        hp_levels = p["mesh"]["hp_levels"] or order
         curve = p["mesh"]["curve"] or order
         try:
             mesh, info = build_mesh(shape, dirichlet, maxh=p["mesh"]["maxh"], refine=refine,

@@ -9,7 +9,7 @@ import pytest
 
 def solve_laplace(geometry: dict[str, Any], *, order: int, maxh: float, refine: int = 0,
                   nev: int = 6, neumann: tuple[str, ...] = (), all_neumann: bool = False,
-                  hp: bool = True, hp_levels: int = 0, hp_factor: float = 0.15,
+                  hp: bool = True, hp_levels: int = 0, hp_factor: float = 0.2,
                   curve: int | None = None, target: float | None = None,
                   tol: float = 1e-12) -> tuple[list[float], Any]:
     """Mesh, assemble and solve with the plain pdekit.fem functions (serial)."""
@@ -24,7 +24,7 @@ def solve_laplace(geometry: dict[str, Any], *, order: int, maxh: float, refine: 
     shape = make_shape(params)
     dirichlet = set() if all_neumann else set(shape.boundaries) - set(neumann)
     mesh, info = build_mesh(shape, dirichlet, maxh=maxh, refine=refine, hp=hp,
-                            hp_levels=hp_levels or order + 2, hp_factor=hp_factor,
+                            hp_levels=hp_levels or order, hp_factor=hp_factor,
                             curve_order=order if curve is None else curve)
     disc = assemble(mesh, order, dirichlet)
     if target is None:

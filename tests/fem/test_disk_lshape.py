@@ -32,9 +32,8 @@ def test_disk_neumann(eigen):
 
 
 def test_lshape_hp_gives_ten_digits(eigen):
-    values, (_, info, _, _) = eigen({"shape": "lshape"}, order=12, maxh=0.5, nev=1,
-                                    hp_levels=10, hp_factor=0.15)
-    assert info.singular_corners == [2] and info.hp_levels == 10
+    values, (_, info, _, _) = eigen({"shape": "lshape"}, order=12, maxh=0.5, nev=1)
+    assert info.singular_corners == [2] and info.hp_levels == 12  # auto: levels = order
     assert abs(values[0] - LSHAPE_LAMBDA1) / LSHAPE_LAMBDA1 < 1e-10
     assert values[0] >= LSHAPE_LAMBDA1 * (1 - 1e-14)  # upper bound (conforming)
 
