@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -282,8 +283,6 @@ def _solve_level(case: Any, context: Any, comm: Any, shape: Any, dirichlet: set[
 
     p = case.params
     times: dict[str, float] = {}
-    import time
-
     start = time.perf_counter()
     with context.phase("mesh"):
         hp_levels = p["mesh"]["hp_levels"] or order
@@ -395,7 +394,7 @@ def _write_modes(case: Any, context: Any, comm: Any, level: dict[str, Any]) -> l
 
 
 def _run(case: Any, context: Any, comm: Any) -> Any:
-    from pdekit.fem.convergence import observed_rates, plot_convergence, richardson
+    from pdekit.fem.convergence import plot_convergence, richardson
     from pdekit.fem.geometry import make_shape
     from pdekit.fem.reference import relative_errors
     from pdekit.fem.slepc_solver import parse_option_tokens, table_options

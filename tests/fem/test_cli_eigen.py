@@ -163,3 +163,21 @@ def test_list_does_not_import_heavy_modules():
                             cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_solve_command_runs_eigen_cases_and_check_prints(tmp_path, capsys):
+    out = tmp_path / "disk"
+    assert main(["solve", str(CASES / "eigen_disk.toml"), "--out", str(out), "--quiet",
+                 "--set", "output.modes=0", "--set", "output.plot=0",
+                 "--set", "solver.nev=1"]) == 0
+    assert summary(out)["results"]["eigenvalues"][0] == pytest.approx(5.783185962946784,
+                                                                      rel=1e-8)
+    assert main(["check", str(CASES / "eigen_polygon.toml")]) == 0
+    printed = capsys.readouterr().out
+    assert "valid eigen case" in printed and "hp_factor" in printed
+
+
+@pytest.mark.parametrize("name", ["eigen_square", "eigen_lshape", "eigen_disk",
+                                  "eigen_convergence", "eigen_polygon"])
+def test_bundled_cases_validate(name):
+    assert main(["check", str(CASES / f"{name}.toml")]) == 0
