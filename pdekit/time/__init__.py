@@ -7,9 +7,11 @@ one-step map; :func:`integrate` marches it with output times and a NaN/Inf guard
 """
 
 from pdekit.time.integrate import integrate
-from pdekit.time.linear import LinearPart, SparseLinear, ZeroLinear
+from pdekit.time.linear import (BlockDiagonalLinear, FourierDiagonalLinear, LinearPart,
+                                SparseLinear, ZeroLinear)
 from pdekit.time.methods import METHODS, make_stepper, max_stable_dt
 from pdekit.time.problem import SemilinearProblem
 
-__all__ = ["LinearPart", "METHODS", "SemilinearProblem", "SparseLinear", "ZeroLinear",
-           "integrate", "make_stepper", "max_stable_dt"]
+__all__ = ["BlockDiagonalLinear", "FourierDiagonalLinear", "LinearPart", "METHODS",
+           "SemilinearProblem", "SparseLinear", "ZeroLinear", "integrate", "make_stepper",
+           "max_stable_dt"]

@@ -1,0 +1,180 @@
+"""The CLI end to end on tiny Turing cases: output, read-back, bad input, failures."""
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+
+TINY = """
+[case]
+kind = "turing"
+name = "tiny"
+[grid]
+n = 16
+[time]
+method = "{method}"
+dt = {dt}
+T = 2.0
+[output]
+every = 0.5
+"""
+
+
+def _tiny(write_case, method="strang", dt=0.05, extra=""):
+    return write_case(TINY.format(method=method, dt=dt) + extra)
+
+
+def test_solve_writes_summary_pvd_and_png(cli, write_case, tmp_path):
+    case = _tiny(write_case)
+    result = cli("solve", str(case), "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "results" / "tiny"
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "ok"
+    assert summary["case"]["grid"]["n"] == 16
+    assert summary["results"]["time"]["steps"] == 40
+    assert summary["results"]["time"]["t_final"] == pytest.approx(2.0)
+    assert set(summary["timings"]) >= {"setup", "integrate", "output", "total"}
+    assert summary["versions"]["numpy"].startswith("1.")
+    assert summary["command"][:2] == ["pdekit", "solve"]
+    assert (folder / "fields.png").stat().st_size > 1000
+    assert not (tmp_path / "results" / "tiny.running").exists()
+
+
+def test_pvd_and_vti_read_back_with_vtk(cli, write_case, tmp_path):
+    vtk = pytest.importorskip("vtk")
+    from vtk.util.numpy_support import vtk_to_numpy
+
+    case = _tiny(write_case)
+    assert cli("solve", str(case), "--quiet", cwd=tmp_path).returncode == 0
+    folder = tmp_path / "results" / "tiny"
+    entries = ET.parse(folder / "fields.pvd").getroot().find("Collection")
+    times = [float(e.get("timestep")) for e in entries]
+    assert times == pytest.approx([0.0, 0.5, 1.0, 1.5, 2.0])
+    last = folder / entries[-1].get("file")
+    reader = vtk.vtkXMLImageDataReader()
+    reader.SetFileName(str(last))
+    reader.Update()
+    image = reader.GetOutput()
+    assert image.GetDimensions() == (16, 16, 1)
+    assert image.GetSpacing()[0] == pytest.approx(2.0 / 16)
+    assert image.GetOrigin()[:2] == pytest.approx((-1.0, -1.0))
+    u = vtk_to_numpy(image.GetPointData().GetArray("u")).reshape(16, 16).T  # VTK: x fastest
+    state = np.load(folder / "final_state.npz")
+    np.testing.assert_array_equal(u, state["u"])
+    assert image.GetPointData().GetArray("v") is not None
+
+
+def test_restart_continues_from_previous_run(cli, write_case, tmp_path):
+    case = _tiny(write_case)
+    assert cli("solve", str(case), "--quiet", cwd=tmp_path).returncode == 0
+    extra = f'\n[initial]\ntype = "restart"\npath = "{tmp_path / "results" / "tiny"}"\n'
+    longer = write_case(TINY.format(method="strang", dt=0.05).replace("T = 2.0", "T = 3.0")
+                        .replace('name = "tiny"', 'name = "more"') + extra, "more.toml")
+    assert cli("solve", str(longer), "--quiet", cwd=tmp_path).returncode == 0
+    summary = json.loads((tmp_path / "results" / "more" / "summary.json").read_text())
+    assert summary["results"]["time"]["t0"] == pytest.approx(2.0)
+    assert summary["results"]["time"]["steps"] == 20
+    # the same as one straight run to T = 3
+    straight = write_case(TINY.format(method="strang", dt=0.05).replace("T = 2.0", "T = 3.0")
+                          .replace('name = "tiny"', 'name = "straight"'), "straight.toml")
+    assert cli("solve", str(straight), "--quiet", cwd=tmp_path).returncode == 0
+    a = np.load(tmp_path / "results" / "more" / "final_state.npz")["u"]
+    b = np.load(tmp_path / "results" / "straight" / "final_state.npz")["u"]
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
+def test_set_overrides_are_typed(cli, write_case, tmp_path):
+    case = _tiny(write_case)
+    result = cli("check", str(case), "--set", "grid.n=12", "--set", "model.preset=3",
+                 "--set", "time.method=rk4", "--set", "time.dt=0.01", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "n = 12" in result.stdout and "preset = 3" in result.stdout
+    assert not (tmp_path / "results").exists()
+
+
+BAD_INPUTS = [
+    ("malformed", "[case\nkind = 'turing'", "case.toml: expected valid TOML"),
+    ("no kind", "[case]\nname = 'x'", "case.kind"),
+    ("unknown kind", "[case]\nkind = 'turning'", "did you mean 'turing'"),
+    ("unknown key", TINY.format(method="strang", dt=0.05) + "[model]\nalfa = 1.0\n",
+     "model.alfa: expected a known key (did you mean 'alpha'?)"),
+    ("unknown section", TINY.format(method="strang", dt=0.05) + "[modle]\n",
+     "did you mean 'model'"),
+    ("wrong type", TINY.format(method="strang", dt='"fast"'), "time.dt: expected a number"),
+    ("negative dt", TINY.format(method="strang", dt=-0.1), "time.dt: expected a positive"),
+    ("unstable dt", TINY.format(method="rk4", dt=1.5), "RK4 stability limit"),
+    ("unknown method", TINY.format(method="euler", dt=0.1), "time.method: expected one of"),
+    ("unknown preset", TINY.format(method="strang", dt=0.05) + "[model]\npreset = 'spot'\n",
+     "did you mean 'spots'"),
+    ("missing file", TINY.format(method="strang", dt=0.05)
+     + "[initial]\ntype = 'file'\npath = 'nowhere.npy'\n", "initial.path"),
+    ("bool for int", TINY.format(method="strang", dt=0.05).replace("n = 16", "n = true"),
+     "grid.n: expected an integer"),
+]
+
+
+@pytest.mark.parametrize("label,text,message", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_exits_2_with_one_line(cli, write_case, tmp_path, label, text, message):
+    case = write_case(text)
+    result = cli("solve", str(case), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0] and str(case.name) in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_missing_case_file_and_bad_set(cli, tmp_path):
+    result = cli("solve", str(tmp_path / "absent.toml"), cwd=tmp_path)
+    assert result.returncode == 2 and "absent.toml" in result.stderr
+    case = tmp_path / "c.toml"
+    case.write_text(TINY.format(method="strang", dt=0.05))
+    result = cli("solve", str(case), "--set", "grid.m=3", cwd=tmp_path)
+    assert result.returncode == 2 and "grid.m" in result.stderr and "available: diffusion, length, n" in result.stderr
+
+
+def test_blow_up_exits_1_and_keeps_previous_result(cli, write_case, tmp_path):
+    case = _tiny(write_case)
+    assert cli("solve", str(case), "--quiet", cwd=tmp_path).returncode == 0
+    good = (tmp_path / "results" / "tiny" / "summary.json").read_text()
+    # The cubic reaction terms blow up in finite time from huge initial data.
+    result = cli("solve", str(case), "--set", "initial.std_u=1e3", "--set",
+                 "initial.std_v=1e3", "--set", "model.preset=stripes", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "stopped being finite at step" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "results" / "tiny" / "summary.json").read_text() == good
+    failed = tmp_path / "results" / "tiny.failed"
+    assert json.loads((failed / "error.json").read_text())["step"] >= 1
+    assert not (failed / "summary.json").exists()
+
+
+HEAVY = ("tensorflow", "ngsolve", "petsc4py", "slepc4py", "mpi4py", "netgen")
+
+
+def test_list_and_fd_runs_import_nothing_heavy(write_case, tmp_path):
+    case = _tiny(write_case)
+    code = (
+        "import sys; from pdekit.cli import main\n"
+        "assert main(['list']) == 0\n"
+        f"assert main(['solve', {str(case)!r}, '--quiet']) == 0\n"
+        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stdout
+    assert "turing" in result.stdout and "[model]" in result.stdout
+
+
+def test_bundled_cases_are_valid(cli):
+    for case in sorted((ROOT / "cases").glob("*.toml")):
+        result = cli("check", str(case))
+        assert result.returncode == 0, (case, result.stderr)
