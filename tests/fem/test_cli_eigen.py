@@ -14,8 +14,7 @@ from pdekit.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "cases"
-sys.path.insert(0, str(Path(__file__).parent))
-from gmsh_helper import write_square_msh  # noqa: E402
+from .gmsh_helper import write_square_msh
 
 
 def summary(folder: Path) -> dict:
