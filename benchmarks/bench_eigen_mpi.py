@@ -50,6 +50,7 @@ def main() -> None:
     maxh = float(sys.argv[1]) if len(sys.argv) > 1 else 0.04
     refine = int(sys.argv[2]) if len(sys.argv) > 2 else 4
     env = environment()
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
@@ -70,7 +71,8 @@ def main() -> None:
     ndof = alone["results"]["ndof"]
     diff = max(abs(a - b) / abs(a) for a, b in zip(alone["results"]["eigenvalues"],
                                                    mpi["results"]["eigenvalues"]))
-    print(f"# unit square P2, {ndof} dofs, 10 pairs; maxh {maxh}, {refine} refinements")
+    print(f"# unit square P2, {ndof} dofs, 10 pairs; maxh {maxh}, {refine} refinements; "
+          f"load average at start {load[0]:.1f}, at end {os.getloadavg()[0]:.1f} (2 cores)")
     print(f"# max relative eigenvalue difference 2 ranks vs serial: {diff:.1e}")
     print(f"{'phase':<9} {'1 rank s':>9} {'2 ranks s':>9} {'2 serial at once s':>19} "
           f"{'speed-up S':>10} {'machine limit L':>15} {'S/L':>6}")
