@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pdekit.errors import CaseError, NumericalError
+from pdekit.fem.slepc_solver import METHODS, PROBLEM_TYPES  # stdlib-only at import time
 from pdekit.schema import Key, at_least, did_you_mean, positive
 
 DESCRIPTION = ("Laplace eigenproblems -Δu = λu (H1 FEM, NGSolve) solved by SLEPc Krylov–Schur "
@@ -49,7 +50,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "mesh": {
         "maxh": Key(float, 0.1, "Netgen mesh size of the coarse mesh", check=positive),
         "refine": Key(int, 0, "uniform refinements after meshing (h/2 each)", check=at_least(0)),
-        "hp": Key(bool, True, "geometric grading toward singular corners (π/ω not an integer)"),
+        "hp": Key(bool, True, "geometric grading toward singular corners (π/ω not an integer; "
+                              "built-in geometries and polygons, not Gmsh files)"),
         "hp_levels": Key(int, 0, "hp grading layers (0: auto = element order)",
                           check=at_least(0)),
         "hp_factor": Key(float, 0.2, "hp grading ratio per layer", check=_unit_interval),
@@ -73,9 +75,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "tol": Key(float, 1e-10, "relative convergence tolerance", check=positive),
         "max_it": Key(int, 1000, "maximum Krylov–Schur restarts", check=at_least(1)),
         "problem_type": Key(str, "ghep", "SLEPc problem type",
-                            choices=("ghep", "gnhep", "pgnhep")),
-        "method": Key(str, "krylovschur", "SLEPc EPS type",
-                      choices=("krylovschur", "arnoldi", "lanczos")),
+                            choices=tuple(PROBLEM_TYPES)),
+        "method": Key(str, "krylovschur", "SLEPc EPS type (others via "
+                                          "[solver.petsc] eps_type)",
+                      choices=METHODS),
         "cluster_rtol": Key(float, 5e-3, "relative gap below which eigenvalues form one "
                                          "multiplicity cluster (discretization splits "
                                          "multiplets by about the FEM error)",

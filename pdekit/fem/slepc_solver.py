@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 PROBLEM_TYPES = {"ghep": "GHEP", "gnhep": "GNHEP", "pgnhep": "PGNHEP"}
-METHODS = ("krylovschur", "arnoldi", "lanczos")
+METHODS = ("krylovschur", "arnoldi")
 _NAME = re.compile(r"^-?[A-Za-z][A-Za-z0-9_]*$")
 
 
