@@ -55,12 +55,13 @@ def test_square_case_end_to_end(tmp_path):
 def test_convergence_case_rates(tmp_path):
     out = tmp_path / "conv"
     code = main(["eig", str(CASES / "eigen_convergence.toml"), "--out", str(out), "--quiet",
-                 "--set", "convergence.refine=[0, 1, 2, 3]", "--set", "output.modes=0"])
+                 "--set", "convergence.refine=[2, 3, 4, 5]", "--set", "output.modes=0"])
     assert code == 0
     study = summary(out)["results"]["study"]
     assert study["reference_kind"] == "exact"
     rates = study["rates_h"]["p=1 lambda1"]
-    assert rates[0] is None and all(abs(r - 2.0) < 0.1 for r in rates[1:])
+    assert rates[0] is None and all(abs(r - 2.0) < 0.05 for r in rates[1:])
+    assert [row["h"] for row in study["rows"]] == [2.0 ** -k for k in (2, 3, 4, 5)]
     errors = [row["errors"][0] for row in study["rows"]]
     assert abs(study["rows"][-1]["eigenvalues"][0] / math.pi ** 2 - 2) == pytest.approx(
         2 * errors[-1], rel=1e-9)  # |λ1/π² − 2| = 2·rel.error
