@@ -281,8 +281,8 @@ def _solve_level(case: Any, context: Any, comm: Any, shape: Any, dirichlet: set[
     """Mesh, assemble and solve one level; returns the numbers and live objects."""
     from pdekit.fem.assembly import assemble
     from pdekit.fem.mesh import MeshFileError, build_mesh
-    from pdekit.fem.slepc_solver import (SolverFailure, SolverSetupError, clusters,
-                                         solve_eigen)
+    from pdekit.fem.slepc_solver import (SolverFailure, SolverSetupError,
+                                         UnusedOptionsError, clusters, solve_eigen)
 
     p = case.params
     times: dict[str, float] = {}
@@ -321,6 +321,9 @@ def _solve_level(case: Any, context: Any, comm: Any, shape: Any, dirichlet: set[
                 raise CaseError("[solver.petsc] / options after --", "solver.petsc",
                                 f"options SLEPc accepts ({error})", None) from None
             raise NumericalError(str(error), {"target": target, "ndof": disc.ndof}) from None
+        except UnusedOptionsError as error:
+            raise CaseError("[solver.petsc] / options after --", "solver.petsc", str(error),
+                            None) from None
         except SolverFailure as error:
             raise NumericalError(str(error), {"target": target, "ndof": disc.ndof}) from None
     times["solve"] = time.perf_counter() - start

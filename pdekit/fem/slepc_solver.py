@@ -109,6 +109,53 @@ def table_options(table: Mapping[str, Any]) -> list[tuple[str, str | None]]:
     return pairs
 
 
+class UnusedOptionsError(ValueError):
+    """Options were put into the PETSc database that no solver object ever read."""
+
+    def __init__(self, names: list[str]):
+        super().__init__("options that PETSc/SLEPc read; never read (misspelled or not "
+                         f"applicable): {', '.join('-' + n for n in names)}")
+        self.names = names
+
+
+def _libpetsc_path() -> str | None:
+    """Path of the PETSc shared library this process loaded (via petsc4py)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1]
+                if "/libpetsc" in path and ".so" in path:
+                    return path
+    except OSError:
+        return None
+    return None
+
+
+def unused_options(names: Sequence[str]) -> list[str] | None:
+    """Which of ``names`` no PETSc/SLEPc object has read so far (``None``: cannot tell).
+
+    petsc4py 3.18 does not wrap ``PetscOptionsUsed``; it is called through ctypes on the
+    already loaded library (Linux only; elsewhere the check is skipped).
+    """
+    import ctypes
+
+    path = _libpetsc_path()
+    if path is None:
+        return None
+    try:
+        used_fn = ctypes.CDLL(path).PetscOptionsUsed
+    except (OSError, AttributeError):
+        return None
+    unused = []
+    for name in names:
+        flag = ctypes.c_int(0)
+        if used_fn(None, name.encode(), ctypes.byref(flag)) != 0:
+            return None
+        if not flag.value:
+            unused.append(name)
+    return unused
+
+
 def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = None,
                 tol: float = 1e-10, max_it: int = 500, problem_type: str = "ghep",
                 method: str = "krylovschur",
@@ -164,6 +211,7 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
         else:
             pc.setType(PETSc.PC.Type.LU)
         pc.setFactorSolverType("mumps")
+        names = [name for name, _ in options]
         try:
             eps.setFromOptions()
             eps.setUp()  # also factorizes A − σM
@@ -171,11 +219,19 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
             raise SolverSetupError(
                 f"SLEPc set-up failed (PETSc error code {error.ierr}; details printed above "
                 f"by PETSc) with options {dict(options) or 'none'}") from None
+        # Viewer options (-eps_view, ...) are read at the end of the solve; all others have
+        # been read by now, so a misspelled one fails before the expensive part.
+        unused = unused_options([n for n in names if "view" not in n])
+        if unused:
+            raise UnusedOptionsError(unused)
         try:
             eps.solve()
         except PETSc.Error as error:
             raise SolverFailure(f"SLEPc solve failed (PETSc error code {error.ierr}; "
                                 f"details printed above by PETSc)") from None
+        unused = unused_options(names)
+        if unused:
+            raise UnusedOptionsError(unused)
         converged = eps.getConverged()
         pairs = []
         for i in range(converged):
