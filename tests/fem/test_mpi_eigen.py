@@ -68,3 +68,21 @@ def test_failing_rank_ends_all_ranks(tmp_path):
     assert result.returncode == 2
     assert "rank 0 of 2" in result.stderr and "geometry.file" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_failure_on_rank_1_alone_ends_rank_0(tmp_path):
+    # MPMD launch: only rank 1 gets a misspelled SLEPc option, so only rank 1 raises (after
+    # the factorization) while rank 0 is already inside the collective solve.
+    case = str(CASES / "eigen_square.toml")
+    common = [sys.executable, "-m", "pdekit.cli", "eig", case, "--out", str(tmp_path / "out"),
+              "--quiet", "--set", "mesh.maxh=0.1", "--set", "output.plot=0"]
+    env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    start = time.monotonic()
+    result = subprocess.run([MPIEXEC, "-n", "1", *common, ":", "-n", "1", *common, "--",
+                             "-eps_nevv", "3"], capture_output=True, text=True, timeout=60,
+                            env=env, cwd=ROOT)
+    assert time.monotonic() - start < 30
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "rank 1 of 2" in result.stderr and "-eps_nevv" in result.stderr
+    assert not (tmp_path / "out").exists()
