@@ -3,8 +3,7 @@
 For ``A x = λ M x`` with target σ, shift-and-invert runs Krylov–Schur on
 ``(A − σM)⁻¹ M``, whose largest eigenvalues ``θ = 1/(λ − σ)`` belong to the λ nearest σ;
 each step is one solve with the factors of ``A − σM`` (MUMPS, set explicitly, so the
-same direct solver runs serial and distributed; symmetric LDLᵀ for the symmetric "ghep"
-problem type, LU otherwise). See Hernandez, Roman & Vidal, "SLEPc: A
+same direct solver runs serial and distributed; LU, see :func:`solve_eigen`). See Hernandez, Roman & Vidal, "SLEPc: A
 scalable and flexible toolkit for the solution of eigenvalue problems", ACM TOMS 31 (2005),
 and Stewart, "A Krylov–Schur algorithm for large eigenproblems", SIMAX 23 (2001).
 
@@ -203,13 +202,12 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
         ksp.setType(PETSc.KSP.Type.PREONLY)
         pc = ksp.getPC()
         if problem_type == "ghep":
-            # A − σM is symmetric (indefinite for σ > λ1): MUMPS LDLᵀ needs half the
-            # flops and memory of LU. Override with -st_pc_type lu.
             for matrix in (A, M):
                 matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
-            pc.setType(PETSc.PC.Type.CHOLESKY)
-        else:
-            pc.setType(PETSc.PC.Type.LU)
+        # LU, not LDLᵀ, although A − σM is symmetric: with Debian's MUMPS 5.5 the symmetric
+        # indefinite factor's solves made the whole eigensolve 2.3x slower (69k P1 dofs,
+        # 10 pairs: 3.5 s vs 1.5 s, benchmarks/RESULTS.md). -st_pc_type cholesky selects it.
+        pc.setType(PETSc.PC.Type.LU)
         pc.setFactorSolverType("mumps")
         names = [name for name, _ in options]
         try:
