@@ -22,6 +22,7 @@ from pdekit.schema import Key, REQUIRED, coerce, did_you_mean, resolve
 BUILTIN_KINDS: dict[str, str] = {
     "turing": "pdekit.fd.case",
     "poisson-pinn": "pdekit.pinn.case",
+    "eigen": "pdekit.fem.case",
 }
 """Kind name -> module implementing it (``SCHEMA``, ``DESCRIPTION``, ``run``)."""
 

@@ -1,0 +1,159 @@
+"""Eigenmodes to ParaView (.vtu + .pvd) and PNG, gathered on rank 0.
+
+High-order and curved elements are drawn by subdividing every element into ``s²``
+straight sub-triangles (quadrilaterals from hp refinement into ``2 s²``) whose vertices
+are the exactly mapped lattice points of the reference element, with the field evaluated
+there. Under MPI each rank samples its own elements (NGSolve's rank 0 holds none) and the
+pieces are gathered to rank 0, which writes one ``.vtu`` per mode and a ``.pvd`` listing
+them (mode number as the time step) — the same files as a serial run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+
+def _lattice(kind: str, s: int) -> tuple[np.ndarray, np.ndarray]:
+    """Reference lattice points and sub-triangles for a triangle or quadrilateral."""
+    if kind == "trig":
+        index = {}
+        points = []
+        for j in range(s + 1):
+            for i in range(s + 1 - j):
+                index[i, j] = len(points)
+                points.append((i / s, j / s))
+        cells = []
+        for j in range(s):
+            for i in range(s - j):
+                cells.append((index[i, j], index[i + 1, j], index[i, j + 1]))
+                if i + j < s - 1:
+                    cells.append((index[i + 1, j], index[i + 1, j + 1], index[i, j + 1]))
+        return np.array(points), np.array(cells)
+    points = [(i / s, j / s) for j in range(s + 1) for i in range(s + 1)]
+    cells = []
+    for j in range(s):
+        for i in range(s):
+            a, b = j * (s + 1) + i, j * (s + 1) + i + 1
+            c, d = (j + 1) * (s + 1) + i + 1, (j + 1) * (s + 1) + i
+            cells.extend([(a, b, c), (a, c, d)])
+    return np.array(points), np.array(cells)
+
+
+def sample_modes(mesh: Any, gridfunctions: Sequence[Any], subdivision: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sample fields on this rank's elements at subdivided, exactly mapped points.
+
+    Returns
+    -------
+    points, triangles, values
+        ``(N, 2)`` coordinates, ``(T, 3)`` point indices, ``(len(gridfunctions), N)``.
+    """
+    import ngsolve
+    from ngsolve import ET, VOL, IntegrationRule
+
+    s = max(1, subdivision)
+    trig_pts, trig_cells = _lattice("trig", s)
+    quad_pts, quad_cells = _lattice("quad", s)
+    types = [el.type for el in mesh.Elements(VOL)]
+    if not types:
+        return np.zeros((0, 2)), np.zeros((0, 3), dtype=np.int64), \
+            np.zeros((len(gridfunctions), 0))
+    rules = {ET.TRIG: IntegrationRule([tuple(p) for p in trig_pts], [0.0] * len(trig_pts)),
+             ET.QUAD: IntegrationRule([tuple(p) for p in quad_pts], [0.0] * len(quad_pts))}
+    present = {t for t in types}
+    mapped = mesh.MapToAllElements({t: rules[t] for t in present}, VOL)
+    coords = np.asarray(ngsolve.CF((ngsolve.x, ngsolve.y))(mapped)).reshape(-1, 2)
+    values = np.array([np.asarray(gf(mapped)).ravel() for gf in gridfunctions]) \
+        if gridfunctions else np.zeros((0, len(coords)))
+    triangles = []
+    offset = 0
+    for el_type in types:  # mapped points come element by element, in element order
+        cells = trig_cells if el_type == ET.TRIG else quad_cells
+        triangles.append(cells + offset)
+        offset += len(trig_pts) if el_type == ET.TRIG else len(quad_pts)
+    if offset != len(coords):
+        raise RuntimeError(f"sampling mismatch: {offset} lattice points, {len(coords)} mapped")
+    return coords, np.concatenate(triangles), values
+
+
+def gather_samples(comm: Any, points: np.ndarray, triangles: np.ndarray, values: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Concatenate every rank's samples on rank 0 (others get ``None``)."""
+    if comm is None or comm.size == 1:
+        return points, triangles, values
+    pieces = comm.gather((points, triangles, values), root=0)
+    if comm.rank != 0:
+        return None
+    all_points, all_triangles, all_values, offset = [], [], [], 0
+    for p, t, v in pieces:
+        all_points.append(p)
+        all_triangles.append(t + offset)
+        all_values.append(v)
+        offset += len(p)
+    return (np.concatenate(all_points), np.concatenate(all_triangles),
+            np.concatenate(all_values, axis=1))
+
+
+def normalize_signs(values: np.ndarray) -> np.ndarray:
+    """Flip each mode so its largest-magnitude sample is positive (stable pictures)."""
+    out = values.copy()
+    for row in out:
+        if row.size and row[np.argmax(np.abs(row))] < 0:
+            row *= -1
+    return out
+
+
+def write_modes_vtu(folder: Path, points: np.ndarray, triangles: np.ndarray,
+                    values: np.ndarray, eigenvalues: Sequence[float]) -> list[Path]:
+    """One ``mode_XX.vtu`` per mode (array ``u``) and ``modes.pvd`` (time = mode number)."""
+    import meshio
+
+    from pdekit.output.vtk import PVDSeries
+
+    series = PVDSeries(folder / "modes.pvd")
+    written = []
+    points3 = np.column_stack([points, np.zeros(len(points))])
+    for i, row in enumerate(values):
+        path = folder / f"mode_{i + 1:02d}.vtu"
+        meshio.write(str(path), meshio.Mesh(points3, [("triangle", triangles)],
+                                            point_data={"u": row},
+                                            field_data={"eigenvalue": np.array([eigenvalues[i]])}),
+                     binary=True)
+        series.add(float(i + 1), path)
+        written.append(path)
+    return written
+
+
+def plot_modes(path: Path, points: np.ndarray, triangles: np.ndarray, values: np.ndarray,
+               eigenvalues: Sequence[float], title: str) -> Path:
+    """PNG with the first modes side by side (Gouraud-shaded triangulation)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.tri import Triangulation
+
+    count = len(values)
+    columns = min(count, 3)
+    rows = (count + columns - 1) // columns
+    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.6 * rows),
+                                squeeze=False)
+    triangulation = Triangulation(points[:, 0], points[:, 1], triangles)
+    for k, axis in enumerate(axes.ravel()):
+        if k >= count:
+            axis.axis("off")
+            continue
+        limit = np.abs(values[k]).max() or 1.0
+        image = axis.tripcolor(triangulation, values[k], shading="gouraud", cmap="RdBu_r",
+                               vmin=-limit, vmax=limit)
+        axis.set_aspect("equal")
+        axis.set_title(f"mode {k + 1}: λ = {eigenvalues[k]:.10g}", fontsize=9)
+        figure.colorbar(image, ax=axis, shrink=0.8)
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

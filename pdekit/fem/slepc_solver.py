@@ -1,0 +1,282 @@
+"""SLEPc eigensolver: Krylov–Schur with shift-and-invert, direct factorization by MUMPS.
+
+For ``A x = λ M x`` with target σ, shift-and-invert runs Krylov–Schur on
+``(A − σM)⁻¹ M``, whose largest eigenvalues ``θ = 1/(λ − σ)`` belong to the λ nearest σ;
+each step is one solve with the factors of ``A − σM`` (MUMPS, set explicitly, so the
+same direct solver runs serial and distributed; LU, see :func:`solve_eigen`). See Hernandez, Roman & Vidal, "SLEPc: A
+scalable and flexible toolkit for the solution of eigenvalue problems", ACM TOMS 31 (2005),
+and Stewart, "A Krylov–Schur algorithm for large eigenproblems", SIMAX 23 (2001).
+
+Options precedence: built-in defaults < case settings < ``[solver.petsc]`` table <
+command-line options after ``--`` (both go through the PETSc options database, read by
+``setFromOptions``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+PROBLEM_TYPES = {"ghep": "GHEP", "gnhep": "GNHEP", "pgnhep": "PGNHEP"}
+METHODS = ("krylovschur", "arnoldi")
+_NAME = re.compile(r"^-?[A-Za-z][A-Za-z0-9_]*$")
+
+
+class SolverSetupError(ValueError):
+    """The eigensolver could not be set up (bad options, singular shifted matrix)."""
+
+
+class SolverFailure(RuntimeError):
+    """The eigensolver failed while iterating."""
+
+
+@dataclass
+class EigenResult:
+    """Converged eigenpairs, sorted by eigenvalue.
+
+    Attributes
+    ----------
+    eigenvalues
+        λ_i (real parts), ascending.
+    vectors
+        PETSc vectors (free dofs), same order.
+    residuals
+        Relative residual ``‖Ax − λMx‖ / ‖λx‖`` (SLEPc ``computeError(RELATIVE)``);
+        for |λ| tiny (Neumann λ = 0) SLEPc's relative error is relative to 1.
+    estimates
+        SLEPc's own error estimates from the Krylov–Schur iteration.
+    iterations, converged, requested
+        Outer iterations, pairs converged, pairs asked for.
+    settings
+        The solver configuration actually used (after options).
+    """
+
+    eigenvalues: list[float]
+    vectors: list[Any]
+    residuals: list[float]
+    estimates: list[float]
+    iterations: int
+    converged: int
+    requested: int
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_option_tokens(tokens: Sequence[str]) -> list[tuple[str, str | None]]:
+    """Split command-line PETSc options (``-name [value] ...``) into pairs.
+
+    Raises
+    ------
+    ValueError
+        When a token is not an option name where one is expected.
+    """
+    pairs: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(tokens):
+        name = tokens[i]
+        if not name.startswith("-") or not _NAME.match(name):
+            raise ValueError(f"PETSc/SLEPc options like -eps_nev 10 (bad token {name!r})")
+        value = None
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if following is not None and not (following.startswith("-") and _NAME.match(following)):
+            value = following  # a value (negative numbers such as -1 are values too)
+            i += 1
+        pairs.append((name.lstrip("-"), value))
+        i += 1
+    return pairs
+
+
+def table_options(table: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """Turn a ``[solver.petsc]`` table into option pairs (``true`` → a bare flag).
+
+    Raises
+    ------
+    ValueError
+        For names that are not PETSc option names or non-scalar values.
+    """
+    pairs: list[tuple[str, str | None]] = []
+    for name, value in table.items():
+        if not _NAME.match(name):
+            raise ValueError(f"PETSc option names such as eps_tol (got {name!r})")
+        if isinstance(value, bool):
+            pairs.append((name.lstrip("-"), "1" if value else "0"))
+        elif isinstance(value, (int, float, str)):
+            pairs.append((name.lstrip("-"), str(value)))
+        else:
+            raise ValueError(f"a number, string or boolean for option {name!r}")
+    return pairs
+
+
+class UnusedOptionsError(ValueError):
+    """Options were put into the PETSc database that no solver object ever read."""
+
+    def __init__(self, names: list[str]):
+        super().__init__("options that PETSc/SLEPc read; never read (misspelled or not "
+                         f"applicable): {', '.join('-' + n for n in names)}")
+        self.names = names
+
+
+def _libpetsc_path() -> str | None:
+    """Path of the PETSc shared library this process loaded (via petsc4py)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1]
+                if "/libpetsc" in path and ".so" in path:
+                    return path
+    except OSError:
+        return None
+    return None
+
+
+def unused_options(names: Sequence[str]) -> list[str] | None:
+    """Which of ``names`` no PETSc/SLEPc object has read so far (``None``: cannot tell).
+
+    petsc4py 3.18 does not wrap ``PetscOptionsUsed``; it is called through ctypes on the
+    already loaded library (Linux only; elsewhere the check is skipped).
+    """
+    import ctypes
+
+    path = _libpetsc_path()
+    if path is None:
+        return None
+    try:
+        used_fn = ctypes.CDLL(path).PetscOptionsUsed
+    except (OSError, AttributeError):
+        return None
+    unused = []
+    for name in names:
+        flag = ctypes.c_int(0)
+        if used_fn(None, name.encode(), ctypes.byref(flag)) != 0:
+            return None
+        if not flag.value:
+            unused.append(name)
+    return unused
+
+
+def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = None,
+                tol: float = 1e-10, max_it: int = 500, problem_type: str = "ghep",
+                method: str = "krylovschur",
+                options: Sequence[tuple[str, str | None]] = ()) -> EigenResult:
+    """Solve ``A x = λ M x`` for the ``nev`` eigenvalues nearest ``target``.
+
+    Parameters
+    ----------
+    A, M
+        PETSc matrices (same communicator).
+    nev, target, ncv, tol, max_it
+        Number of pairs, shift σ, subspace size (``None``: SLEPc's default), relative
+        tolerance, maximum outer iterations.
+    problem_type
+        ``"ghep"`` (symmetric, M-orthonormal vectors), ``"gnhep"`` or ``"pgnhep"``.
+    method
+        SLEPc EPS type.
+    options
+        ``(name, value)`` pairs put into the PETSc options database (override the rest).
+
+    Returns
+    -------
+    EigenResult
+        All converged pairs (at least ``nev`` unless the solver failed), ascending.
+    """
+    from petsc4py import PETSc
+    from slepc4py import SLEPc
+
+    database = PETSc.Options()
+    for name, value in options:
+        database.setValue(name, value if value is not None else "")
+    try:
+        eps = SLEPc.EPS().create(comm=A.getComm())
+        eps.setOperators(A, M)
+        eps.setProblemType(getattr(SLEPc.EPS.ProblemType, PROBLEM_TYPES[problem_type]))
+        eps.setType(method)
+        eps.setDimensions(nev=nev, ncv=ncv if ncv else PETSc.DECIDE)
+        eps.setTolerances(tol=tol, max_it=max_it)
+        eps.setTarget(target)
+        eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
+        st = eps.getST()
+        st.setType(SLEPc.ST.Type.SINVERT)
+        st.setShift(target)
+        ksp = st.getKSP()
+        ksp.setType(PETSc.KSP.Type.PREONLY)
+        pc = ksp.getPC()
+        if problem_type == "ghep":
+            for matrix in (A, M):
+                matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
+        # LU, not LDLᵀ, although A − σM is symmetric: with Debian's MUMPS 5.5 the symmetric
+        # indefinite factor's solves made the whole eigensolve 2.3x slower (69k P1 dofs,
+        # 10 pairs: 3.5 s vs 1.5 s, benchmarks/RESULTS.md). -st_pc_type cholesky selects it.
+        pc.setType(PETSc.PC.Type.LU)
+        pc.setFactorSolverType("mumps")
+        names = [name for name, _ in options]
+        try:
+            eps.setFromOptions()
+            eps.setUp()  # also factorizes A − σM
+        except PETSc.Error as error:
+            raise SolverSetupError(
+                f"SLEPc set-up failed (PETSc error code {error.ierr}; details printed above "
+                f"by PETSc) with options {dict(options) or 'none'}") from None
+        # Viewer options (-eps_view, ...) are read at the end of the solve; all others have
+        # been read by now, so a misspelled one fails before the expensive part.
+        unused = unused_options([n for n in names if "view" not in n])
+        if unused:
+            raise UnusedOptionsError(unused)
+        try:
+            eps.solve()
+        except PETSc.Error as error:
+            raise SolverFailure(f"SLEPc solve failed (PETSc error code {error.ierr}; "
+                                f"details printed above by PETSc)") from None
+        unused = unused_options(names)
+        if unused:
+            raise UnusedOptionsError(unused)
+        converged = eps.getConverged()
+        pairs = []
+        for i in range(converged):
+            vector = A.createVecs()[0]
+            value = eps.getEigenpair(i, vector)
+            pairs.append((value.real, vector, eps.computeError(i, SLEPc.EPS.ErrorType.RELATIVE),
+                          eps.getErrorEstimate(i)))
+        pairs.sort(key=lambda pair: pair[0])
+        settings = {
+            "method": eps.getType(), "problem_type": problem_type,
+            "st": st.getType(), "ksp": ksp.getType(), "pc": pc.getType(),
+            "factor_solver": pc.getFactorSolverType(), "target": eps.getTarget(),
+            "nev": eps.getDimensions()[0], "ncv": eps.getDimensions()[1],
+            "tol": eps.getTolerances()[0], "max_it": eps.getTolerances()[1],
+            "options": {name: value for name, value in options},
+        }
+        return EigenResult([p[0] for p in pairs], [p[1] for p in pairs],
+                           [float(p[2]) for p in pairs], [float(p[3]) for p in pairs],
+                           eps.getIterationNumber(), converged, nev, settings)
+    finally:
+        for name, _ in options:
+            database.delValue(name)
+
+
+def clusters(values: Sequence[float], rtol: float = 1e-4) -> list[list[int]]:
+    """Group sorted eigenvalues into multiplicity clusters.
+
+    Consecutive values join a cluster when ``|λ_{i+1} − λ_i| ≤ rtol · max(|λ_i|, s)``,
+    ``s`` being the largest |λ| given times ``rtol`` (so zero eigenvalues cluster too).
+
+    Returns
+    -------
+    list of list of int
+        Indices into ``values``, one list per cluster.
+    """
+    if not values:
+        return []
+    scale = max(abs(v) for v in values) * rtol
+    groups = [[0]]
+    for i in range(1, len(values)):
+        if abs(values[i] - values[i - 1]) <= rtol * max(abs(values[i - 1]), scale, 1e-300):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def scaled(values: Sequence[float], factor: float = math.pi ** 2) -> list[float]:
+    """``values / factor`` (λ/π² is the natural unit on the unit square)."""
+    return [v / factor for v in values]

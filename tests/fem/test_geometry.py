@@ -1,0 +1,66 @@
+"""Polygon checks, interior angles and singular-corner detection (no NGSolve)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pdekit.fem.geometry import (LSHAPE_VERTICES, counter_clockwise, gmsh_physical_names,
+                                 interior_angles, polygon_problem, singular_corners)
+
+
+@pytest.mark.parametrize("vertices, phrase", [
+    ([[0, 0], [1, 0]], "at least 3"),
+    ([[0, 0], [2, 2], [2, 0], [0, 1]], "cross"),           # bow-tie
+    ([[0, 0], [1, 0], [1, 0], [0, 1]], "repeats"),
+    ([[0, 0], [1, 0], [2, 0]], "non-zero area"),
+    ([[0, 0], [2, 0], [2, 2], [1, 2], [1, -1], [0, 2]], "cross"),
+    ([[0, 0], [1, "a"], [0, 1]], "pairs"),
+])
+def test_bad_polygons_are_rejected(vertices, phrase):
+    problem = polygon_problem(vertices)
+    assert problem is not None and phrase in problem
+
+
+def test_simple_polygons_pass_in_either_orientation():
+    assert polygon_problem([list(v) for v in LSHAPE_VERTICES]) is None
+    clockwise = [list(v) for v in LSHAPE_VERTICES[::-1]]
+    assert polygon_problem(clockwise) is None
+    assert counter_clockwise(clockwise) == LSHAPE_VERTICES
+
+
+def test_interior_angles_of_the_lshape():
+    angles = [a / math.pi for a in interior_angles(LSHAPE_VERTICES)]
+    assert angles == pytest.approx([0.5, 0.5, 1.5, 0.5, 0.5, 0.5])
+    assert sum(interior_angles(LSHAPE_VERTICES)) == pytest.approx(4 * math.pi)
+
+
+def test_singular_corners_same_conditions():
+    assert singular_corners(LSHAPE_VERTICES, [True] * 6) == [2]
+    square = [(0, 0), (1, 0), (1, 1), (0, 1)]
+    assert singular_corners(square, [True] * 4) == []
+    # 135° corners are singular too (π/ω = 4/3); a 60° corner is not (π/ω = 3).
+    chamfer = [(0, 0), (2, 0), (2, 2), (1, 2), (0, 1)]
+    assert singular_corners(chamfer, [True] * 5) == [3, 4]
+    triangle = [(0, 0), (1, 0), (0.5, math.sqrt(3) / 2)]
+    assert singular_corners(triangle, [True] * 3) == []
+
+
+def test_singular_corners_mixed_conditions():
+    square = [(0, 0), (1, 0), (1, 1), (0, 1)]
+    # Dirichlet meets Neumann at a right angle: exponents (k+1/2)·2, smooth.
+    assert singular_corners(square, [True, False, True, False]) == []
+    # A condition change on a straight edge (ω = π) gives r^(1/2).
+    straight = [(0, 0), (1, 0), (2, 0), (2, 1), (0, 1)]
+    assert singular_corners(straight, [True, False, True, True, True]) == [1]
+
+
+def test_gmsh_physical_names(tmp_path):
+    path = tmp_path / "m.msh"
+    path.write_text("$MeshFormat\n2.2 0 8\n$EndMeshFormat\n$PhysicalNames\n2\n"
+                    '1 1 "wall"\n2 2 "inside"\n$EndPhysicalNames\n')
+    assert gmsh_physical_names(path) == {1: ["wall"], 2: ["inside"]}
+    path.write_text("hello")
+    with pytest.raises(ValueError):
+        gmsh_physical_names(path)

@@ -1,0 +1,63 @@
+"""Mode sampling for ParaView/PNG: subdivided curved and hp (quad) elements cover the
+domain exactly, and the sampled field is the FEM function."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from pdekit.fem.geometry import make_shape
+from pdekit.fem.mesh import build_mesh
+from pdekit.fem.modes_output import normalize_signs, sample_modes
+
+BASE = {"side": 1.0, "width": 1.0, "height": 1.0, "radius": 1.0, "center": [0.0, 0.0],
+        "vertices": None, "edge_names": None, "file": None}
+
+
+def area(points: np.ndarray, triangles: np.ndarray) -> float:
+    a, b, c = (points[triangles[:, k]] for k in range(3))
+    signed = 0.5 * ((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1])
+                    - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
+    assert (signed > 0).all()  # every sub-triangle is properly oriented (no tangles)
+    return float(signed.sum())
+
+
+def disk_area_error(curve: int, subdivision: int) -> float:
+    shape = make_shape({**BASE, "shape": "disk"})
+    mesh, _ = build_mesh(shape, {"circle"}, maxh=0.4, refine=0, hp=False, hp_levels=0,
+                         hp_factor=0.2, curve_order=curve)
+    points, triangles, _ = sample_modes(mesh, [], subdivision)
+    assert np.hypot(points[:, 0], points[:, 1]).max() == pytest.approx(1.0, abs=1e-4)
+    return math.pi - area(points, triangles)
+
+
+def test_curved_disk_subdivision_converges_to_the_disk():
+    # Curved (order 4) elements: sub-triangle vertices lie on the circle, so the drawn
+    # area approaches π like (h/s)² as the subdivision s grows.
+    curved = [disk_area_error(4, s) for s in (2, 4, 8)]
+    assert all(e > 0 for e in curved)
+    assert curved[1] < curved[0] / 3.5 and curved[2] < curved[1] / 3.5
+    # Straight elements: subdividing does not help; the polygon area stays.
+    straight = [disk_area_error(1, s) for s in (2, 8)]
+    assert straight[1] == pytest.approx(straight[0], rel=1e-9)
+    assert curved[2] < straight[1] / 10
+
+
+def test_hp_mesh_with_quads_and_field_values():
+    import ngsolve
+
+    shape = make_shape({**BASE, "shape": "lshape"})
+    mesh, info = build_mesh(shape, set(shape.boundaries), maxh=0.5, refine=0, hp=True,
+                            hp_levels=4, hp_factor=0.2, curve_order=0)
+    kinds = {str(el.type) for el in mesh.Elements(ngsolve.VOL)}
+    assert "ET.QUAD" in kinds and info.hp_levels == 4
+    space = ngsolve.H1(mesh, order=3)
+    gf = ngsolve.GridFunction(space)
+    gf.Set(ngsolve.x ** 2 - ngsolve.y)  # in the P3 space: sampled exactly
+    points, triangles, values = sample_modes(mesh, [gf], 3)
+    assert area(points, triangles) == pytest.approx(3.0, abs=1e-12)
+    assert values[0] == pytest.approx(points[:, 0] ** 2 - points[:, 1], abs=1e-10)
+    flipped = normalize_signs(-values)
+    assert flipped[0][np.argmax(np.abs(flipped[0]))] > 0
