@@ -56,7 +56,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "depth": Key(int, 1, "number of hidden layers", check=at_least(1)),
         "width": Key(int, 50, "neurons per hidden layer", check=at_least(1)),
         "activation": Key(str, "tanh", "activation function", choices=ACTIVATIONS),
-        "dtype": Key(str, "float64", "floating point type (float32 caps accuracy near 1e-4)",
+        "dtype": Key(str, "float64", "floating point type (float32 limits the accuracy)",
                      choices=("float64", "float32")),
         "seed": Key(int, 0, "seed of the weight initialization"),
         "weights": Key(str, None, "start from saved weights (a run's weights.npz); with "
