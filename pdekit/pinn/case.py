@@ -139,6 +139,31 @@ def _check_weights(case: Case, dim: int) -> None:
                         "(hard boundary ansatz)", case["network.weights"])
 
 
+def _check_finite(case: Case, variables: tuple[str, ...], parameters: dict) -> None:
+    """Evaluate the expressions (NumPy) on the evaluation grid: they must be finite there."""
+    from pdekit.expr import compile_expression
+    from pdekit.pinn.points import evaluation_grid
+
+    bounds = bounds_of(case)
+    _, grid = evaluation_grid(bounds, 101 if len(bounds) == 2 else 1001)
+    coords = {name: grid[:, i] for i, name in enumerate(variables)}
+    for key in ("exact", "forcing", "boundary"):
+        text = case[f"problem.{key}"]
+        if text is None:
+            continue
+        with np.errstate(all="ignore"):
+            try:
+                values = np.broadcast_to(
+                    compile_expression(text, variables, parameters)(**coords), len(grid))
+            except (OverflowError, ZeroDivisionError, ValueError) as error:
+                raise CaseError(case.source, f"problem.{key}", f"an expression that can be "
+                                f"evaluated on the domain ({error})", text) from None
+        if not np.all(np.isfinite(values)):
+            where = grid[np.argmax(~np.isfinite(values))]
+            raise CaseError(case.source, f"problem.{key}", "an expression finite on the "
+                            f"domain (not at {', '.join(f'{v:g}' for v in where)})", text)
+
+
 def validate(case: Case) -> None:
     """Cross-key checks and expression parsing, before anything is written."""
     source = case.source
@@ -160,6 +185,7 @@ def validate(case: Case) -> None:
             raise CaseError(source, f"problem.{key}",
                             f"a math expression of {', '.join(variables)} ({error})",
                             text) from None
+    _check_finite(case, variables, parameters)
     if case["problem.exact"] is None:
         for key in ("forcing", "boundary"):
             if case[f"problem.{key}"] is None:

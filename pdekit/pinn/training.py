@@ -144,7 +144,12 @@ class Trainer:
     def run(self, stages: list[dict[str, Any]]) -> list[StageReport]:
         """Run all stages in order; returns one report per stage."""
         if not self.history:
-            self.record(0, "init", self.loss())
+            loss = self.loss()
+            if not math.isfinite(loss):
+                raise NumericalError(f"the loss is {loss} at the initial weights: the "
+                                     f"forcing or boundary data are not finite at some "
+                                     f"collocation point", {"loss": None})
+            self.record(0, "init", loss)
         reports = []
         for index, raw in enumerate(stages):
             stage = with_defaults(raw)

@@ -41,6 +41,9 @@ BAD = [
     ("grid needs a square", "[points]\nsampler = 'grid'\ninterior = 1000\n", "a square number"),
     ("missing weights file", "[network]\nweights = 'nowhere.npz'\n", "network.weights"),
     ("no exact, no forcing", "", "problem.forcing"),
+    ("forcing not finite", "forcing = 'log(x - 0.5)'\n",
+     "problem.forcing: expected an expression finite on the domain (not at 0, 0)"),
+    ("overflow", "forcing = '10**400*x'\n", "problem.forcing: expected an expression that can"),
 ]
 
 UNSAFE = [
@@ -70,6 +73,8 @@ def test_bad_input_exits_2_without_output(label, extra, message, tmp_path):
     if label == "bad interval":
         text = text.replace("x = [0.0, 1.0]", "x = [1.0, 0.0]")
         message = "domain.x: expected two finite numbers [a, b] with a < b"
+    if label in ("forcing not finite", "overflow"):
+        text = BASE.replace("[problem]\n", "[problem]\n" + extra)
     if label == "no exact, no forcing":
         text = text.replace('exact = "sin(pi*x)*sin(pi*y)"', 'boundary = "0"')
     case = tmp_path / "bad.toml"
