@@ -66,7 +66,7 @@ def solve(case: Case, context: RunContext) -> RunReport:
         "rel_l2_error": errors["rel_l2"] if errors else None,
         "max_error": errors["max_abs"] if errors else None,
         "final_loss": final_loss,
-        "pde_residual_rms": float(np.sqrt(np.mean(residual**2))),
+        "pde_residual_rms": _finite_or_none(float(np.sqrt(np.mean(residual**2)))),
         "train_time": context.timings.get("train", 0.0),
         "stages": [r.as_dict() for r in reports],
         "files": files,
@@ -86,6 +86,11 @@ def solve(case: Case, context: RunContext) -> RunReport:
         lines.append(f"  relative L2 error {errors['rel_l2']:.3e}, max error "
                      f"{errors['max_abs']:.3e} on a {len(axes[0])}^{model.dim} grid")
     return RunReport(results, lines)
+
+
+def _finite_or_none(value: float) -> float | None:
+    """``value``, or None when it is not finite (JSON has no inf/NaN)."""
+    return value if np.isfinite(value) else None
 
 
 def _write_outputs(case: Case, context: RunContext, problem: PoissonProblem, model: MLP,

@@ -103,3 +103,9 @@ def test_expressions_cannot_run_code(key, text, tmp_path):
     assert f"problem.{key}: expected a math expression of x, y" in result.stderr
     assert not (tmp_path / "HACKED").exists()
     assert "TF False" in result.stdout
+
+
+def test_check_of_a_valid_case_does_not_import_tensorflow(tmp_path):
+    result = _run(["check", str(ROOT / "cases" / "poisson2d.toml")], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "valid poisson-pinn case" in result.stdout and "TF False" in result.stdout
