@@ -7,11 +7,14 @@ one-step map; :func:`integrate` marches it with output times and a NaN/Inf guard
 """
 
 from pdekit.time.integrate import integrate
-from pdekit.time.linear import (BlockDiagonalLinear, FourierDiagonalLinear, LinearPart,
-                                SparseLinear, ZeroLinear)
-from pdekit.time.methods import METHODS, make_stepper, max_stable_dt
+from pdekit.time.etd import etdrk4_coefficients, is_diagonal
+from pdekit.time.linear import (BlockDiagonalLinear, CosineDiagonalLinear,
+                                FourierDiagonalLinear, LinearPart, SparseLinear,
+                                TransformDiagonalLinear, ZeroLinear)
+from pdekit.time.methods import METHODS, ORDERS, make_stepper, max_stable_dt
 from pdekit.time.problem import SemilinearProblem
 
-__all__ = ["BlockDiagonalLinear", "FourierDiagonalLinear", "LinearPart", "METHODS",
-           "SemilinearProblem", "SparseLinear", "ZeroLinear", "integrate", "make_stepper",
-           "max_stable_dt"]
+__all__ = ["BlockDiagonalLinear", "CosineDiagonalLinear", "FourierDiagonalLinear",
+           "LinearPart", "METHODS", "ORDERS", "SemilinearProblem", "SparseLinear",
+           "TransformDiagonalLinear", "ZeroLinear", "etdrk4_coefficients", "integrate",
+           "is_diagonal", "make_stepper", "max_stable_dt"]
