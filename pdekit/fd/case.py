@@ -26,7 +26,8 @@ from pdekit.fd.stability import dominant_wavenumber, turing_analysis
 from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
 from pdekit.output.plots import save_animation, save_fields_png
 from pdekit.schema import Key, at_least, did_you_mean, non_negative, positive
-from pdekit.time import METHODS, SemilinearProblem, integrate, make_stepper, max_stable_dt
+from pdekit.time import (METHODS, SemilinearProblem, etdrk4_embedded, integrate,
+                         integrate_adaptive, make_stepper, max_stable_dt)
 
 __all__ = ["DESCRIPTION", "SCHEMA", "build_model", "build_problem", "run", "validate"]
 
@@ -88,6 +89,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "method": Key(str, "strang", "time integrator", choices=tuple(METHODS)),
         "dt": Key(float, 0.05, "time step", check=positive),
         "T": Key(float, 150.0, "final time", check=positive),
+        "adaptive": Key(bool, False, "etdrk4 only: choose steps from the embedded error "
+                        "estimate (dt is then the first step)"),
+        "tolerance": Key(float, 1e-3, "adaptive: local error tolerance per step, relative to "
+                         "max(1, max|u|)", check=positive),
+        "dt_max": Key(float, None, "adaptive: largest step (default: (T - t0) / 20)",
+                      check=positive),
     },
     "output": {
         "every": Key(float, 5.0, "snapshot interval (time units) for the ParaView series",
@@ -238,6 +245,10 @@ def validate(case: Case) -> None:
         raise CaseError(case.source, "time.method",
                         "a method for sparse diffusion (ars222, ars443, strang, imex-euler, rk4); "
                         "etdrk4 needs grid.diffusion = 'fft'", method)
+    if case["time.adaptive"] and method != "etdrk4":
+        raise CaseError(case.source, "time.adaptive",
+                        "false, or time.method = 'etdrk4' (the method with an embedded "
+                        "error estimate)", True)
     if case["output.animation"] == "mp4" and shutil.which("ffmpeg") is None:
         raise CaseError(case.source, "output.animation", "'gif' (mp4 needs ffmpeg, not found)",
                         "mp4")
@@ -270,7 +281,8 @@ def run(case: Case, context: RunContext) -> RunReport:
     with context.phase("setup"):
         u0, v0, t0 = load_initial(case, grid, _steady_state(model)[0])
         problem = build_problem(model, grid, case["model.terms"], case["grid.diffusion"])
-        step = make_stepper(method, problem, dt)
+        adaptive = case["time.adaptive"]
+        step = etdrk4_embedded(problem) if adaptive else make_stepper(method, problem, dt)
     memory_setup = _peak_memory_mb()
     size = grid.n * grid.n
     first = float(grid.coordinates()[0])
@@ -291,11 +303,20 @@ def run(case: Case, context: RunContext) -> RunReport:
             frames.append((t, u.copy()))
 
     bar = context.progress(t_end - t0, f"{model.name} {method}", unit="t")
+    w0 = np.concatenate([u0.ravel(), v0.ravel()])
+    adaptive_stats = None
     with context.phase("integrate"):
-        w, steps = integrate(step, np.concatenate([u0.ravel(), v0.ravel()]), t0, t_end, dt,
-                             sorted(set(output_times)), snapshot, bar, check_every=10)
+        if adaptive:
+            dt_max = case["time.dt_max"] or (t_end - t0) / 20
+            w, adaptive_stats = integrate_adaptive(step, w0, t0, t_end, dt, case["time.tolerance"],
+                                                   dt_max, output_times=sorted(set(output_times)),
+                                                   on_output=snapshot, progress=bar)
+            steps, t_final = adaptive_stats.accepted, t_end
+        else:
+            w, steps = integrate(step, w0, t0, t_end, dt, sorted(set(output_times)), snapshot,
+                                 bar, check_every=10)
+            t_final = t0 + steps * dt
     bar.close()
-    t_final = t0 + steps * dt
     u, v = w[:size].reshape(grid.shape), w[size:].reshape(grid.shape)
     preset = case["model.preset"] if case["model.preset"] is not None else model.default_preset
     label = f"{model.name} '{preset}'" if preset else model.name
@@ -323,7 +344,9 @@ def run(case: Case, context: RunContext) -> RunReport:
                  "boundary": case["grid.boundary"], "diffusion": case["grid.diffusion"]},
         "time": {"method": method, "dt": dt, "steps": steps, "t0": t0, "t_final": t_final,
                  "rk4_stable_dt": _rk4_limit(case, model, grid),
-                 "seconds_per_step": context.timings["integrate"] / max(steps, 1)},
+                 "seconds_per_step": context.timings["integrate"] / max(steps, 1),
+                 **({"adaptive": {**adaptive_stats.as_dict(),
+                                  "tolerance": case["time.tolerance"]}} if adaptive_stats else {})},
         "linear_stability": stability,
         "fields": {name: {"min": float(a.min()), "max": float(a.max()), "mean": float(a.mean())}
                    for name, a in (("u", u), ("v", v))},
@@ -333,7 +356,10 @@ def run(case: Case, context: RunContext) -> RunReport:
     }
     lines = [
         f"Solved {label} on {grid.n}x{grid.n} ({case['grid.boundary']}, h = {grid.h:.4g}) "
-        f"with {method}, dt = {dt:g}: {steps} steps to t = {t_final:.6g} "
+        f"with {method}, " + (f"adaptive steps {adaptive_stats.dt_min:.3g} to "
+                              f"{adaptive_stats.dt_max:.3g} (tolerance {case['time.tolerance']:g})"
+                              if adaptive_stats else f"dt = {dt:g}")
+        + f": {steps} steps to t = {t_final:.6g} "
         f"in {context.timings['integrate']:.2f} s (peak memory {results['memory']['peak_rss_mb']:.0f} MiB).",
         f"  u in [{u.min():.4g}, {u.max():.4g}], v in [{v.min():.4g}, {v.max():.4g}]",
     ]

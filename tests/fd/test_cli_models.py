@@ -173,3 +173,30 @@ def test_check_prints_custom_model_tables(cli, write_case, tmp_path):
                  cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "alpha*u*(1 - tau1*v**2)" in result.stdout and "0.00225" in result.stdout
+
+
+def test_adaptive_etdrk4_run_reports_its_steps(tmp_path, monkeypatch):
+    text = BASE.format(name="ad", method="etdrk4").replace("T = 1.0", "T = 3.0")
+    assert _solve(tmp_path, monkeypatch, text, "ad", "time.adaptive=true",
+                  "time.tolerance=1e-4", "time.dt=0.01", "output.vtk=true") == 0
+    summary = json.loads((tmp_path / "results" / "ad" / "summary.json").read_text())
+    adaptive = summary["results"]["time"]["adaptive"]
+    assert adaptive["accepted"] == summary["results"]["time"]["steps"] > 3
+    assert adaptive["dt_max"] > adaptive["dt_min"]
+    assert summary["results"]["time"]["t_final"] == pytest.approx(3.0)
+    import xml.etree.ElementTree as ET
+
+    entries = ET.parse(tmp_path / "results" / "ad" / "fields.pvd").getroot().find("Collection")
+    assert [float(e.get("timestep")) for e in entries] == pytest.approx(
+        [0, 0.5, 1, 1.5, 2, 2.5, 3])
+    # the same case with fixed small steps agrees to the tolerance's order
+    assert _solve(tmp_path, monkeypatch, text.replace('name = "ad"', 'name = "fx"'), "fx",
+                  "time.dt=0.01") == 0
+    for a, b in zip(_state(tmp_path, "ad"), _state(tmp_path, "fx")):
+        assert np.max(np.abs(a - b)) < 1e-3
+
+
+def test_adaptive_needs_etdrk4(tmp_path, monkeypatch, capsys):
+    text = BASE.format(name="ad", method="strang")
+    assert _solve(tmp_path, monkeypatch, text, "ad", "time.adaptive=true") == 2
+    assert "time.adaptive" in capsys.readouterr().err

@@ -43,10 +43,20 @@ class BVAM(ReactionModel):
 
     def reaction(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Reaction terms (f, g) evaluated pointwise."""
-        a, t1, t2 = self.alpha, self.tau1, self.tau2
+        # f = α u − α τ1 u v² + v − τ2 u v,  g = β v + α τ1 u v² + γ u + τ2 u v,
+        # with the shared products computed once and updated in place
         uv = u * v
-        f = a * u * (1.0 - t1 * v * v) + v * (1.0 - t2 * u)
-        g = self.beta * v + a * t1 * uv * v + u * (self.gamma + t2 * v)
+        cubic = uv * v
+        cubic *= self.alpha * self.tau1
+        quadratic = self.tau2 * uv
+        f = self.alpha * u
+        f += v
+        f -= cubic
+        f -= quadratic
+        g = self.beta * v
+        g += cubic
+        g += quadratic
+        g += self.gamma * u
         return f, g
 
     def jacobian(self, u: float, v: float) -> np.ndarray:
