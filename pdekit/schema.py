@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from pdekit.errors import CaseError
+from pdekit.tomlfmt import format_value
 
 REQUIRED = object()
 """Marker default: the key must be given in the case file."""
@@ -155,6 +156,10 @@ def resolve(document: Mapping[str, Any], schema: Schema, source: str,
     return resolved
 
 
+_SHORT_NAMES = {int: "integer", float: "number", str: "string", bool: "boolean", list: "list",
+                dict: "table"}
+
+
 def describe(schema: Schema) -> list[str]:
     """Lines documenting a schema, for ``pdekit list`` and the README."""
     lines = []
@@ -162,13 +167,13 @@ def describe(schema: Schema) -> list[str]:
         lines.append(f"  [{section}]")
         for key, spec in keys.items():
             types = spec.type if isinstance(spec.type, tuple) else (spec.type,)
-            kind = " or ".join(_TYPE_NAMES.get(t, t.__name__).split(" ", 1)[-1] for t in types)
+            kind = " or ".join(_SHORT_NAMES.get(t, t.__name__) for t in types)
             if spec.default is REQUIRED:
                 default = "required"
             elif spec.default is None:
                 default = "optional"
             else:
-                default = f"default {spec.default!r}"
-            choices = f"; one of {', '.join(map(str, spec.choices))}" if spec.choices else ""
-            lines.append(f"    {key:<14} {kind}, {default}{choices}. {spec.help}")
+                default = f"= {format_value(spec.default)}"
+            choices = f" (one of {', '.join(map(str, spec.choices))})" if spec.choices else ""
+            lines.append(f"    {key:<14} {kind} {default}{choices}: {spec.help}")
     return lines

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 
-def _value(value: Any) -> str:
+def format_value(value: Any) -> str:
+    """One value in TOML syntax."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -14,9 +15,9 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value)  # JSON string escapes are valid TOML basic strings
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {format_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
 
@@ -26,6 +27,6 @@ def format_toml(document: dict[str, dict[str, Any]]) -> str:
     for section, table in document.items():
         lines.append(f"[{section}]")
         for key, value in table.items():
-            lines.append(f"# {key} = (not set)" if value is None else f"{key} = {_value(value)}")
+            lines.append(f"# {key} = (not set)" if value is None else f"{key} = {format_value(value)}")
         lines.append("")
     return "\n".join(lines)

@@ -132,7 +132,10 @@ class RunContext:
             return _NoProgress()
         from tqdm import tqdm
 
-        return tqdm(total=total, desc=desc, unit=unit, leave=False, dynamic_ncols=True,
+        # A terminal that reports no size makes tqdm draw nothing; shutil falls back to 100x24.
+        size = shutil.get_terminal_size((100, 24))
+        return tqdm(total=total, desc=desc, unit=unit, leave=False, ncols=size.columns,
+                    nrows=size.lines,
                     bar_format="{l_bar}{bar}| {n:.4g}/{total:.4g} {unit} [{elapsed}<{remaining}]{postfix}")
 
     def log(self, message: str) -> None:

@@ -178,3 +178,64 @@ def test_bundled_cases_are_valid(cli):
     for case in sorted((ROOT / "cases").glob("*.toml")):
         result = cli("check", str(case))
         assert result.returncode == 0, (case, result.stderr)
+
+
+def test_gif_animation_has_one_frame_per_snapshot(cli, write_case, tmp_path):
+    from PIL import Image
+
+    case = _tiny(write_case)
+    text = case.read_text().replace("every = 0.5", 'every = 0.5\nanimation = "gif"')
+    case.write_text(text)
+    assert cli("solve", str(case), "--quiet", cwd=tmp_path).returncode == 0
+    with Image.open(tmp_path / "results" / "tiny" / "u.gif") as gif:
+        assert gif.n_frames == 5
+
+
+def test_initial_data_from_npz_and_npy(cli, write_case, tmp_path):
+    x = np.linspace(-1, 1, 16, endpoint=False)
+    u0 = np.cos(np.pi * x)[:, None] * np.ones(16)
+    np.savez(tmp_path / "start.npz", u=u0, v=-u0)
+    np.save(tmp_path / "start.npy", np.stack([u0, -u0]))
+    finals = []
+    for name in ("start.npz", "start.npy"):
+        case = write_case(TINY.format(method="strang", dt=0.05).replace('"tiny"', f'"{name[6:]}"')
+                          + f'[initial]\ntype = "file"\npath = "{name}"\n', f"{name}.toml")
+        result = cli("solve", str(case), "--quiet", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        finals.append(np.load(tmp_path / "results" / name[6:] / "final_state.npz")["u"])
+    np.testing.assert_array_equal(finals[0], finals[1])
+    bad = write_case(TINY.format(method="strang", dt=0.05)
+                     + '[initial]\ntype = "file"\npath = "start.npz"\n', "bad.toml")
+    bad.write_text(bad.read_text().replace("n = 16", "n = 20"))
+    result = cli("solve", str(bad), cwd=tmp_path)
+    assert result.returncode == 2 and "fields of shape (20, 20)" in result.stderr
+
+
+def test_diffusion_only_conserves_mass_and_decays(cli, write_case, tmp_path):
+    case = _tiny(write_case, extra='[model]\nterms = "diffusion"\n')
+    assert cli("solve", str(case), "--quiet", cwd=tmp_path).returncode == 0
+    summary = json.loads((tmp_path / "results" / "tiny" / "summary.json").read_text())
+    rng = np.random.default_rng(0)  # the default noise, as the plugin draws it
+    u0 = rng.normal(0, 0.5, (16, 16))
+    final = np.load(tmp_path / "results" / "tiny" / "final_state.npz")["u"]
+    assert final.mean() == pytest.approx(u0.mean(), abs=1e-13)
+    assert np.ptp(final) < 0.5 * np.ptp(u0)
+    assert summary["results"]["model"]["terms"] == "diffusion"
+
+
+def test_progress_bar_only_on_a_terminal(write_case, tmp_path):
+    import shutil
+
+    if shutil.which("script") is None:
+        pytest.skip("util-linux `script` is needed to give the run a terminal")
+    case = _tiny(write_case)
+    command = f"{sys.executable} -m pdekit.cli solve {case}"
+    on_tty = subprocess.run(["script", "-qec", command, "/dev/null"], cwd=tmp_path,
+                            capture_output=True, text=True, env={"PYTHONPATH": str(ROOT),
+                                                                 "PATH": "/usr/bin:/bin"})
+    assert on_tty.returncode == 0
+    assert "turing strang" in on_tty.stdout  # tqdm's bar, drawn on the terminal
+    quiet = subprocess.run(["script", "-qec", command + " --quiet", "/dev/null"], cwd=tmp_path,
+                           capture_output=True, text=True, env={"PYTHONPATH": str(ROOT),
+                                                                "PATH": "/usr/bin:/bin"})
+    assert quiet.returncode == 0 and "turing strang" not in quiet.stdout

@@ -76,20 +76,25 @@ BVAM_PRESETS: dict[str, dict[str, float]] = {
     # name: parameters; the comment gives the seed table's index (an accepted alias).
     "spots": dict(delta1=0.00225, delta2=0.0045, tau1=0.02, tau2=0.2,
                   alpha=0.899, beta=-0.91, gamma=-0.899),                          # 0
-    "spots-slow-u": dict(delta1=0.001, delta2=0.0045, tau1=0.02, tau2=0.2,
+    "spots-dense": dict(delta1=0.001, delta2=0.0045, tau1=0.02, tau2=0.2,
                          alpha=0.899, beta=-0.91, gamma=-0.899),                   # 1
-    "spots-strong": dict(delta1=0.00225, delta2=0.0045, tau1=0.02, tau2=0.2,
+    "spots-and-stripes": dict(delta1=0.00225, delta2=0.0045, tau1=0.02, tau2=0.2,
                          alpha=1.9, beta=-0.91, gamma=-1.9),                       # 2
     "stripes": dict(delta1=0.00225, delta2=0.0045, tau1=2.02, tau2=0.0,
                     alpha=2.0, beta=-0.91, gamma=-2.0),                            # 3
     "stripes-fine": dict(delta1=0.00105, delta2=0.0021, tau1=3.5, tau2=0.0,
                          alpha=0.899, beta=-0.91, gamma=-0.899),                   # 4
-    "spots-strong-weak-beta": dict(delta1=0.00225, delta2=0.0045, tau1=0.02, tau2=0.2,
+    "spots-hexagonal": dict(delta1=0.00225, delta2=0.0045, tau1=0.02, tau2=0.2,
                                    alpha=1.9, beta=-0.85, gamma=-1.9),             # 5
-    "stripes-slow-v": dict(delta1=0.00225, delta2=0.0005, tau1=2.02, tau2=0.0,
+    "long-waves": dict(delta1=0.00225, delta2=0.0005, tau1=2.02, tau2=0.0,
                            alpha=2.0, beta=-0.91, gamma=-2.0),                     # 6
 }
-"""The seed's parameter table, by readable name (index in the table: see the comments)."""
+"""The seed's parameter table, by readable name (index in the table: see the comments).
+
+Names describe the pattern u shows at t = 150 from seeded noise on [-1, 1)², 100².
+Sets 2, 3, 5 and 6 have α + β > 0: there (0, 0) is already unstable to homogeneous
+oscillations (σ(0) > 0 in the stability report), so their patterns are not pure Turing.
+"""
 
 BVAM_PRESET_ALIASES: dict[str, str] = {str(i): name for i, name in enumerate(BVAM_PRESETS)}
 

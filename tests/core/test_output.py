@@ -1,0 +1,50 @@
+"""Output layer: the live PVD index and the run folder's swap-on-success."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from pdekit.output import PVDSeries, RunContext, write_vti
+
+
+def test_pvd_is_valid_after_every_add(tmp_path):
+    series = PVDSeries(tmp_path / "s.pvd")
+    assert ET.parse(tmp_path / "s.pvd").getroot().find("Collection") is not None
+    for i, t in enumerate([0.0, 0.25, 1e-3]):
+        write_vti(tmp_path / f"f{i}.vti", (0, 0), (1, 1), {"a": np.zeros((2, 3))})
+        series.add(t, tmp_path / f"f{i}.vti")
+        entries = ET.parse(tmp_path / "s.pvd").getroot().find("Collection")
+        assert [float(e.get("timestep")) for e in entries] == [0.0, 0.25, 1e-3][: i + 1]
+        assert entries[-1].get("file") == f"f{i}.vti"
+
+
+def test_vti_rejects_mismatched_arrays(tmp_path):
+    with pytest.raises(ValueError):
+        write_vti(tmp_path / "x.vti", (0, 0), (1, 1), {"a": np.zeros((2, 2)), "b": np.zeros(3)})
+
+
+def test_success_replaces_previous_and_failure_keeps_it(tmp_path):
+    final = tmp_path / "results" / "demo"
+    first = RunContext(final, quiet=True)
+    first.prepare()
+    (first.dir / "data.txt").write_text("one")
+    first.finish({"status": "ok"})
+    assert (final / "data.txt").read_text() == "one"
+    assert json.loads((final / "summary.json").read_text())["timings"]["total"] >= 0
+
+    second = RunContext(final, quiet=True)
+    second.prepare()
+    (second.dir / "data.txt").write_text("two")
+    second.fail(RuntimeError("boom"), {"step": 3})
+    assert (final / "data.txt").read_text() == "one"
+    error = json.loads((tmp_path / "results" / "demo.failed" / "error.json").read_text())
+    assert error == {"status": "failed", "error": "boom", "type": "RuntimeError", "step": 3}
+
+    third = RunContext(final, quiet=True)
+    third.prepare()
+    (third.dir / "data.txt").write_text("three")
+    third.finish({"status": "ok"})
+    assert (final / "data.txt").read_text() == "three"
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["demo", "demo.failed"]
