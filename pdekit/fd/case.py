@@ -302,7 +302,7 @@ def run(case: Case, context: RunContext) -> RunReport:
         if case["output.animation"] != "none":
             frames.append((t, u.copy()))
 
-    bar = context.progress(t_end - t0, f"{model.name} {method}", unit="t")
+    bar = context.progress(t_end - t0, f"turing {method} ({model.name})", unit="t")
     w0 = np.concatenate([u0.ravel(), v0.ravel()])
     adaptive_stats = None
     with context.phase("integrate"):
