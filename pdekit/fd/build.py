@@ -22,7 +22,7 @@ def laplacian_eigenvalues(grid: Grid) -> np.ndarray:
 
 
 def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
-                       diffusion: str = "fft") -> LinearPart:
+                       diffusion: str = "fft", threads: int = 1) -> LinearPart:
     """L = diag(D_u, D_v) ⊗ Δ_h on the stacked state [u.ravel(), v.ravel()].
 
     Parameters
@@ -35,12 +35,14 @@ def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
         ``"fft"``: diagonal in a fast transform (FFT on periodic grids, DCT-II on Neumann
         grids; exact exponentials, needed by ETDRK4); ``"sparse"``: CSR matrices with
         cached SuperLU factorizations, one per species.
+    threads
+        Threads for the fast transforms (``scipy.fft`` workers).
     """
     d_u, d_v = coefficients
     if diffusion == "fft":
         symbol = laplacian_eigenvalues(grid)
         cls = CosineDiagonalLinear if isinstance(grid, NeumannGrid) else FourierDiagonalLinear
-        return cls([d_u * symbol, d_v * symbol], grid.shape)
+        return cls([d_u * symbol, d_v * symbol], grid.shape, workers=threads)
     if diffusion == "sparse":
         matrix = laplacian(grid)
         return BlockDiagonalLinear([SparseLinear(d_u * matrix), SparseLinear(d_v * matrix)])
@@ -58,16 +60,16 @@ def reaction_rhs(model: ReactionModel, size: int):
 
 
 def build_problem(model: ReactionModel, grid: Grid, terms: str = "full",
-                  diffusion: str = "fft") -> SemilinearProblem:
+                  diffusion: str = "fft", threads: int = 1) -> SemilinearProblem:
     """du/dt = L w + N(w) for the stacked state w = [u.ravel(), v.ravel()].
 
     ``terms`` is ``"full"``, ``"reaction"`` (L = 0) or ``"diffusion"`` (N = 0);
     ``diffusion`` picks the representation of the same 5-point Laplacian (see
-    :func:`diffusion_operator`).
+    :func:`diffusion_operator`); ``threads`` is passed to the fast transforms.
     """
     size = grid.n * grid.n
     linear: LinearPart = (ZeroLinear() if terms == "reaction"
-                          else diffusion_operator(grid, model.diffusion, diffusion))
+                          else diffusion_operator(grid, model.diffusion, diffusion, threads))
     if terms == "diffusion":
         return SemilinearProblem(linear, no_nonlinearity)
     return SemilinearProblem(linear, reaction_rhs(model, size))

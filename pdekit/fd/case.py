@@ -68,6 +68,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "diffusion": Key(str, "fft", "how the 5-point Laplacian is applied: diagonalized by a "
                          "fast transform (FFT periodic, DCT neumann; exact diffusion steps) "
                          "or as a sparse matrix (SuperLU)", choices=("fft", "sparse")),
+        "threads": Key(int, 1, "threads for the FFT/DCT (scipy.fft workers)", check=at_least(1)),
     },
     "initial": {
         "type": Key(str, "noise", "initial data: noise about the mean, a perturbed central "
@@ -280,7 +281,8 @@ def run(case: Case, context: RunContext) -> RunReport:
     method, dt, t_end = case["time.method"], case["time.dt"], case["time.T"]
     with context.phase("setup"):
         u0, v0, t0 = load_initial(case, grid, _steady_state(model)[0])
-        problem = build_problem(model, grid, case["model.terms"], case["grid.diffusion"])
+        problem = build_problem(model, grid, case["model.terms"], case["grid.diffusion"],
+                                case["grid.threads"])
         adaptive = case["time.adaptive"]
         step = etdrk4_embedded(problem) if adaptive else make_stepper(method, problem, dt)
     memory_setup = _peak_memory_mb()

@@ -49,7 +49,11 @@ CONTOUR_POINTS = 32
 CONTOUR_RADIUS = 2.0
 """|z| below which the contour integral replaces the closed forms."""
 
-_CHUNK = 1 << 16
+_CHUNK = 4096
+"""Distinct eigenvalues per contour batch (temporaries ~ _CHUNK x points complex)."""
+
+CACHE_BYTES = 128 * 2**20
+"""Memory the adaptive stepper may spend on cached coefficient sets."""
 
 
 class DiagonalLinear(Protocol):
@@ -163,8 +167,9 @@ class _SpectrumMemo:
     """Remembers the transforms of the last states handed out or taken in.
 
     A step returns inverse(new); the next step starts with forward() of that very
-    array. Keeping the pair (array, spectrum) saves one forward transform per step
-    (identity check, so a caller's modified copy is never mistaken for it).
+    array. Keeping the pair (array, spectrum) saves one forward transform per step.
+    The arrays handed out are made read-only, so that an in-place change cannot leave
+    a stale spectrum behind (a modified copy is a new object and is transformed anew).
     """
 
     def __init__(self, forward: Callable[[np.ndarray], np.ndarray], size: int = 2):
@@ -212,6 +217,7 @@ def _combine(c: ETDRK4Coefficients, v, nv, na, nb, nc) -> np.ndarray:
 
 def _finish(linear: DiagonalLinear, memo: _SpectrumMemo, new: np.ndarray) -> np.ndarray:
     u = linear.inverse(new.copy())
+    u.flags.writeable = False
     memo.remember(u, new)
     return u
 
@@ -221,7 +227,8 @@ def etdrk4(problem: SemilinearProblem, dt: float):
 
     The stage values are combined in transform space; N is evaluated in physical space.
     A step costs four evaluations of N, four forward and four inverse transforms (the
-    transform of the step's input is remembered from the previous step).
+    transform of the step's input is remembered from the previous step; the returned
+    state is read-only for that reason).
 
     Raises
     ------
@@ -239,17 +246,27 @@ def etdrk4(problem: SemilinearProblem, dt: float):
     return step
 
 
-def etdrk4_embedded(problem: SemilinearProblem, cache_size: int = 24):
+def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None):
     """ETDRK4 with its embedded second-order estimate, for adaptive step control.
+
+    Parameters
+    ----------
+    problem
+        The semilinear problem (transform-diagonal linear part).
+    cache_size
+        Coefficient sets kept for reuse (most recent step sizes); by default as many as
+        fit in :data:`CACHE_BYTES`, between 2 and 24.
 
     Returns
     -------
     attempt
         ``attempt(u, dt) -> (u_new, error)``: the ETDRK4 value and the estimate
-        u⁺ − u₂ of the local error (an array like ``u``). Coefficients are cached for
-        the most recent ``cache_size`` step sizes.
+        u⁺ − u₂ of the local error (an array like ``u``).
     """
     linear = _require_diagonal(problem)
+    if cache_size is None:
+        set_bytes = 8 * np.asarray(linear.eigenvalues).nbytes
+        cache_size = int(min(24, max(2, CACHE_BYTES // max(set_bytes, 1))))
     cache: dict[float, ETDRK4Coefficients] = {}
     memo = _SpectrumMemo(linear.forward, size=3)
 

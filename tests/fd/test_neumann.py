@@ -100,3 +100,13 @@ def test_order_on_neumann_grid(method, order, steps):
                                 - exact)) for n in steps]
         rates = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
         np.testing.assert_allclose(rates, order, atol=0.15)
+
+
+def test_dominant_wavenumber_on_a_no_flux_square():
+    from pdekit.fd.stability import dominant_wavenumber
+
+    grid = NeumannGrid(48, 2.0, -1.0)
+    i = np.arange(48)
+    field = (np.cos(np.pi * 7 * (i[:, None] + 0.5) / 48) * np.ones(48)[None, :]
+             + 0.1 * np.cos(np.pi * 2 * (i[None, :] + 0.5) / 48))
+    assert dominant_wavenumber(field, grid.length, "neumann") == pytest.approx(7 * np.pi / 2.0)

@@ -77,7 +77,7 @@ def test_etdrk4_is_exact_for_linear_problems():
 
 
 def _closed_forms(z: float) -> list[float]:
-    """Q, f1, f2, f3 (h = 1) from their closed forms in 60-digit decimal arithmetic."""
+    """Q, f1, f2, f3, φ1, φ2 (h = 1) from closed forms in 60-digit decimal arithmetic."""
     with localcontext() as ctx:
         ctx.prec = 60
         z = Decimal(z)
@@ -85,14 +85,17 @@ def _closed_forms(z: float) -> list[float]:
         return [float((ez2 - 1) / z),
                 float((-4 - z + ez * (4 - 3 * z + z * z)) / z**3),
                 float((2 + z + ez * (z - 2)) / z**3),
-                float((-4 - 3 * z - z * z + ez * (4 - z)) / z**3)]
+                float((-4 - 3 * z - z * z + ez * (4 - z)) / z**3),
+                float((ez - 1) / z),
+                float((ez - 1 - z) / z**2)]
 
 
-@pytest.mark.parametrize("z", [1e-12, -1e-6, -0.01, -0.9, -5.0, -60.0, -1e3, 2.0])
+@pytest.mark.parametrize("z", [1e-12, -1e-6, -0.01, -0.9, -1.999, -2.0, -5.0, -60.0, -1e3, 1.5,
+                               2.0])
 def test_contour_coefficients_match_closed_forms(z):
     c = etdrk4_coefficients(np.array([z]), 1.0)
-    np.testing.assert_allclose([c.Q[0], c.f1[0], c.f2[0], c.f3[0]], _closed_forms(z),
-                               rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose([c.Q[0], c.f1[0], c.f2[0], c.f3[0], c.p1[0], c.p2[0]],
+                               _closed_forms(z), rtol=1e-13, atol=1e-16)
 
 
 def test_contour_coefficients_at_zero_are_the_limits():
@@ -134,3 +137,15 @@ def test_etdrk4_refuses_sparse_linear_parts():
 
     with pytest.raises(ValueError, match="diagonal in a fast transform"):
         make_stepper("etdrk4", SemilinearProblem(SparseLinear(sparse.eye(3))), 0.1)
+
+
+def test_remembered_spectrum_cannot_go_stale():
+    from tests.time.test_convergence import _initial, _problem
+
+    step = make_stepper("etdrk4", _problem("fft"), 0.1)
+    u1 = step(_initial())
+    with pytest.raises(ValueError):
+        u1 += 1.0  # read-only: the step remembers its transform
+    changed = u1 + 1.0
+    np.testing.assert_allclose(step(changed), make_stepper("etdrk4", _problem("fft"), 0.1)(changed),
+                               rtol=0, atol=1e-14)
