@@ -44,7 +44,9 @@ import numpy as np
 from pdekit.time.problem import SemilinearProblem
 
 CONTOUR_POINTS = 32
-"""Points on the (half-)circle of the contour integral (Kassam & Trefethen use 32)."""
+"""Points on the upper half circle (real z) of the contour integral (Kassam & Trefethen
+use 16; 32 keep the relative error below 1e-13); complex z get twice as many on the
+full circle."""
 
 CONTOUR_RADIUS = 2.0
 """|z| below which the contour integral replaces the closed forms."""
@@ -102,7 +104,7 @@ def _contour_means(z: np.ndarray, points: int) -> tuple[np.ndarray, ...]:
         # upper half circle; the real part of the mean equals the full-circle mean
         roots = np.exp(1j * np.pi * (np.arange(1, points + 1) - 0.5) / points)
     else:
-        roots = np.exp(2j * np.pi * (np.arange(1, points + 1) - 0.5) / points)
+        roots = np.exp(1j * np.pi * (np.arange(1, 2 * points + 1) - 0.5) / points)
     means = [np.mean(values, axis=1) for values in _rational_parts(z[:, None] + roots[None, :])]
     return tuple(m.real for m in means) if real else tuple(means)
 
@@ -133,9 +135,10 @@ def etdrk4_coefficients(eigenvalues: np.ndarray, dt: float,
     lam = np.asarray(eigenvalues)
     z_all = dt * lam
     small = np.abs(z_all) < CONTOUR_RADIUS
-    with np.errstate(divide="ignore", invalid="ignore"):
-        values = [np.asarray(v) for v in _rational_parts(np.where(small, 1.0, z_all))]
-    values = [np.broadcast_to(v, z_all.shape).copy() for v in values]
+    values = [np.empty_like(z_all, dtype=np.result_type(z_all, float)) for _ in range(6)]
+    if not np.all(small):
+        for target, closed in zip(values, _rational_parts(z_all[~small])):
+            target[~small] = closed
     if np.any(small):
         unique, index = np.unique(z_all[small], return_inverse=True)
         out = [np.empty_like(unique) for _ in range(6)]
