@@ -16,16 +16,15 @@ import numpy as np
 
 from pdekit.cases import Case
 from pdekit.errors import CaseError
-from pdekit.expr import ExpressionError
 from pdekit.fd.build import build_problem, spectral_radius
 from pdekit.fd.grid import Grid, NeumannGrid, make_grid
 from pdekit.fd.initial import load_initial
-from pdekit.fd.models import (BVAM, BVAM_PRESET_ALIASES, BVAM_PRESETS, MODELS, ExpressionModel,
-                              ReactionModel, SteadyStateError, preset_parameters)
+from pdekit.fd.case_model import BVAM_KEYS, build_model
+from pdekit.fd.models import MODELS, ReactionModel, SteadyStateError
 from pdekit.fd.stability import dominant_wavenumber, turing_analysis
 from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
 from pdekit.output.plots import save_animation, save_fields_png
-from pdekit.schema import Key, at_least, did_you_mean, non_negative, positive
+from pdekit.schema import Key, at_least, non_negative, positive
 from pdekit.time import (METHODS, SemilinearProblem, etdrk4_embedded, integrate,
                          integrate_adaptive, make_stepper, max_stable_dt)
 
@@ -35,7 +34,6 @@ DESCRIPTION = ("Two-species reaction-diffusion (BVAM, Gray-Scott, Schnakenberg, 
                "FitzHugh-Nagumo or your own f(u, v), g(u, v)) on a periodic or no-flux square; "
                "5-point FD Laplacian by FFT/DCT or sparse; ETDRK4, IMEX-RK, splitting, RK4.")
 
-_BVAM_KEYS = ("delta1", "delta2", "tau1", "tau2", "alpha", "beta", "gamma")
 _PRESET_HELP = "; ".join(
     f"{name}: " + (", ".join(f"{p} ({i})" for i, p in enumerate(cls.presets)) if name == "bvam"
                    else ", ".join(cls.presets))
@@ -46,7 +44,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "name": Key(str, "bvam", "reaction model", choices=tuple(MODELS)),
         "preset": Key((str, int), None, f"parameter set of the model (default: the model's "
                       f"first); {_PRESET_HELP}"),
-        **{name: Key(float, None, f"bvam: override the preset's {name}") for name in _BVAM_KEYS},
+        **{name: Key(float, None, f"bvam: override the preset's {name}") for name in BVAM_KEYS},
         "D": Key(float, None, "bvam: overall diffusion scale multiplying delta1 and delta2 "
                  "(default 1)", check=positive),
         "parameters": Key(dict, None, "table of parameters by name: overrides of the preset "
@@ -106,94 +104,6 @@ SCHEMA: dict[str, dict[str, Key]] = {
                          choices=("none", "gif", "mp4")),
     },
 }
-
-
-def _model_parameters(case: Case, cls: type[ReactionModel]) -> dict[str, float]:
-    """Preset parameters with the case's overrides (raises CaseError for bad ones)."""
-    name, preset = case["model.name"], case["model.preset"]
-    try:
-        parameters = preset_parameters(name, preset)
-    except KeyError:
-        known = list(cls.presets) + (list(BVAM_PRESET_ALIASES) if cls is BVAM else [])
-        raise CaseError(case.source, "model.preset",
-                        f"a known {name} preset {did_you_mean(str(preset), list(cls.presets))}"
-                        if str(preset) not in known else "a preset", preset) from None
-    if cls is BVAM:
-        for key in _BVAM_KEYS:
-            if case.params["model"][key] is not None:
-                parameters[key] = case.params["model"][key]
-        parameters["D"] = 1.0 if case["model.D"] is None else case["model.D"]
-    for key, value in (case["model.parameters"] or {}).items():
-        if key not in parameters:
-            raise CaseError(case.source, f"model.parameters.{key}",
-                            f"a parameter of {name} {did_you_mean(key, list(parameters))}", None)
-        parameters[key] = _number(case, f"model.parameters.{key}", value)
-    return parameters
-
-
-def _number(case: Case, key: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CaseError(case.source, key, "a number", value)
-    return float(value)
-
-
-def build_model(case: Case) -> ReactionModel:
-    """The reaction model of a case (preset + overrides, or the custom expressions).
-
-    Raises
-    ------
-    CaseError
-        For keys that do not belong to the model, unknown presets or parameters, and
-        invalid or unsafe expressions.
-    """
-    name = case["model.name"]
-    cls = MODELS[name]
-    model_keys = case.params["model"]
-    if cls is not BVAM:
-        for key in (*_BVAM_KEYS, "D"):
-            if model_keys[key] is not None:
-                raise CaseError(case.source, f"model.{key}",
-                                f"no model.{key} for model {name!r} (a bvam key; use "
-                                f"model.parameters for {name} parameters)", model_keys[key])
-    if cls is not ExpressionModel:
-        for key in ("f", "g", "steady_guess"):
-            if model_keys[key] is not None:
-                raise CaseError(case.source, f"model.{key}",
-                                f"model.{key} only with name = 'custom'", model_keys[key])
-        model = cls(**_model_parameters(case, cls))
-    else:
-        model = _custom_model(case)
-    for key, value in zip(("Du", "Dv"), model.diffusion):
-        if not (math.isfinite(value) and value >= 0):
-            raise CaseError(case.source, "model.parameters",
-                            f"a diffusion coefficient >= 0 ({key} of u, v)", value)
-    return model
-
-
-def _custom_model(case: Case) -> ExpressionModel:
-    if case["model.preset"] is not None:
-        raise CaseError(case.source, "model.preset", "no preset for model 'custom'",
-                        case["model.preset"])
-    parameters = {key: _number(case, f"model.parameters.{key}", value)
-                  for key, value in (case["model.parameters"] or {}).items()}
-    for key in ("f", "g"):
-        if case[f"model.{key}"] is None:
-            raise CaseError(case.source, f"model.{key}",
-                            f"an expression for the reaction term {key}(u, v) of the custom model")
-    for key in ("Du", "Dv"):
-        if key not in parameters:
-            raise CaseError(case.source, f"model.parameters.{key}",
-                            f"the diffusion coefficient {key} of the custom model")
-    guess = case["model.steady_guess"] or [0.0, 0.0]
-    if len(guess) != 2:
-        raise CaseError(case.source, "model.steady_guess", "a list [u, v] of two numbers", guess)
-    for key in ("f", "g"):
-        try:
-            ExpressionModel(case[f"model.{key}"], "0", parameters, tuple(guess))
-        except ExpressionError as error:
-            raise CaseError(case.source, f"model.{key}", f"a safe math expression ({error})",
-                            case[f"model.{key}"]) from None
-    return ExpressionModel(case["model.f"], case["model.g"], parameters, tuple(guess))
 
 
 def build_grid(case: Case) -> Grid:

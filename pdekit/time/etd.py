@@ -72,7 +72,9 @@ class DiagonalLinear(Protocol):
 
 @dataclass(frozen=True)
 class ETDRK4Coefficients:
-    """The diagonal multipliers of one ETDRK4 step (arrays shaped like the eigenvalues)."""
+    """The diagonal multipliers of one ETDRK4 step (arrays shaped like the eigenvalues):
+    E = e^z, E2 = e^{z/2}, Q, f1, f2, f3 of Cox–Matthews, and p1 = h φ₁(z), p2 = h φ₂(z)
+    for the embedded second-order value."""
 
     E: np.ndarray
     E2: np.ndarray
@@ -80,8 +82,8 @@ class ETDRK4Coefficients:
     f1: np.ndarray
     f2: np.ndarray
     f3: np.ndarray
-    p1: np.ndarray | None = None
-    p2: np.ndarray | None = None
+    p1: np.ndarray
+    p2: np.ndarray
 
 
 def _rational_parts(lr: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -208,7 +210,9 @@ def _stages(c: ETDRK4Coefficients, u: np.ndarray, problem: SemilinearProblem,
     return v, nv, na, nb, nc
 
 
-def _combine(c: ETDRK4Coefficients, v, nv, na, nb, nc) -> np.ndarray:
+def _combine(c: ETDRK4Coefficients, v: np.ndarray, nv: np.ndarray, na: np.ndarray,
+             nb: np.ndarray, nc: np.ndarray) -> np.ndarray:
+    """E v + f1 N(u) + 2 f2 (N(a) + N(b)) + f3 N(c) (overwrites ``na``)."""
     new = c.E * v
     new += c.f1 * nv
     na += nb
@@ -225,7 +229,11 @@ def _finish(linear: DiagonalLinear, memo: _SpectrumMemo, new: np.ndarray) -> np.
     return u
 
 
-def etdrk4(problem: SemilinearProblem, dt: float):
+Step = Callable[[np.ndarray], np.ndarray]
+Attempt = Callable[[np.ndarray, float], tuple[np.ndarray, np.ndarray]]
+
+
+def etdrk4(problem: SemilinearProblem, dt: float) -> Step:
     """One-step map of ETDRK4 (Cox–Matthews) for a transform-diagonal linear part.
 
     The stage values are combined in transform space; N is evaluated in physical space.
@@ -249,7 +257,7 @@ def etdrk4(problem: SemilinearProblem, dt: float):
     return step
 
 
-def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None):
+def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -> Attempt:
     """ETDRK4 with its embedded second-order estimate, for adaptive step control.
 
     Parameters

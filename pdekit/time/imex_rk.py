@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -87,7 +88,10 @@ TABLEAUX: dict[str, IMEXTableau] = {"ars222": _ars222(), "ars443": _ars443()}
 """IMEX pairs by method name."""
 
 
-def imex_rk(tableau: IMEXTableau, problem: SemilinearProblem, dt: float):
+Step = Callable[[np.ndarray], np.ndarray]
+
+
+def imex_rk(tableau: IMEXTableau, problem: SemilinearProblem, dt: float) -> Step:
     """One-step map of the stiffly accurate IMEX Runge–Kutta pair ``tableau``."""
     solve = problem.linear.resolvent(tableau.gamma * dt)
     nonlinear, matvec = problem.nonlinear, problem.linear.matvec
@@ -116,7 +120,7 @@ def imex_rk(tableau: IMEXTableau, problem: SemilinearProblem, dt: float):
     return step
 
 
-def make_ars(name: str):
+def make_ars(name: str) -> Callable[[SemilinearProblem, float], Step]:
     """Factory ``(problem, dt) -> step`` for the IMEX pair called ``name``."""
     tableau = TABLEAUX[name]
     return lambda problem, dt: imex_rk(tableau, problem, dt)
