@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import resource
 import shutil
+import sys
 
 import numpy as np
 
@@ -181,8 +182,22 @@ def _stability_report(model: ReactionModel, grid: Grid, u: np.ndarray) -> dict[s
 
 
 def _peak_memory_mb() -> float:
-    """Peak resident set size of this process so far, in MiB (getrusage: KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """Peak resident set size of this process so far, in MiB.
+
+    Linux's ``VmHWM`` (``/proc/self/status``) where available: ``getrusage``'s
+    ``ru_maxrss`` survives ``execve``, so a run started from a big parent process would
+    report the parent's peak. Elsewhere ``resource.getrusage`` (KiB on Linux, bytes on
+    macOS).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    scale = 1.0 if sys.platform.startswith("linux") else 1.0 / 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1024.0
 
 
 def run(case: Case, context: RunContext) -> RunReport:

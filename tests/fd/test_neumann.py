@@ -110,3 +110,16 @@ def test_dominant_wavenumber_on_a_no_flux_square():
     field = (np.cos(np.pi * 7 * (i[:, None] + 0.5) / 48) * np.ones(48)[None, :]
              + 0.1 * np.cos(np.pi * 2 * (i[None, :] + 0.5) / 48))
     assert dominant_wavenumber(field, grid.length, "neumann") == pytest.approx(7 * np.pi / 2.0)
+
+
+@pytest.mark.parametrize("grid", [NeumannGrid(20, 2.5, -1.25), PeriodicGrid(20, 2.5, -1.25)],
+                         ids=["neumann", "periodic"])
+def test_spot_initial_data_is_a_centred_square(grid):
+    from pdekit.fd.initial import spot_field
+
+    field = spot_field(grid, 1.0, 0.5, 0.2)  # side 0.5: |x| <= 0.25 around the centre
+    x = grid.coordinates()
+    inside = np.abs(x) <= 0.25
+    assert np.all(field[np.ix_(inside, inside)] == 0.5)
+    assert np.all(field[~inside, :] == 1.0) and np.all(field[:, ~inside] == 1.0)
+    assert inside.sum() in (4, 5)
