@@ -4,7 +4,11 @@ BVAM preset 0 ("spots") from the same seeded noise (std 0.5, seed 0) on the peri
 square [-1, 1)². Accuracy = max-norm difference to a converged reference from the same
 initial data, divided by the reference field's range (worst of u and v); every solver is
 timed at the largest step (or loosest tolerance) of a ladder that reaches accuracy
-<= 1e-3. All rows come from one run on one machine: compare ratios, not seconds.
+<= 1e-3. All rows come from one run on one machine: compare ratios, not seconds. On a
+shared machine a single timing is at the mercy of other jobs, so every measured run is
+repeated while the repeats fit in ~20 s (at most 5) and the fastest counts, as
+``timeit`` does; long runs (the seed's RK4) are therefore timed once, which can only
+favour them.
 
 - seed RK4 (scipy.sparse, dt = 0.0065, or 0.9x its stability limit on finer grids) and the
   seed's split solver (spsolve every step) from ``seed_turing.py``. Where a full run
@@ -105,14 +109,30 @@ def seed_full(solver: Callable, n: int, T: float, dt: float):
     return time.perf_counter() - start, np.concatenate([u, v])
 
 
+REPEAT_BUDGET = 20.0
+"""Seconds of repeats per timed run (the fastest of the repeats counts)."""
+
+
+def best_of(run: Callable[[], tuple], first: tuple) -> tuple:
+    """Repeat ``run`` while the repeats fit in the budget (at most 5 runs in all);
+    return the first result with its time replaced by the fastest."""
+    seconds = first[0]
+    repeats = int(min(4, REPEAT_BUDGET // max(seconds, 1e-9)))
+    for _ in range(repeats):
+        seconds = min(seconds, run()[0])
+    return (seconds, *first[1:])
+
+
 def ladder(run: Callable[[float], tuple], values: list[float], reference: np.ndarray):
-    """First value (largest step / loosest tolerance first) whose run is accurate."""
+    """First value (largest step / loosest tolerance first) whose run is accurate,
+    re-timed as the fastest of a few repeats."""
     tried = []
     for value in values:
         seconds, w, *extra = run(value)
         err = error(w, reference)
         tried.append(f"{value}: {err:.1e}")
         if err <= TOLERANCE:
+            seconds, *_ = best_of(lambda: run(value), (seconds, w))
             return value, seconds, err, extra, tried
     return None, math.nan, math.nan, [], tried
 
@@ -124,7 +144,7 @@ def pypde(python: str, n: int, pairs: list[tuple[float, float]], reference_dir: 
     target = reference_dir / f"pypde_out_{n}.npz"
     np.savez(source, u0=w0[: n * n].reshape(n, n), v0=w0[n * n:].reshape(n, n), length=LENGTH,
              **PARAMS)
-    args = [python, str(HERE / "pypde_turing.py"), str(source), str(target)]
+    args = [python, str(HERE / "pypde_turing.py"), str(source), str(target), "5"]
     for dt, T in pairs:
         args += [repr(dt), repr(T)]
     result = subprocess.run(args, capture_output=True, text=True, env={**os.environ,
@@ -173,7 +193,8 @@ def bench(n: int, T: float, pypde_python: str | None, workdir: Path, full_seed_r
     seed_dt = 0.0065 if 0.0065 < rk4_limit(n) else fixed_dt(T, 0.9 * rk4_limit(n))
     seed_steps = round(T / seed_dt)
     if full_seed_rk4:
-        seconds, w = seed_full(seed_rk4, n, T, seed_dt)
+        first = seed_full(seed_rk4, n, T, seed_dt)
+        seconds, w = best_of(lambda: seed_full(seed_rk4, n, T, seed_dt), first)
         rows.append(("seed RK4 (scipy.sparse)", f"{seed_dt:.4g}", str(seed_steps),
                      error(w, reference), seconds, "measured"))
     else:
@@ -238,6 +259,7 @@ def bench(n: int, T: float, pypde_python: str | None, workdir: Path, full_seed_r
             run, err = chosen
             rows.append((f"py-pde {report['py-pde']} RK4 (numba)", f"{run['dt']:.4g}",
                          str(round(T / run["dt"])), err, run["seconds"],
+                         f"fastest of {len(run['all_seconds'])}; "
                          f"JIT compile {run['jit_seconds']:.1f} s excluded; "
                          f"largest stable dt tried first: "
                          + ", ".join(f"{r['dt']:.4g} ({'finite' if r['finite'] else 'blew up'})"

@@ -3,13 +3,14 @@
 Used by ``bench_turing_fast.py`` in a subprocess with the interpreter of a separate
 virtual environment that has py-pde installed (py-pde is not a pdekit dependency):
 
-    python pypde_turing.py IN.npz OUT.npz DT T [DT T ...]
+    python pypde_turing.py IN.npz OUT.npz REPEATS DT T [DT T ...]
 
 IN.npz holds u0, v0 (n × n), the BVAM parameters and the domain length. For every
 (DT, T) pair one stepping function is built (``solver.make_stepper``: numba compiles
 it, partly on its first call) and warmed up by a call over two steps; that time is
 reported as ``jit_seconds``. The timed call then advances fresh initial data from 0 to
-T. OUT.npz gets the final fields; a JSON line with the timings goes to stdout.
+T, REPEATS times (the fastest counts, as in ``timeit``). OUT.npz gets the final fields;
+a JSON line with the timings goes to stdout.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def main(argv: list[str]) -> None:
     import pde
 
     data = np.load(argv[0])
-    pairs = [(float(argv[i]), float(argv[i + 1])) for i in range(2, len(argv), 2)]
+    repeats = int(argv[2])
+    pairs = [(float(argv[i]), float(argv[i + 1])) for i in range(3, len(argv), 2)]
     n = data["u0"].shape[0]
     half = float(data["length"]) / 2
     grid = pde.CartesianGrid([[-half, half], [-half, half]], [n, n], periodic=[True, True])
@@ -49,13 +51,19 @@ def main(argv: list[str]) -> None:
         stepper = solver.make_stepper(field, dt)
         stepper(field, 0.0, 2 * dt)  # numba compiles on the first call
         jit = time.perf_counter() - start
-        field = state()
-        start = time.perf_counter()
-        t_final = stepper(field, 0.0, t_end)
-        seconds = time.perf_counter() - start
+        times = []
+        for _ in range(repeats):
+            field = state()
+            start = time.perf_counter()
+            t_final = stepper(field, 0.0, t_end)
+            times.append(time.perf_counter() - start)
+            if not np.all(np.isfinite(field.data)):
+                break
+        seconds = min(times)
         finals[f"u{index}"] = field[0].data
         finals[f"v{index}"] = field[1].data
         report["runs"].append({"dt": dt, "T": t_end, "t_final": t_final, "seconds": seconds,
+                               "all_seconds": times,
                                "jit_seconds": jit,
                                "finite": bool(np.all(np.isfinite(field.data)))})
     np.savez(argv[1], **finals)

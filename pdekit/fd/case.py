@@ -40,11 +40,14 @@ _PRESET_HELP = "; ".join(
                    else ", ".join(cls.presets))
     for name, cls in MODELS.items() if cls.presets)
 
+_DEFAULT_HELP = ", ".join(f"{name} {cls.default_preset}" for name, cls in MODELS.items()
+                          if cls.default_preset)
+
 SCHEMA: dict[str, dict[str, Key]] = {
     "model": {
         "name": Key(str, "bvam", "reaction model", choices=tuple(MODELS)),
-        "preset": Key((str, int), None, f"parameter set of the model (default: the model's "
-                      f"first); {_PRESET_HELP}"),
+        "preset": Key((str, int), None, f"parameter set of the model (default: "
+                      f"{_DEFAULT_HELP}); {_PRESET_HELP}"),
         **{name: Key(float, None, f"bvam: override the preset's {name}") for name in BVAM_KEYS},
         "D": Key(float, None, "bvam: overall diffusion scale multiplying delta1 and delta2 "
                  "(default 1)", check=positive),
