@@ -1,0 +1,108 @@
+"""Counted, compiled evaluations of a loss at flat points.
+
+:class:`Objective` bundles the three compiled functions the optimizers need --
+loss, loss+gradient and Hessian-vector product, each *at a given flat point x*
+(the point is assigned to the variables inside the compiled function) -- and
+counts how often each is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import tensorflow as tf
+
+from pdekit import hvp as _h
+
+
+class Objective:
+    """A scalar loss of TensorFlow variables, evaluated at flat points.
+
+    Parameters
+    ----------
+    loss_fn
+        Zero-argument callable returning the scalar loss from ``variables``.
+    variables
+        ``tf.Variable``, Keras variable, or a sequence of them.
+    jit_compile
+        Compile the three functions with XLA (``tf.function(jit_compile=True)``).
+    hvp_mode
+        ``"forward-over-reverse"`` (default) or ``"reverse-over-reverse"``, see
+        :func:`pdekit.hvp.make_hvp`.
+
+    Attributes
+    ----------
+    nfev, ngrad, nhvp
+        Evaluation counters.
+    """
+
+    def __init__(
+        self,
+        loss_fn: Callable[[], tf.Tensor],
+        variables: object,
+        jit_compile: bool = False,
+        hvp_mode: str = "forward-over-reverse",
+    ) -> None:
+        self.variables = _h.as_variables(variables)
+        self.dtype = self.variables[0].dtype
+        self.n = _h.num_params(self.variables)
+        self.nfev = self.ngrad = self.nhvp = 0
+        vs = self.variables
+        core = _h._hvp_core(hvp_mode)
+        spec = tf.TensorSpec([self.n], self.dtype)
+
+        @tf.function(input_signature=[spec], jit_compile=jit_compile)
+        def _f(x: tf.Tensor) -> tf.Tensor:
+            _h.assign_flat(vs, x)
+            return loss_fn()
+
+        @tf.function(input_signature=[spec], jit_compile=jit_compile)
+        def _vg(x: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            _h.assign_flat(vs, x)
+            return _h._value_and_grad(loss_fn, vs)
+
+        @tf.function(input_signature=[spec, spec], jit_compile=jit_compile)
+        def _hv(x: tf.Tensor, v: tf.Tensor) -> tf.Tensor:
+            _h.assign_flat(vs, x)
+            return core(loss_fn, vs, v)[2]
+
+        self._f, self._vg, self._hv = _f, _vg, _hv
+
+    def x0(self) -> tf.Tensor:
+        """Current values of the variables as a flat tensor."""
+        return _h.get_flat(self.variables)
+
+    def value(self, x: tf.Tensor) -> float:
+        """Loss at ``x``."""
+        self.nfev += 1
+        return float(self._f(x))
+
+    def value_and_grad(self, x: tf.Tensor) -> tuple[float, tf.Tensor]:
+        """Loss and flat gradient at ``x``."""
+        self.ngrad += 1
+        f, g = self._vg(x)
+        return float(f), g
+
+    def hvp(self, x: tf.Tensor, v: tf.Tensor) -> tf.Tensor:
+        """Hessian at ``x`` applied to ``v``."""
+        self.nhvp += 1
+        return self._hv(x, v)
+
+    def set(self, x: tf.Tensor) -> None:
+        """Leave the variables at ``x``."""
+        _h.assign_flat(self.variables, x)
+
+
+def dot(a: tf.Tensor, b: tf.Tensor) -> float:
+    """Euclidean inner product of two flat tensors, as a Python float.
+
+    Reduced through NumPy: eager ``tf.tensordot`` costs several eager ops per call,
+    which dominates CG/L-BFGS loops on small problems.
+    """
+    return float(np.dot(a.numpy(), b.numpy()))
+
+
+def norm(a: tf.Tensor) -> float:
+    """Euclidean norm of a flat tensor, as a Python float."""
+    return float(np.linalg.norm(a.numpy()))
