@@ -1,62 +1,90 @@
-"""The ``turing`` kind: two-species reaction–diffusion on a periodic square.
+"""The ``turing`` kind: two-species reaction–diffusion on a square.
 
 Schema, validation and the glue that turns a case into a
 :class:`~pdekit.time.SemilinearProblem`, runs it and writes its output. The numerics
-live in :mod:`pdekit.fd` (grid, Laplacian, models, stability) and :mod:`pdekit.time`.
+live in :mod:`pdekit.fd` (grids, Laplacians, models, stability, problem assembly) and
+:mod:`pdekit.time`.
 """
 
 from __future__ import annotations
 
 import math
+import resource
 import shutil
-from pathlib import Path
+import sys
 
 import numpy as np
 
 from pdekit.cases import Case
 from pdekit.errors import CaseError
-from pdekit.fd.grid import PeriodicGrid
-from pdekit.fd.laplacian import laplacian_periodic, laplacian_symbol
-from pdekit.fd.models import BVAM, BVAM_PRESET_ALIASES, BVAM_PRESETS, bvam_preset
+from pdekit.fd.build import build_problem, spectral_radius
+from pdekit.fd.grid import Grid, NeumannGrid, make_grid
+from pdekit.fd.initial import load_initial
+from pdekit.fd.case_model import BVAM_KEYS, build_model
+from pdekit.fd.models import MODELS, ReactionModel, SteadyStateError
 from pdekit.fd.stability import dominant_wavenumber, turing_analysis
 from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
 from pdekit.output.plots import save_animation, save_fields_png
-from pdekit.schema import Key, at_least, positive
-from pdekit.time import (METHODS, LinearPart, SemilinearProblem, SparseLinear, ZeroLinear,
-                         integrate, make_stepper, max_stable_dt)
-from pdekit.time import BlockDiagonalLinear, FourierDiagonalLinear
-from pdekit.time.problem import no_nonlinearity
+from pdekit.schema import Key, at_least, non_negative, positive
+from pdekit.time import (METHODS, SemilinearProblem, etdrk4_embedded, integrate,
+                         integrate_adaptive, make_stepper, max_stable_dt)
 
-DESCRIPTION = ("Turing reaction-diffusion (Barrio-Varea-Aragon-Maini) on a periodic square; "
-               "5-point FD Laplacian; RK4, IMEX-Euler or Strang splitting.")
+__all__ = ["DESCRIPTION", "SCHEMA", "build_model", "build_problem", "run", "validate"]
 
-_PRESET_HELP = ", ".join(f"{name} ({i})" for i, name in enumerate(BVAM_PRESETS))
-_MODEL_KEYS = ("delta1", "delta2", "tau1", "tau2", "alpha", "beta", "gamma")
+DESCRIPTION = ("Two-species reaction-diffusion (BVAM, Gray-Scott, Schnakenberg, Brusselator, "
+               "FitzHugh-Nagumo or your own f(u, v), g(u, v)) on a periodic or no-flux square; "
+               "5-point FD Laplacian by FFT/DCT or sparse; ETDRK4, IMEX-RK, splitting, RK4.")
+
+_PRESET_HELP = "; ".join(
+    f"{name}: " + (", ".join(f"{p} ({i})" for i, p in enumerate(cls.presets)) if name == "bvam"
+                   else ", ".join(cls.presets))
+    for name, cls in MODELS.items() if cls.presets)
+
+_DEFAULT_HELP = ", ".join(f"{name} {cls.default_preset}" for name, cls in MODELS.items()
+                          if cls.default_preset)
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "model": {
-        "preset": Key((str, int), "spots", f"BVAM parameter set by name or seed index: {_PRESET_HELP}"),
-        **{name: Key(float, None, f"override the preset's {name}") for name in _MODEL_KEYS},
-        "D": Key(float, 1.0, "overall diffusion scale D multiplying delta1 and delta2",
-                 check=positive),
+        "name": Key(str, "bvam", "reaction model", choices=tuple(MODELS)),
+        "preset": Key((str, int), None, f"parameter set of the model (default: "
+                      f"{_DEFAULT_HELP}); {_PRESET_HELP}"),
+        **{name: Key(float, None, f"bvam: override the preset's {name}") for name in BVAM_KEYS},
+        "D": Key(float, None, "bvam: overall diffusion scale multiplying delta1 and delta2 "
+                 "(default 1)", check=positive),
+        "parameters": Key(dict, None, "table of parameters by name: overrides of the preset "
+                          "(e.g. F, k, Du, Dv) or, for name = 'custom', the parameters of f "
+                          "and g, including the diffusion coefficients Du and Dv"),
+        "f": Key(str, None, "custom: reaction term of u, an expression in u, v and the "
+                 "parameters, e.g. 'a - u + u**2*v'"),
+        "g": Key(str, None, "custom: reaction term of v"),
+        "steady_guess": Key(list, None, "[u, v] start of the numerical search for the "
+                            "homogeneous steady state (custom models)", item=float),
         "terms": Key(str, "full", "which terms to integrate",
                      choices=("full", "reaction", "diffusion")),
     },
     "grid": {
         "n": Key(int, 100, "points per side (h = length / n)", check=at_least(3)),
-        "length": Key(float, 2.0, "side of the periodic square [-length/2, length/2)",
-                      check=positive),
-        "diffusion": Key(str, "fft", "how the 5-point Laplacian is applied: diagonalized by "
-                         "FFT (exact diffusion sub-steps) or as a sparse matrix (SuperLU)",
-                         choices=("fft", "sparse")),
+        "length": Key(float, 2.0, "side of the square [-length/2, length/2]", check=positive),
+        "boundary": Key(str, "periodic", "periodic, or neumann (no-flux walls, cell-centred "
+                        "points)", choices=("periodic", "neumann")),
+        "diffusion": Key(str, "fft", "how the 5-point Laplacian is applied: diagonalized by a "
+                         "fast transform (FFT periodic, DCT neumann; exact diffusion steps) "
+                         "or as a sparse matrix (SuperLU)", choices=("fft", "sparse")),
+        "threads": Key(int, 1, "threads for the FFT/DCT (scipy.fft workers)", check=at_least(1)),
     },
     "initial": {
-        "type": Key(str, "noise", "initial data", choices=("noise", "file", "restart")),
-        "mean_u": Key(float, 0.0, "noise: mean of u"),
-        "std_u": Key(float, 0.5, "noise: standard deviation of u", check=lambda s: None if s >= 0 else "a number >= 0"),
-        "mean_v": Key(float, 0.0, "noise: mean of v"),
-        "std_v": Key(float, 0.5, "noise: standard deviation of v", check=lambda s: None if s >= 0 else "a number >= 0"),
-        "seed": Key(int, 0, "noise: random seed"),
+        "type": Key(str, "noise", "initial data: noise about the mean, a perturbed central "
+                    "square (spot) on the mean, a file, or a restart",
+                    choices=("noise", "spot", "file", "restart")),
+        "mean_u": Key(float, None, "noise/spot: mean of u (default: the steady state's u)"),
+        "std_u": Key(float, 0.5, "noise/spot: standard deviation of u", check=non_negative),
+        "mean_v": Key(float, None, "noise/spot: mean of v (default: the steady state's v)"),
+        "std_v": Key(float, 0.5, "noise/spot: standard deviation of v", check=non_negative),
+        "seed": Key(int, 0, "noise/spot: random seed"),
+        "spot_u": Key(float, 0.5, "spot: u inside the central square"),
+        "spot_v": Key(float, 0.25, "spot: v inside the central square"),
+        "spot_size": Key(float, 0.08, "spot: side of the central square / length",
+                         check=lambda s: None if 0 < s <= 1 else "a number in (0, 1]"),
         "path": Key(str, None, "file: .npy (shape 2×n×n) or .npz with u and v; "
                                "restart: a previous run's output folder"),
     },
@@ -64,6 +92,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "method": Key(str, "strang", "time integrator", choices=tuple(METHODS)),
         "dt": Key(float, 0.05, "time step", check=positive),
         "T": Key(float, 150.0, "final time", check=positive),
+        "adaptive": Key(bool, False, "etdrk4 only: choose steps from the embedded error "
+                        "estimate (dt is then the first step)"),
+        "tolerance": Key(float, 1e-3, "adaptive: local error tolerance per step, relative to "
+                         "max(1, max|u|)", check=positive),
+        "dt_max": Key(float, None, "adaptive: largest step (default: (T - t0) / 20)",
+                      check=positive),
     },
     "output": {
         "every": Key(float, 5.0, "snapshot interval (time units) for the ParaView series",
@@ -76,49 +110,22 @@ SCHEMA: dict[str, dict[str, Key]] = {
 }
 
 
-def build_model(case: Case) -> BVAM:
-    """The BVAM model of a case: the preset with any per-parameter overrides."""
-    parameters = bvam_preset(case["model.preset"])
-    for name in _MODEL_KEYS:
-        if case.params["model"][name] is not None:
-            parameters[name] = case.params["model"][name]
-    return BVAM(**parameters, D=case["model.D"])
+def build_grid(case: Case) -> Grid:
+    """The case's periodic or Neumann grid."""
+    return make_grid(case["grid.boundary"], case["grid.n"], case["grid.length"])
 
 
-def build_problem(model: BVAM, grid: PeriodicGrid, terms: str = "full",
-                  diffusion: str = "fft") -> SemilinearProblem:
-    """du/dt = L w + N(w) for the stacked state w = [u.ravel(), v.ravel()].
-
-    ``diffusion`` picks the representation of the same 5-point Laplacian: ``"fft"``
-    (diagonal in Fourier space) or ``"sparse"`` (CSR matrix, SuperLU for implicit steps).
-    """
-    size = grid.n * grid.n
-    d_u, d_v = model.diffusion
-    if terms == "reaction":
-        linear: LinearPart = ZeroLinear()
-    elif diffusion == "fft":
-        symbol = laplacian_symbol(grid)
-        linear = FourierDiagonalLinear([d_u * symbol, d_v * symbol], grid.shape)
-    else:
-        laplacian = laplacian_periodic(grid)
-        linear = BlockDiagonalLinear([SparseLinear(d_u * laplacian),
-                                      SparseLinear(d_v * laplacian)])
-    if terms == "diffusion":
-        return SemilinearProblem(linear, no_nonlinearity)
-
-    def reaction(w: np.ndarray) -> np.ndarray:
-        f, g = model.reaction(w[:size], w[size:])
-        return np.concatenate([f, g])
-
-    return SemilinearProblem(linear, reaction)
+def _steady_state(model: ReactionModel) -> tuple[tuple[float, float] | None, str | None]:
+    try:
+        return model.steady_state(), None
+    except SteadyStateError as error:
+        return None, str(error)
 
 
-def _rk4_limit(case: Case, model: BVAM, grid: PeriodicGrid) -> float:
+def _rk4_limit(case: Case, model: ReactionModel, grid: Grid) -> float:
     if case["model.terms"] == "reaction":
         return math.inf
-    # Spectral radius of the 5-point Laplacian is 8/h² (exactly, for even n).
-    radius = 8.0 / grid.h**2 * max(model.diffusion)
-    return max_stable_dt("rk4", SemilinearProblem(_RadiusOnly(radius)))
+    return max_stable_dt("rk4", SemilinearProblem(_RadiusOnly(spectral_radius(grid, model.diffusion))))
 
 
 class _RadiusOnly:
@@ -131,84 +138,84 @@ class _RadiusOnly:
         return self.radius
 
 
-def _load_initial(case: Case, grid: PeriodicGrid) -> tuple[np.ndarray, np.ndarray, float]:
-    """Initial (u, v, t0) from the case; raises CaseError for unusable files."""
-    kind, path_text = case["initial.type"], case["initial.path"]
-    if kind == "noise":
-        rng = np.random.default_rng(case["initial.seed"])
-        u = rng.normal(case["initial.mean_u"], case["initial.std_u"], grid.shape)
-        v = rng.normal(case["initial.mean_v"], case["initial.std_v"], grid.shape)
-        return u, v, 0.0
-    if path_text is None:
-        raise CaseError(case.source, "initial.path", f"a path for initial.type = {kind!r}")
-    path = Path(path_text)
-    if not path.is_absolute():
-        path = (case.source.parent / path) if not path.exists() else path
-    t0 = 0.0
-    try:
-        if kind == "restart":
-            state = path / "final_state.npz"
-            if not state.is_file():
-                raise CaseError(case.source, "initial.path",
-                                "a finished pdekit turing run folder (with final_state.npz)",
-                                path_text)
-            with np.load(state) as data:
-                u, v, t0 = data["u"], data["v"], float(data["t"])
-        elif path.suffix == ".npz":
-            with np.load(path) as data:
-                u, v = data["u"], data["v"]
-        else:
-            u, v = np.load(path)
-    except CaseError:
-        raise
-    except (OSError, KeyError, ValueError) as error:
-        raise CaseError(case.source, "initial.path",
-                        "an existing .npy (2×n×n) or .npz (u, v) file", f"{path_text} ({error})"
-                        ) from None
-    if np.shape(u) != grid.shape or np.shape(v) != grid.shape:
-        raise CaseError(case.source, "initial.path", f"fields of shape {grid.shape}",
-                        f"{np.shape(u)} and {np.shape(v)}")
-    return np.asarray(u, float), np.asarray(v, float), t0
-
-
 def validate(case: Case) -> None:
     """Cross-key checks, done before anything is written."""
-    preset = case["model.preset"]
-    if str(preset) not in BVAM_PRESETS and str(preset) not in BVAM_PRESET_ALIASES:
-        from pdekit.schema import did_you_mean
-
-        raise CaseError(case.source, "model.preset",
-                        f"a known preset {did_you_mean(str(preset), list(BVAM_PRESETS))}", preset)
-    model, grid = build_model(case), PeriodicGrid(case["grid.n"], case["grid.length"],
-                                                  -case["grid.length"] / 2)
-    _, _, t0 = _load_initial(case, grid)
+    model, grid = build_model(case), build_grid(case)
+    steady, _ = _steady_state(model)
+    _, _, t0 = load_initial(case, grid, steady)
     if case["time.T"] <= t0:
         raise CaseError(case.source, "time.T", f"a final time after the start t0 = {t0}",
                         case["time.T"])
     if case["time.dt"] > case["time.T"] - t0:
         raise CaseError(case.source, "time.dt", f"a step no larger than T - t0 = {case['time.T'] - t0}",
                         case["time.dt"])
-    if case["time.method"] == "rk4":
+    method = case["time.method"]
+    if method == "rk4":
         limit = _rk4_limit(case, model, grid)
         if case["time.dt"] > limit:
             raise CaseError(case.source, "time.dt",
                             f"dt <= {limit:.6g}, the RK4 stability limit 2.785/rho(L) for this "
                             f"grid and diffusion (or a splitting method)", case["time.dt"])
+    if method == "etdrk4" and case["grid.diffusion"] != "fft" and case["model.terms"] != "reaction":
+        raise CaseError(case.source, "time.method",
+                        "a method for sparse diffusion (ars222, ars443, strang, imex-euler, rk4); "
+                        "etdrk4 needs grid.diffusion = 'fft'", method)
+    if case["time.adaptive"] and method != "etdrk4":
+        raise CaseError(case.source, "time.adaptive",
+                        "false, or time.method = 'etdrk4' (the method with an embedded "
+                        "error estimate)", True)
     if case["output.animation"] == "mp4" and shutil.which("ffmpeg") is None:
         raise CaseError(case.source, "output.animation", "'gif' (mp4 needs ffmpeg, not found)",
                         "mp4")
 
 
+def _stability_report(model: ReactionModel, grid: Grid, u: np.ndarray) -> dict[str, object]:
+    """Dispersion relation at the homogeneous steady state, and the pattern's wavenumber."""
+    steady, problem = _steady_state(model)
+    boundary = "neumann" if isinstance(grid, NeumannGrid) else "periodic"
+    measured_k = dominant_wavenumber(u, grid.length, boundary)
+    measured = {"measured_dominant_k": measured_k,
+                "measured_wavelength": 2 * math.pi / measured_k if measured_k > 0 else None}
+    if steady is None:
+        return {"steady_state": None, "error": problem, **measured}
+    report = turing_analysis(model.jacobian(*steady), model.diffusion, math.pi / grid.h)
+    report["steady_state"] = list(steady)
+    report["jacobian"] = model.jacobian(*steady).tolist()
+    return {**report, **measured}
+
+
+def _peak_memory_mb() -> float:
+    """Peak resident set size of this process so far, in MiB.
+
+    Linux's ``VmHWM`` (``/proc/self/status``) where available: ``getrusage``'s
+    ``ru_maxrss`` survives ``execve``, so a run started from a big parent process would
+    report the parent's peak. Elsewhere ``resource.getrusage`` (KiB on Linux, bytes on
+    macOS).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    scale = 1.0 if sys.platform.startswith("linux") else 1.0 / 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1024.0
+
+
 def run(case: Case, context: RunContext) -> RunReport:
     """Integrate the case, writing snapshots, plots and the stability report."""
-    model = build_model(case)
-    grid = PeriodicGrid(case["grid.n"], case["grid.length"], -case["grid.length"] / 2)
+    model, grid = build_model(case), build_grid(case)
     method, dt, t_end = case["time.method"], case["time.dt"], case["time.T"]
     with context.phase("setup"):
-        u0, v0, t0 = _load_initial(case, grid)
-        problem = build_problem(model, grid, case["model.terms"], case["grid.diffusion"])
-        step = make_stepper(method, problem, dt)
+        u0, v0, t0 = load_initial(case, grid, _steady_state(model)[0])
+        problem = build_problem(model, grid, case["model.terms"], case["grid.diffusion"],
+                                case["grid.threads"])
+        adaptive = case["time.adaptive"]
+        step = etdrk4_embedded(problem) if adaptive else make_stepper(method, problem, dt)
+    memory_setup = _peak_memory_mb()
     size = grid.n * grid.n
+    first = float(grid.coordinates()[0])
     extent = (grid.x0, grid.x0 + grid.length, grid.x0, grid.x0 + grid.length)
     series = PVDSeries(context.dir / "fields.pvd") if case["output.vtk"] else None
     frames: list[tuple[float, np.ndarray]] = []
@@ -220,18 +227,29 @@ def run(case: Case, context: RunContext) -> RunReport:
         u, v = w[:size].reshape(grid.shape), w[size:].reshape(grid.shape)
         if series is not None:
             name = f"fields_{len(series.entries):05d}.vti"
-            write_vti(context.dir / name, (grid.x0, grid.x0), (grid.h, grid.h), {"u": u, "v": v})
+            write_vti(context.dir / name, (first, first), (grid.h, grid.h), {"u": u, "v": v})
             series.add(t, context.dir / name)
         if case["output.animation"] != "none":
             frames.append((t, u.copy()))
 
-    bar = context.progress(t_end - t0, f"turing {method}", unit="t")
+    bar = context.progress(t_end - t0, f"turing {method} ({model.name})", unit="t")
+    w0 = np.concatenate([u0.ravel(), v0.ravel()])
+    adaptive_stats = None
     with context.phase("integrate"):
-        w, steps = integrate(step, np.concatenate([u0.ravel(), v0.ravel()]), t0, t_end, dt,
-                             sorted(set(output_times)), snapshot, bar, check_every=10)
+        if adaptive:
+            dt_max = case["time.dt_max"] or (t_end - t0) / 20
+            w, adaptive_stats = integrate_adaptive(step, w0, t0, t_end, dt, case["time.tolerance"],
+                                                   dt_max, output_times=sorted(set(output_times)),
+                                                   on_output=snapshot, progress=bar)
+            steps, t_final = adaptive_stats.accepted, t_end
+        else:
+            w, steps = integrate(step, w0, t0, t_end, dt, sorted(set(output_times)), snapshot,
+                                 bar, check_every=10)
+            t_final = t0 + steps * dt
     bar.close()
-    t_final = t0 + steps * dt
     u, v = w[:size].reshape(grid.shape), w[size:].reshape(grid.shape)
+    preset = case["model.preset"] if case["model.preset"] is not None else model.default_preset
+    label = f"{model.name} '{preset}'" if preset else model.name
 
     with context.phase("output"):
         np.savez(context.dir / "final_state.npz", u=u, v=v, t=t_final, n=grid.n,
@@ -240,8 +258,7 @@ def run(case: Case, context: RunContext) -> RunReport:
         if series is not None:
             files.append("fields.pvd")
         if case["output.png"]:
-            save_fields_png({"u": u, "v": v}, extent,
-                            f"BVAM {case['model.preset']}, {method}, t = {t_final:.4g}",
+            save_fields_png({"u": u, "v": v}, extent, f"{label}, {method}, t = {t_final:.4g}",
                             context.dir / "fields.png")
             files.append("fields.png")
         if frames:
@@ -249,34 +266,41 @@ def run(case: Case, context: RunContext) -> RunReport:
             save_animation(frames, extent, "u", context.dir / name)
             files.append(name)
 
-    k_nyquist = math.pi / grid.h
-    stability = turing_analysis(model.jacobian(*model.steady_state()), model.diffusion,
-                                k_nyquist)
-    stability["steady_state"] = list(model.steady_state())
-    measured_k = dominant_wavenumber(u, grid.length)
-    stability["measured_dominant_k"] = measured_k
-    stability["measured_wavelength"] = 2 * math.pi / measured_k if measured_k > 0 else None
-
+    stability = _stability_report(model, grid, u)
     results = {
-        "model": {"name": model.name, "preset": case["model.preset"], **model.parameters(),
-                  "terms": case["model.terms"]},
-        "grid": {"n": grid.n, "length": grid.length, "h": grid.h},
+        "model": {"name": model.name, "preset": preset or None, "equations": model.equations,
+                  **model.parameters(), "terms": case["model.terms"]},
+        "grid": {"n": grid.n, "length": grid.length, "h": grid.h,
+                 "boundary": case["grid.boundary"], "diffusion": case["grid.diffusion"]},
         "time": {"method": method, "dt": dt, "steps": steps, "t0": t0, "t_final": t_final,
-                 "rk4_stable_dt": _rk4_limit(case, model, grid)},
+                 "rk4_stable_dt": _rk4_limit(case, model, grid),
+                 "seconds_per_step": context.timings["integrate"] / max(steps, 1),
+                 **({"adaptive": {**adaptive_stats.as_dict(),
+                                  "tolerance": case["time.tolerance"]}} if adaptive_stats else {})},
         "linear_stability": stability,
         "fields": {name: {"min": float(a.min()), "max": float(a.max()), "mean": float(a.mean())}
                    for name, a in (("u", u), ("v", v))},
+        "memory": {"peak_rss_mb": _peak_memory_mb(), "peak_rss_mb_after_setup": memory_setup,
+                   "state_mb": w.nbytes / 2**20},
         "files": files,
     }
-    band = ", ".join(f"[{lo:.3g}, {hi:.3g}]" for lo, hi in stability["unstable_bands"]) or "none"
     lines = [
-        f"Solved BVAM '{case['model.preset']}' on {grid.n}x{grid.n} (h = {grid.h:.4g}) "
-        f"with {method}, dt = {dt:g}: {steps} steps to t = {t_final:.6g} "
-        f"in {context.timings['integrate']:.2f} s.",
+        f"Solved {label} on {grid.n}x{grid.n} ({case['grid.boundary']}, h = {grid.h:.4g}) "
+        f"with {method}, " + (f"adaptive steps {adaptive_stats.dt_min:.3g} to "
+                              f"{adaptive_stats.dt_max:.3g} (tolerance {case['time.tolerance']:g})"
+                              if adaptive_stats else f"dt = {dt:g}")
+        + f": {steps} steps to t = {t_final:.6g} "
+        f"in {context.timings['integrate']:.2f} s (peak memory {results['memory']['peak_rss_mb']:.0f} MiB).",
         f"  u in [{u.min():.4g}, {u.max():.4g}], v in [{v.min():.4g}, {v.max():.4g}]",
-        f"  Turing band k in {band}; fastest k = {stability['fastest_k']:.4g} "
-        f"(sigma = {stability['fastest_sigma']:.3g}); pattern's dominant k = {measured_k:.4g}",
     ]
+    if stability.get("steady_state") is not None:
+        band = ", ".join(f"[{lo:.3g}, {hi:.3g}]" for lo, hi in stability["unstable_bands"]) or "none"
+        steady_text = ", ".join(f"{x:.4g}" for x in stability["steady_state"])
+        lines.append(f"  steady state ({steady_text}): Turing band k in {band}; fastest k = "
+                     f"{stability['fastest_k']:.4g} (sigma = {stability['fastest_sigma']:.3g}); "
+                     f"pattern's dominant k = {stability['measured_dominant_k']:.4g}")
+    else:
+        lines.append(f"  no linear-stability report: {stability['error']}")
     if series is not None:
         lines.append(f"  ParaView: paraview {context.final_dir / 'fields.pvd'}")
     return RunReport(results, lines)

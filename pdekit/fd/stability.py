@@ -64,16 +64,27 @@ def turing_analysis(jacobian: np.ndarray, diffusion: tuple[float, float],
     }
 
 
-def dominant_wavenumber(field: np.ndarray, length: float) -> float:
-    """|k| carrying the most power in a periodic 2D field (mean removed).
+def dominant_wavenumber(field: np.ndarray, length: float, boundary: str = "periodic") -> float:
+    """|k| carrying the most power in a 2D field (mean removed).
 
-    The power spectrum is summed over rings |k| ∈ [(m − ½)Δk, (m + ½)Δk), Δk = 2π/length,
-    and the ring with the most power is returned as m Δk.
+    Periodic fields are expanded in Fourier modes (Δk = 2π/length), fields on a no-flux
+    square in DCT-II cosine modes (Δk = π/length). The power is summed over rings
+    |m| ∈ [m − ½, m + ½) of the mode index and the ring with the most power is returned
+    as m Δk.
     """
     n = field.shape[0]
-    power = np.abs(np.fft.fft2(field - field.mean())) ** 2
-    m = np.fft.fftfreq(n, d=1.0 / n)
+    centred = field - field.mean()
+    if boundary == "neumann":
+        from scipy.fft import dctn
+
+        power = dctn(centred, type=2, norm="ortho") ** 2
+        m = np.arange(n, dtype=float)
+        spacing = np.pi / length
+    else:
+        power = np.abs(np.fft.fft2(centred)) ** 2
+        m = np.fft.fftfreq(n, d=1.0 / n)
+        spacing = 2.0 * np.pi / length
     ring = np.rint(np.hypot(m[:, None], m[None, :])).astype(int)
     totals = np.bincount(ring.ravel(), weights=power.ravel())
     totals[0] = 0.0
-    return float(np.argmax(totals) * 2.0 * np.pi / length)
+    return float(np.argmax(totals) * spacing)

@@ -60,7 +60,13 @@ class SparseLinear:
 
 
 class ZeroLinear:
-    """L = 0 (reaction-only runs)."""
+    """L = 0 (reaction-only runs).
+
+    It is trivially diagonal (identity transform, eigenvalue 0), so exponential
+    integrators accept it too.
+    """
+
+    eigenvalues = np.zeros(1)
 
     def matvec(self, u: np.ndarray) -> np.ndarray:
         return np.zeros_like(u)
@@ -71,14 +77,69 @@ class ZeroLinear:
     def spectral_radius(self) -> float:
         return 0.0
 
+    def exponential(self, c: float) -> Solve:
+        return lambda u: u.copy()
 
-class FourierDiagonalLinear:
+    def forward(self, u: np.ndarray) -> np.ndarray:
+        return u.copy()
+
+    def inverse(self, coefficients: np.ndarray) -> np.ndarray:
+        return coefficients
+
+
+class TransformDiagonalLinear:
+    """L diagonal in a fast orthogonal transform (FFT, DCT): the common machinery.
+
+    The state is a concatenation of ``nblocks`` blocks (e.g. species), each a field of
+    shape ``shape`` flattened in C order. Subclasses provide the transform pair; L is the
+    multiplication of the transformed blocks by :attr:`eigenvalues`. Products, shifted
+    solves, the exact exponential exp(c L) and any other function f(c L) (such as the
+    φ-functions of exponential integrators) then cost one forward and one inverse
+    transform per block and need no factorization.
+
+    Attributes
+    ----------
+    eigenvalues
+        Real array of shape ``(nblocks, *spectral_shape)``: L in transform space.
+    shape
+        Grid shape of one block.
+    """
+
+    eigenvalues: np.ndarray
+    shape: tuple[int, ...]
+
+    def forward(self, u: np.ndarray) -> np.ndarray:
+        """Flat state -> transform coefficients of shape ``eigenvalues.shape``."""
+        raise NotImplementedError
+
+    def inverse(self, coefficients: np.ndarray) -> np.ndarray:
+        """Transform coefficients -> flat real state (inverse of :meth:`forward`)."""
+        raise NotImplementedError
+
+    def apply_multiplier(self, u: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
+        """f(L) u for the diagonal ``multiplier`` = f(eigenvalues) (broadcastable)."""
+        return self.inverse(self.forward(u) * multiplier)
+
+    def matvec(self, u: np.ndarray) -> np.ndarray:
+        return self.apply_multiplier(u, self.eigenvalues)
+
+    def resolvent(self, c: float) -> Solve:
+        multiplier = 1.0 / (1.0 - c * self.eigenvalues)
+        return lambda u: self.apply_multiplier(u, multiplier)
+
+    def exponential(self, c: float) -> Solve:
+        """A function u -> exp(c L) u (exact solution of du/dt = L u over time c)."""
+        multiplier = np.exp(c * self.eigenvalues)
+        return lambda u: self.apply_multiplier(u, multiplier)
+
+    def spectral_radius(self) -> float:
+        return float(np.max(np.abs(self.eigenvalues)))
+
+
+class FourierDiagonalLinear(TransformDiagonalLinear):
     """L diagonal in the discrete Fourier basis (constant coefficients, periodic grid).
 
-    The state is a concatenation of ``len(symbols)`` blocks (e.g. species), each a field
-    of shape ``shape`` flattened in C order; block b is multiplied by ``symbols[b]`` in
-    real-FFT space. Products, shifted solves and the exact exponential exp(c L) then all
-    cost one forward and one inverse FFT per block, and need no factorization.
+    Block b is multiplied by ``symbols[b]`` in real-FFT (``scipy.fft.rfftn``) space.
 
     Parameters
     ----------
@@ -87,37 +148,72 @@ class FourierDiagonalLinear:
         ``numpy.fft.fftfreq``); only the half-spectrum used by ``rfftn`` is kept.
     shape
         Grid shape of one block.
+    workers
+        Threads for ``scipy.fft`` (``None``: one).
     """
 
-    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...]):
+    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...],
+                 workers: int | None = None):
         self.shape = tuple(shape)
         half = shape[-1] // 2 + 1
-        self.symbols = np.stack([np.asarray(s, dtype=float)[..., :half] for s in symbols])
-        self._size = int(np.prod(shape))
+        self.eigenvalues = np.stack([np.asarray(s, dtype=float)[..., :half] for s in symbols])
+        self.workers = workers
+        self._axes = tuple(range(1, len(self.shape) + 1))
 
-    def _apply(self, u: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
+    @property
+    def symbols(self) -> np.ndarray:
+        """The half-spectrum eigenvalues (alias of :attr:`eigenvalues`)."""
+        return self.eigenvalues
+
+    def forward(self, u: np.ndarray) -> np.ndarray:
         from scipy import fft
 
-        blocks = u.reshape((len(self.symbols), *self.shape))
-        axes = tuple(range(1, blocks.ndim))
-        spectrum = fft.rfftn(blocks, axes=axes)
-        spectrum *= multiplier
-        return fft.irfftn(spectrum, s=self.shape, axes=axes).reshape(u.shape)
+        blocks = u.reshape((len(self.eigenvalues), *self.shape))
+        return fft.rfftn(blocks, axes=self._axes, workers=self.workers)
 
-    def matvec(self, u: np.ndarray) -> np.ndarray:
-        return self._apply(u, self.symbols)
+    def inverse(self, coefficients: np.ndarray) -> np.ndarray:
+        from scipy import fft
 
-    def resolvent(self, c: float) -> Solve:
-        multiplier = 1.0 / (1.0 - c * self.symbols)
-        return lambda u: self._apply(u, multiplier)
+        return fft.irfftn(coefficients, s=self.shape, axes=self._axes, overwrite_x=True,
+                          workers=self.workers).reshape(-1)
 
-    def exponential(self, c: float) -> Solve:
-        """A function u -> exp(c L) u (exact solution of du/dt = L u over time c)."""
-        multiplier = np.exp(c * self.symbols)
-        return lambda u: self._apply(u, multiplier)
 
-    def spectral_radius(self) -> float:
-        return float(np.max(np.abs(self.symbols)))
+class CosineDiagonalLinear(TransformDiagonalLinear):
+    """L diagonal in the orthonormal type-II discrete cosine basis.
+
+    The DCT-II vectors cos(π m (i + ½) / n) are the eigenvectors of the second difference
+    with reflecting (no-flux) ends on a cell-centred grid (Strang, "The discrete cosine
+    transform", SIAM Rev. 41, 1999), so Neumann diffusion gets the same exact, transform
+    based sub-steps as periodic diffusion gets from the FFT.
+
+    Parameters
+    ----------
+    symbols
+        Eigenvalues per block, each of shape ``shape`` indexed by the DCT mode numbers.
+    shape
+        Grid shape of one block.
+    workers
+        Threads for ``scipy.fft`` (``None``: one).
+    """
+
+    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...],
+                 workers: int | None = None):
+        self.shape = tuple(shape)
+        self.eigenvalues = np.stack([np.asarray(s, dtype=float) for s in symbols])
+        self.workers = workers
+        self._axes = tuple(range(1, len(self.shape) + 1))
+
+    def forward(self, u: np.ndarray) -> np.ndarray:
+        from scipy import fft
+
+        blocks = u.reshape((len(self.eigenvalues), *self.shape))
+        return fft.dctn(blocks, type=2, axes=self._axes, norm="ortho", workers=self.workers)
+
+    def inverse(self, coefficients: np.ndarray) -> np.ndarray:
+        from scipy import fft
+
+        return fft.idctn(coefficients, type=2, axes=self._axes, norm="ortho",
+                         overwrite_x=True, workers=self.workers).reshape(-1)
 
 
 class BlockDiagonalLinear:

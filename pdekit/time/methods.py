@@ -10,6 +10,11 @@
   linear part offers ``exponential`` (Fourier-diagonal L); otherwise they use the
   L-stable, second-order two-stage SDIRK method of Alexander (1977), γ = 1 - 1/√2,
   whose two stages share one factorization of (I - γ dt/2 L). Second order overall.
+- ``etdrk4``: exponential time differencing RK4 (Cox & Matthews 2002) with the
+  Kassam–Trefethen (2005) contour-integral coefficients; L must be diagonal in a fast
+  transform (FFT/DCT). Fourth order, exact for N = 0. See :mod:`pdekit.time.etd`.
+- ``ars222``, ``ars443``: IMEX Runge–Kutta pairs of Ascher, Ruuth & Spiteri (1997),
+  orders 2 and 3, for any linear part. See :mod:`pdekit.time.imex_rk`.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 
+from pdekit.time.etd import etdrk4
+from pdekit.time.imex_rk import make_ars
 from pdekit.time.problem import Nonlinear, SemilinearProblem
 
 Step = Callable[[np.ndarray], np.ndarray]
@@ -80,10 +87,14 @@ METHODS: dict[str, Callable[[SemilinearProblem, float], Step]] = {
     "rk4": _rk4,
     "imex-euler": _imex_euler,
     "strang": _strang,
+    "etdrk4": etdrk4,
+    "ars222": make_ars("ars222"),
+    "ars443": make_ars("ars443"),
 }
 """Method name -> factory ``(problem, dt) -> step``."""
 
-ORDERS = {"rk4": 4, "imex-euler": 1, "strang": 2}
+ORDERS = {"rk4": 4, "imex-euler": 1, "strang": 2, "etdrk4": 4, "ars222": 2, "ars443": 3}
+"""Classical order of each method."""
 
 
 def make_stepper(method: str, problem: SemilinearProblem, dt: float) -> Step:

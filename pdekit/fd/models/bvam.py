@@ -1,20 +1,17 @@
-"""Two-species reaction models for reaction–diffusion systems.
-
-A model supplies the reaction terms (f(u, v), g(u, v)), their Jacobian, a homogeneous
-steady state and the two diffusion coefficients, so that integrators and the linear
-stability analysis can use any model alike.
-"""
+"""The Barrio–Varea–Aragón–Maini (BVAM) model and the seed's parameter table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
+from pdekit.fd.models.base import ReactionModel
+
 
 @dataclass(frozen=True)
-class BVAM:
+class BVAM(ReactionModel):
     """Barrio–Varea–Aragón–Maini model (Barrio et al., Bull. Math. Biol. 61, 1999)::
 
         u_t = D δ1 Δu + α u (1 − τ1 v²) + v (1 − τ2 u)
@@ -34,6 +31,10 @@ class BVAM:
     D: float = 1.0
 
     name: ClassVar[str] = "bvam"
+    default_preset: ClassVar[str] = "spots"
+    equations: ClassVar[str] = ("u_t = D delta1 Lap u + alpha u (1 - tau1 v^2) + v (1 - tau2 u); "
+                                "v_t = D delta2 Lap v + beta v (1 + (alpha tau1/beta) u v) "
+                                "+ u (gamma + tau2 v)")
 
     @property
     def diffusion(self) -> tuple[float, float]:
@@ -42,10 +43,20 @@ class BVAM:
 
     def reaction(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Reaction terms (f, g) evaluated pointwise."""
-        a, t1, t2 = self.alpha, self.tau1, self.tau2
+        # f = α u − α τ1 u v² + v − τ2 u v,  g = β v + α τ1 u v² + γ u + τ2 u v,
+        # with the shared products computed once and updated in place
         uv = u * v
-        f = a * u * (1.0 - t1 * v * v) + v * (1.0 - t2 * u)
-        g = self.beta * v + a * t1 * uv * v + u * (self.gamma + t2 * v)
+        cubic = uv * v
+        cubic *= self.alpha * self.tau1
+        quadratic = self.tau2 * uv
+        f = self.alpha * u
+        f += v
+        f -= cubic
+        f -= quadratic
+        g = self.beta * v
+        g += cubic
+        g += quadratic
+        g += self.gamma * u
         return f, g
 
     def jacobian(self, u: float, v: float) -> np.ndarray:
@@ -59,10 +70,6 @@ class BVAM:
     def steady_state(self) -> tuple[float, float]:
         """The homogeneous steady state analysed for Turing instability."""
         return (0.0, 0.0)
-
-    def parameters(self) -> dict[str, float]:
-        """All parameters by name, for summary.json."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 BVAM_PRESETS: dict[str, dict[str, float]] = {
@@ -98,3 +105,6 @@ def bvam_preset(name: str | int) -> dict[str, float]:
     if key not in BVAM_PRESETS:
         raise KeyError(name)
     return dict(BVAM_PRESETS[key])
+
+
+BVAM.presets = BVAM_PRESETS

@@ -1,0 +1,80 @@
+"""Turn the numbers of a reaction–diffusion case into a problem the integrators can run.
+
+Plain functions on models and grids (no TOML, no case objects): the ``turing`` kind
+(:mod:`pdekit.fd.case`) and the benchmarks both use them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pdekit.fd.grid import Grid, NeumannGrid
+from pdekit.fd.laplacian import laplacian, laplacian_neumann_symbol, laplacian_symbol
+from pdekit.fd.models import ReactionModel
+from pdekit.time import (BlockDiagonalLinear, CosineDiagonalLinear, FourierDiagonalLinear,
+                         LinearPart, SemilinearProblem, SparseLinear, ZeroLinear)
+from pdekit.time.problem import no_nonlinearity
+
+
+def laplacian_eigenvalues(grid: Grid) -> np.ndarray:
+    """Eigenvalues of the grid's 5-point Laplacian (Fourier or DCT-II symbol)."""
+    return laplacian_neumann_symbol(grid) if isinstance(grid, NeumannGrid) else laplacian_symbol(grid)
+
+
+def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
+                       diffusion: str = "fft", threads: int = 1) -> LinearPart:
+    """L = diag(D_u, D_v) ⊗ Δ_h on the stacked state [u.ravel(), v.ravel()].
+
+    Parameters
+    ----------
+    grid
+        Periodic or Neumann grid.
+    coefficients
+        (D_u, D_v).
+    diffusion
+        ``"fft"``: diagonal in a fast transform (FFT on periodic grids, DCT-II on Neumann
+        grids; exact exponentials, needed by ETDRK4); ``"sparse"``: CSR matrices with
+        cached SuperLU factorizations, one per species.
+    threads
+        Threads for the fast transforms (``scipy.fft`` workers).
+    """
+    d_u, d_v = coefficients
+    if diffusion == "fft":
+        symbol = laplacian_eigenvalues(grid)
+        cls = CosineDiagonalLinear if isinstance(grid, NeumannGrid) else FourierDiagonalLinear
+        return cls([d_u * symbol, d_v * symbol], grid.shape, workers=threads)
+    if diffusion == "sparse":
+        matrix = laplacian(grid)
+        return BlockDiagonalLinear([SparseLinear(d_u * matrix), SparseLinear(d_v * matrix)])
+    raise ValueError(f"unknown diffusion {diffusion!r}; available: fft, sparse")
+
+
+def reaction_rhs(model: ReactionModel, size: int):
+    """N(w) for the stacked state w = [u.ravel(), v.ravel()] of ``size`` points each."""
+    def reaction(w: np.ndarray) -> np.ndarray:
+        out = np.empty(w.shape, dtype=np.result_type(w, float))
+        out[:size], out[size:] = model.reaction(w[:size], w[size:])
+        return out
+
+    return reaction
+
+
+def build_problem(model: ReactionModel, grid: Grid, terms: str = "full",
+                  diffusion: str = "fft", threads: int = 1) -> SemilinearProblem:
+    """du/dt = L w + N(w) for the stacked state w = [u.ravel(), v.ravel()].
+
+    ``terms`` is ``"full"``, ``"reaction"`` (L = 0) or ``"diffusion"`` (N = 0);
+    ``diffusion`` picks the representation of the same 5-point Laplacian (see
+    :func:`diffusion_operator`); ``threads`` is passed to the fast transforms.
+    """
+    size = grid.n * grid.n
+    linear: LinearPart = (ZeroLinear() if terms == "reaction"
+                          else diffusion_operator(grid, model.diffusion, diffusion, threads))
+    if terms == "diffusion":
+        return SemilinearProblem(linear, no_nonlinearity)
+    return SemilinearProblem(linear, reaction_rhs(model, size))
+
+
+def spectral_radius(grid: Grid, coefficients: tuple[float, float]) -> float:
+    """ρ(L) of the diffusion operator, exactly, from the Laplacian's eigenvalues."""
+    return float(np.max(np.abs(laplacian_eigenvalues(grid))) * max(coefficients))

@@ -1,0 +1,42 @@
+"""Two-species reaction models by name, with their presets.
+
+``MODELS`` maps the case-file name (``[model] name``) to the model class; built-in
+classes are frozen dataclasses of their parameters with named ``presets``. The
+``custom`` model takes its reaction terms as expressions (:mod:`.custom`).
+"""
+
+from __future__ import annotations
+
+from pdekit.fd.models.base import ReactionModel, SteadyStateError, find_steady_state
+from pdekit.fd.models.bvam import BVAM, BVAM_PRESET_ALIASES, BVAM_PRESETS, bvam_preset
+from pdekit.fd.models.classic import Brusselator, FitzHughNagumo, GrayScott, Schnakenberg
+from pdekit.fd.models.custom import ExpressionModel
+
+MODELS: dict[str, type[ReactionModel]] = {
+    cls.name: cls for cls in (BVAM, GrayScott, Schnakenberg, Brusselator, FitzHughNagumo,
+                              ExpressionModel)
+}
+"""Model name -> class."""
+
+
+def preset_parameters(model: str, preset: str | int | None) -> dict[str, float]:
+    """Parameters of ``preset`` of the built-in ``model`` (its default preset for None).
+
+    Raises
+    ------
+    KeyError
+        For an unknown preset name.
+    """
+    cls = MODELS[model]
+    if preset is None:
+        preset = cls.default_preset
+    if cls is BVAM:
+        return bvam_preset(preset)
+    if str(preset) not in cls.presets:
+        raise KeyError(preset)
+    return dict(cls.presets[str(preset)])
+
+
+__all__ = ["BVAM", "BVAM_PRESETS", "BVAM_PRESET_ALIASES", "Brusselator", "ExpressionModel",
+           "FitzHughNagumo", "GrayScott", "MODELS", "ReactionModel", "Schnakenberg",
+           "SteadyStateError", "bvam_preset", "find_steady_state", "preset_parameters"]

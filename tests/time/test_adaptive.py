@@ -1,0 +1,68 @@
+"""Adaptive ETDRK4: the embedded estimate's order, the controller, output landing."""
+
+import math
+
+import numpy as np
+import pytest
+
+from pdekit.errors import NumericalError
+from pdekit.time import SemilinearProblem, etdrk4_embedded, integrate_adaptive
+from pdekit.time.adaptive import _on_ladder
+from tests.time.test_convergence import _exact, _initial, _problem
+from tests.time.test_fast_integrators import LAMBDAS, U0, _bernoulli_exact, _Diagonal
+
+
+def test_embedded_estimate_is_third_order_in_the_step():
+    attempt = etdrk4_embedded(_problem("fft"))
+    u0 = _initial()
+    sizes = [np.max(np.abs(attempt(u0, h)[1])) for h in (0.2, 0.1, 0.05)]
+    rates = np.log2(np.array(sizes[:-1]) / np.array(sizes[1:]))
+    np.testing.assert_allclose(rates, 3.0, atol=0.15)
+
+
+def test_embedded_value_equals_fixed_step_etdrk4():
+    from pdekit.time import make_stepper
+
+    problem = _problem("fft")
+    u0 = _initial()
+    np.testing.assert_allclose(etdrk4_embedded(problem)(u0, 0.1)[0],
+                               make_stepper("etdrk4", problem, 0.1)(u0), rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("tolerance", [1e-4, 1e-6, 1e-8])
+def test_global_error_follows_the_tolerance_on_a_stiff_problem(tolerance):
+    problem = SemilinearProblem(_Diagonal(LAMBDAS), lambda u: u * u)
+    u, stats = integrate_adaptive(etdrk4_embedded(problem), U0, 0.0, 1.0, 1e-3, tolerance, 0.5)
+    error = np.max(np.abs(u - _bernoulli_exact(1.0)))
+    assert error < 10 * tolerance
+    assert stats.accepted < 1000 and stats.dt_max > 20 * stats.dt_min
+
+
+def test_looser_tolerance_takes_fewer_steps_and_lands_on_outputs():
+    problem = _problem("fft")
+    seen = []
+    counts = []
+    for tolerance in (1e-4, 1e-7):
+        seen.clear()
+        u, stats = integrate_adaptive(etdrk4_embedded(problem), _initial(), 0.0, 1.0, 0.01,
+                                      tolerance, 0.5, output_times=[0.0, 0.3, 0.7, 1.0],
+                                      on_output=lambda t, u: seen.append(t))
+        counts.append(stats.accepted)
+        assert seen == pytest.approx([0.0, 0.3, 0.7, 1.0], abs=1e-14)
+        assert np.max(np.abs(u - _exact())) < 100 * tolerance
+    assert counts[0] < counts[1]
+
+
+def test_ladder_rounds_down_to_quarter_powers_of_two():
+    assert _on_ladder(1.0, 1.0) == 1.0
+    assert _on_ladder(5.0, 1.0) == 1.0
+    assert _on_ladder(0.5, 1.0) == pytest.approx(0.5)
+    got = _on_ladder(0.3, 1.0)
+    assert got <= 0.3 and got > 0.3 / 2 ** 0.25
+    assert math.log2(1.0 / got) * 4 == pytest.approx(round(math.log2(1.0 / got) * 4))
+
+
+def test_blow_up_collapses_the_step_and_raises():
+    problem = SemilinearProblem(_Diagonal(np.array([0.0])), lambda u: u ** 3)
+    with pytest.raises(NumericalError, match="collapsed"):
+        integrate_adaptive(etdrk4_embedded(problem), np.array([2.0]), 0.0, 1.0, 0.01, 1e-6, 0.1)

@@ -1,0 +1,151 @@
+"""ETDRK4 and the ARS IMEX Runge–Kutta pairs: measured orders, coefficients, structure.
+
+Orders are measured on two problems with exact solutions: the linear, non-commuting
+diffusion + species-coupling system of ``test_convergence`` (exact: a matrix
+exponential), and a stiff diagonal Bernoulli equation du/dt = λ u + u² with λ down to
+-2000, whose exact solution is u(t) = λ u₀ e^{λt} / (λ + u₀ (1 − e^{λt})).
+"""
+
+import math
+from decimal import Decimal, localcontext
+
+import numpy as np
+import pytest
+
+from pdekit.time import SemilinearProblem, ZeroLinear, integrate, make_stepper
+from pdekit.time.etd import etdrk4_coefficients
+from pdekit.time.imex_rk import TABLEAUX
+from pdekit.time.linear import TransformDiagonalLinear
+from tests.time.test_convergence import _observed_order
+
+
+@pytest.mark.parametrize("method,kind,order,steps", [
+    ("etdrk4", "fft", 4, [5, 10, 20, 40]),
+    ("ars222", "fft", 2, [10, 20, 40]),
+    ("ars222", "sparse", 2, [10, 20, 40]),
+    ("ars443", "fft", 3, [10, 20, 40, 80]),
+    ("ars443", "sparse", 3, [10, 20, 40, 80]),
+])
+def test_order_on_linear_coupled_system(method, kind, order, steps):
+    rates, errors = _observed_order(method, kind, steps)
+    assert errors[-1] < 1e-3
+    np.testing.assert_allclose(rates, order, atol=0.1)
+
+
+class _Diagonal(TransformDiagonalLinear):
+    """L = diag(λ) in the identity transform."""
+
+    def __init__(self, eigenvalues):
+        self.eigenvalues = np.asarray(eigenvalues, float)
+        self.shape = self.eigenvalues.shape
+
+    def forward(self, u):
+        return u.copy()
+
+    def inverse(self, coefficients):
+        return coefficients
+
+
+LAMBDAS = -np.array([1.0, 10.0, 100.0, 2000.0])
+U0 = np.array([0.5, 0.8, 0.3, 0.9])
+
+
+def _bernoulli_exact(t):
+    e = np.exp(LAMBDAS * t)
+    return LAMBDAS * U0 * e / (LAMBDAS + U0 * (1 - e))
+
+
+@pytest.mark.parametrize("method,order", [("etdrk4", 4), ("ars443", 3), ("ars222", 2)])
+def test_order_on_stiff_bernoulli(method, order):
+    problem = SemilinearProblem(_Diagonal(LAMBDAS), lambda u: u * u)
+    t_end, errors, steps = 1.0, [], [20, 40, 80, 160]
+    for n in steps:
+        u, _ = integrate(make_stepper(method, problem, t_end / n), U0, 0.0, t_end, t_end / n)
+        errors.append(np.max(np.abs(u - _bernoulli_exact(t_end))))
+    rates = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
+    # stiff components (|λ dt| up to 100) must not spoil the order
+    assert rates[-1] == pytest.approx(order, abs=0.25), (rates, errors)
+    assert errors[-1] < 1e-6
+
+
+def test_etdrk4_is_exact_for_linear_problems():
+    lam = np.array([0.0, -1e-9, -0.3, -50.0, -4000.0])
+    problem = SemilinearProblem(_Diagonal(lam))
+    u0 = np.ones_like(lam)
+    u, _ = integrate(make_stepper("etdrk4", problem, 0.7), u0, 0.0, 2.1, 0.7)
+    np.testing.assert_allclose(u, np.exp(2.1 * lam), rtol=1e-14, atol=1e-300)
+
+
+def _closed_forms(z: float) -> list[float]:
+    """Q, f1, f2, f3, φ1, φ2 (h = 1) from closed forms in 60-digit decimal arithmetic."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        z = Decimal(z)
+        ez, ez2 = z.exp(), (z / 2).exp()
+        return [float((ez2 - 1) / z),
+                float((-4 - z + ez * (4 - 3 * z + z * z)) / z**3),
+                float((2 + z + ez * (z - 2)) / z**3),
+                float((-4 - 3 * z - z * z + ez * (4 - z)) / z**3),
+                float((ez - 1) / z),
+                float((ez - 1 - z) / z**2)]
+
+
+@pytest.mark.parametrize("z", [1e-12, -1e-6, -0.01, -0.9, -1.999, -2.0, -5.0, -60.0, -1e3, 1.5,
+                               2.0])
+def test_contour_coefficients_match_closed_forms(z):
+    c = etdrk4_coefficients(np.array([z]), 1.0)
+    np.testing.assert_allclose([c.Q[0], c.f1[0], c.f2[0], c.f3[0], c.p1[0], c.p2[0]],
+                               _closed_forms(z), rtol=1e-13, atol=1e-16)
+
+
+def test_contour_coefficients_at_zero_are_the_limits():
+    c = etdrk4_coefficients(np.array([0.0]), 0.5)
+    np.testing.assert_allclose([c.E[0], c.E2[0], c.Q[0], c.f1[0], c.f2[0], c.f3[0]],
+                               [1, 1, 0.25, 0.5 / 6, 0.5 / 6, 0.5 / 6], rtol=1e-14)
+
+
+def test_coefficients_of_a_large_symbol_come_from_unique_values():
+    # 1024² periodic 5-point symbol: many modes, few distinct eigenvalues; shape is kept.
+    k = np.sin(np.pi * np.arange(513) / 1024) ** 2
+    symbol = -(k[:, None] + k[None, :]) * 4e4
+    c = etdrk4_coefficients(symbol, 0.1)
+    assert c.f1.shape == symbol.shape
+    i, j = 17, 300
+    single = etdrk4_coefficients(symbol[i:i + 1, j], 0.1)
+    assert c.f3[i, j] == single.f3[0] and c.Q[i, j] == single.Q[0]
+
+
+@pytest.mark.parametrize("name", list(TABLEAUX))
+def test_tableau_structure(name):
+    TABLEAUX[name].check()
+
+
+def test_etdrk4_with_zero_linear_part_is_fourth_order():
+    # L = 0: ETDRK4 reduces to an explicit 4th-order RK method for du/dt = u².
+    problem = SemilinearProblem(ZeroLinear(), lambda u: u * u)
+    errors = []
+    for n in (10, 20, 40):
+        u, _ = integrate(make_stepper("etdrk4", problem, 1.0 / n), np.array([0.5]), 0, 1, 1 / n)
+        errors.append(abs(u[0] - 1.0))  # u = 1/(2 - t)
+    assert math.log2(errors[-2] / errors[-1]) == pytest.approx(4, abs=0.2)
+
+
+def test_etdrk4_refuses_sparse_linear_parts():
+    from scipy import sparse
+
+    from pdekit.time import SparseLinear
+
+    with pytest.raises(ValueError, match="diagonal in a fast transform"):
+        make_stepper("etdrk4", SemilinearProblem(SparseLinear(sparse.eye(3))), 0.1)
+
+
+def test_remembered_spectrum_cannot_go_stale():
+    from tests.time.test_convergence import _initial, _problem
+
+    step = make_stepper("etdrk4", _problem("fft"), 0.1)
+    u1 = step(_initial())
+    with pytest.raises(ValueError):
+        u1 += 1.0  # read-only: the step remembers its transform
+    changed = u1 + 1.0
+    np.testing.assert_allclose(step(changed), make_stepper("etdrk4", _problem("fft"), 0.1)(changed),
+                               rtol=0, atol=1e-14)
