@@ -90,7 +90,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "time": {
         "method": Key(str, "strang", "time integrator", choices=tuple(METHODS)),
-        "dt": Key(float, 0.05, "time step", check=positive),
+        "dt": Key(float, 0.05, "time step (shortened, if needed, so that equal steps end at T)",
+                  check=positive),
         "T": Key(float, 150.0, "final time", check=positive),
         "adaptive": Key(bool, False, "etdrk4 only: choose steps from the embedded error "
                         "estimate (dt is then the first step)"),
@@ -203,12 +204,19 @@ def _peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1024.0
 
 
+def steps_landing_on(t0: float, t_end: float, dt: float) -> tuple[int, float]:
+    """The fewest equal steps no longer than ``dt`` that end exactly at ``t_end``."""
+    count = max(1, math.ceil((t_end - t0) / dt - 1e-9))
+    return count, (t_end - t0) / count
+
+
 def run(case: Case, context: RunContext) -> RunReport:
     """Integrate the case, writing snapshots, plots and the stability report."""
     model, grid = build_model(case), build_grid(case)
-    method, dt, t_end = case["time.method"], case["time.dt"], case["time.T"]
+    method, t_end = case["time.method"], case["time.T"]
     with context.phase("setup"):
         u0, v0, t0 = load_initial(case, grid, _steady_state(model)[0])
+        dt = steps_landing_on(t0, t_end, case["time.dt"])[1]
         problem = build_problem(model, grid, case["model.terms"], case["grid.diffusion"],
                                 case["grid.threads"])
         adaptive = case["time.adaptive"]
@@ -245,7 +253,7 @@ def run(case: Case, context: RunContext) -> RunReport:
         else:
             w, steps = integrate(step, w0, t0, t_end, dt, sorted(set(output_times)), snapshot,
                                  bar, check_every=10)
-            t_final = t0 + steps * dt
+            t_final = t0 + steps * dt  # = t_end up to round-off
     bar.close()
     u, v = w[:size].reshape(grid.shape), w[size:].reshape(grid.shape)
     preset = case["model.preset"] if case["model.preset"] is not None else model.default_preset
@@ -272,7 +280,8 @@ def run(case: Case, context: RunContext) -> RunReport:
                   **model.parameters(), "terms": case["model.terms"]},
         "grid": {"n": grid.n, "length": grid.length, "h": grid.h,
                  "boundary": case["grid.boundary"], "diffusion": case["grid.diffusion"]},
-        "time": {"method": method, "dt": dt, "steps": steps, "t0": t0, "t_final": t_final,
+        "time": {"method": method, "dt": dt, "dt_requested": case["time.dt"], "steps": steps,
+                 "t0": t0, "t_final": t_final,
                  "rk4_stable_dt": _rk4_limit(case, model, grid),
                  "seconds_per_step": context.timings["integrate"] / max(steps, 1),
                  **({"adaptive": {**adaptive_stats.as_dict(),

@@ -239,3 +239,11 @@ def test_progress_bar_only_on_a_terminal(write_case, tmp_path):
                            capture_output=True, text=True, env={"PYTHONPATH": str(ROOT),
                                                                 "PATH": "/usr/bin:/bin"})
     assert quiet.returncode == 0 and "turing strang" not in quiet.stdout
+
+
+def test_fixed_steps_end_exactly_at_T(cli, write_case, tmp_path):
+    case = _tiny(write_case, method="rk4", dt=0.3)  # 0.3 does not divide T = 2
+    assert cli("solve", str(case), "--quiet", cwd=tmp_path).returncode == 0
+    time_ = json.loads((tmp_path / "results" / "tiny" / "summary.json").read_text())["results"]["time"]
+    assert time_["steps"] == 7 and time_["dt"] == pytest.approx(2.0 / 7)
+    assert time_["dt_requested"] == 0.3 and time_["t_final"] == pytest.approx(2.0, abs=1e-12)
