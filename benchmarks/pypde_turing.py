@@ -1,6 +1,6 @@
 """Run BVAM on py-pde's classical RK4 (``RungeKuttaSolver``, fixed step, numba backend).
 
-Used by ``bench_turing_fast.py`` in a subprocess with the interpreter of a separate
+Used by ``bench_turing.py`` in a subprocess with the interpreter of a separate
 virtual environment that has py-pde installed (py-pde is not a pdekit dependency):
 
     python pypde_turing.py IN.npz OUT.npz REPEATS DT T [DT T ...]
