@@ -29,11 +29,11 @@ import tensorflow as tf
 from pdekit import hvp as _h
 from pdekit.optim.cg import cg
 from pdekit.optim.linesearch import armijo_backtracking
-from pdekit.optim.objective import dot, norm
+from pdekit.optim.objective import FlatPointEvaluations, dot, norm
 from pdekit.optim.result import OptimizeResult
 
 
-class ResidualObjective:
+class ResidualObjective(FlatPointEvaluations):
     """``f(x) = ||r(x)||^2 / 2`` with matrix-free Jacobian products, evaluated at flat points.
 
     Parameters
@@ -52,11 +52,8 @@ class ResidualObjective:
     """
 
     def __init__(self, residual_fn: Callable[[], tf.Tensor], variables: object) -> None:
-        self.variables = vs = _h.as_variables(variables)
-        self.dtype = vs[0].dtype
-        self.n = _h.num_params(vs)
-        self.nfev = self.ngrad = self.nhvp = 0
-        spec = tf.TensorSpec([self.n], self.dtype)
+        super().__init__(variables)
+        vs, spec = self.variables, self.spec
 
         def res() -> tf.Tensor:
             return tf.reshape(residual_fn(), [-1])
@@ -105,21 +102,6 @@ class ResidualObjective:
 
         self._f, self._vg, self._jtjv, self._jv, self._jtw = _f, _vg, _jtjv, _jv, _jtw
 
-    def x0(self) -> tf.Tensor:
-        """Current values of the variables as a flat tensor."""
-        return _h.get_flat(self.variables)
-
-    def value(self, x: tf.Tensor) -> float:
-        """``||r(x)||^2 / 2``."""
-        self.nfev += 1
-        return float(self._f(x))
-
-    def value_and_grad(self, x: tf.Tensor) -> tuple[float, tf.Tensor]:
-        """Loss and its gradient ``J^T r``."""
-        self.ngrad += 1
-        f, g = self._vg(x)
-        return float(f), g
-
     def gn_product(self, x: tf.Tensor, v: tf.Tensor) -> tf.Tensor:
         """``J(x)^T J(x) v`` (one forward-mode and one reverse-mode pass)."""
         self.nhvp += 1
@@ -132,10 +114,6 @@ class ResidualObjective:
     def vjp(self, x: tf.Tensor, w: tf.Tensor) -> tf.Tensor:
         """``J(x)^T w`` for a flat residual-shaped ``w``."""
         return self._jtw(x, w)
-
-    def set(self, x: tf.Tensor) -> None:
-        """Leave the variables at ``x``."""
-        _h.assign_flat(self.variables, x)
 
 
 def _done(gnorm: float, f: float, gtol: float, ftol: float) -> str | None:

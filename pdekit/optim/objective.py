@@ -16,7 +16,47 @@ import tensorflow as tf
 from pdekit import hvp as _h
 
 
-class Objective:
+class FlatPointEvaluations:
+    """What every objective shares: the variables, counters, and loss / loss+gradient
+    evaluations at a flat point (subclasses compile ``_f`` and ``_vg``).
+
+    Parameters
+    ----------
+    variables
+        ``tf.Variable``, Keras variable, or a sequence of them.
+    """
+
+    _f: Callable[[tf.Tensor], tf.Tensor]
+    _vg: Callable[[tf.Tensor], tuple[tf.Tensor, tf.Tensor]]
+
+    def __init__(self, variables: object) -> None:
+        self.variables = _h.as_variables(variables)
+        self.dtype = self.variables[0].dtype
+        self.n = _h.num_params(self.variables)
+        self.nfev = self.ngrad = self.nhvp = 0
+        self.spec = tf.TensorSpec([self.n], self.dtype)
+
+    def x0(self) -> tf.Tensor:
+        """Current values of the variables as a flat tensor."""
+        return _h.get_flat(self.variables)
+
+    def value(self, x: tf.Tensor) -> float:
+        """Loss at ``x``."""
+        self.nfev += 1
+        return float(self._f(x))
+
+    def value_and_grad(self, x: tf.Tensor) -> tuple[float, tf.Tensor]:
+        """Loss and flat gradient at ``x``."""
+        self.ngrad += 1
+        f, g = self._vg(x)
+        return float(f), g
+
+    def set(self, x: tf.Tensor) -> None:
+        """Leave the variables at ``x``."""
+        _h.assign_flat(self.variables, x)
+
+
+class Objective(FlatPointEvaluations):
     """A scalar loss of TensorFlow variables, evaluated at flat points.
 
     Parameters
@@ -44,13 +84,9 @@ class Objective:
         jit_compile: bool = False,
         hvp_mode: str = "forward-over-reverse",
     ) -> None:
-        self.variables = _h.as_variables(variables)
-        self.dtype = self.variables[0].dtype
-        self.n = _h.num_params(self.variables)
-        self.nfev = self.ngrad = self.nhvp = 0
-        vs = self.variables
+        super().__init__(variables)
+        vs, spec = self.variables, self.spec
         core = _h._hvp_core(hvp_mode)
-        spec = tf.TensorSpec([self.n], self.dtype)
 
         @tf.function(input_signature=[spec], jit_compile=jit_compile)
         def _f(x: tf.Tensor) -> tf.Tensor:
@@ -69,29 +105,10 @@ class Objective:
 
         self._f, self._vg, self._hv = _f, _vg, _hv
 
-    def x0(self) -> tf.Tensor:
-        """Current values of the variables as a flat tensor."""
-        return _h.get_flat(self.variables)
-
-    def value(self, x: tf.Tensor) -> float:
-        """Loss at ``x``."""
-        self.nfev += 1
-        return float(self._f(x))
-
-    def value_and_grad(self, x: tf.Tensor) -> tuple[float, tf.Tensor]:
-        """Loss and flat gradient at ``x``."""
-        self.ngrad += 1
-        f, g = self._vg(x)
-        return float(f), g
-
     def hvp(self, x: tf.Tensor, v: tf.Tensor) -> tf.Tensor:
         """Hessian at ``x`` applied to ``v``."""
         self.nhvp += 1
         return self._hv(x, v)
-
-    def set(self, x: tf.Tensor) -> None:
-        """Leave the variables at ``x``."""
-        _h.assign_flat(self.variables, x)
 
 
 def dot(a: tf.Tensor, b: tf.Tensor) -> float:
