@@ -176,9 +176,7 @@ def gauss_newton(
         why = _done(gnorm, f, gtol, ftol)
         if why:
             message, success = why, True
-    obj.set(x)
-    return OptimizeResult(x, f, gnorm, nit, obj.nfev, obj.ngrad, obj.nhvp, success, message,
-                          "gauss-newton", history)
+    return obj.result("gauss-newton", x, f, gnorm, nit, success, message, history)
 
 
 def levenberg_marquardt(
@@ -251,6 +249,4 @@ def levenberg_marquardt(
         why = _done(gnorm, f, gtol, ftol)
         if why:
             message, success = why, True
-    obj.set(x)
-    return OptimizeResult(x, f, gnorm, nit, obj.nfev, obj.ngrad, obj.nhvp, success, message,
-                          "levenberg-marquardt", history)
+    return obj.result("levenberg-marquardt", x, f, gnorm, nit, success, message, history)

@@ -100,6 +100,4 @@ def lbfgs(
     else:
         if gnorm <= gtol:
             message, success = f"gradient norm {gnorm:.3e} <= gtol {gtol:g}", True
-    obj.set(x)
-    return OptimizeResult(x, f, gnorm, nit, obj.nfev, obj.ngrad, obj.nhvp, success, message,
-                          "lbfgs", history)
+    return obj.result("lbfgs", x, f, gnorm, nit, success, message, history)

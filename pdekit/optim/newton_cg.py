@@ -117,6 +117,4 @@ def newton_cg(
     else:
         if gnorm <= gtol:
             message, success = f"gradient norm {gnorm:.3e} <= gtol {gtol:g}", True
-    obj.set(x)
-    return OptimizeResult(x, f, gnorm, nit, obj.nfev, obj.ngrad, obj.nhvp, success, message,
-                          "newton-cg", history)
+    return obj.result("newton-cg", x, f, gnorm, nit, success, message, history)

@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from pdekit import hvp as _h
+from pdekit.optim.result import OptimizeResult
 
 
 class FlatPointEvaluations:
@@ -54,6 +55,13 @@ class FlatPointEvaluations:
     def set(self, x: tf.Tensor) -> None:
         """Leave the variables at ``x``."""
         _h.assign_flat(self.variables, x)
+
+    def result(self, method: str, x: tf.Tensor, f: float, gnorm: float, nit: int,
+               success: bool, message: str, history: list[dict]) -> OptimizeResult:
+        """Leave the variables at the final ``x`` and report it with this objective's counts."""
+        self.set(x)
+        return OptimizeResult(x, f, gnorm, nit, self.nfev, self.ngrad, self.nhvp, success,
+                              message, method, history)
 
 
 class Objective(FlatPointEvaluations):

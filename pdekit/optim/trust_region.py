@@ -174,6 +174,4 @@ def trust_region_ncg(
     else:
         if gnorm <= gtol:
             message, success = f"gradient norm {gnorm:.3e} <= gtol {gtol:g}", True
-    obj.set(x)
-    return OptimizeResult(x, f, gnorm, nit, obj.nfev, obj.ngrad, obj.nhvp, success, message,
-                          "trust-ncg", history)
+    return obj.result("trust-ncg", x, f, gnorm, nit, success, message, history)
