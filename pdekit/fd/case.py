@@ -26,8 +26,9 @@ from pdekit.fd.stability import dominant_wavenumber, turing_analysis
 from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
 from pdekit.output.plots import save_animation, save_fields_png
 from pdekit.schema import Key, at_least, non_negative, positive
-from pdekit.time import (METHODS, SemilinearProblem, etdrk4_embedded, integrate,
-                         integrate_adaptive, make_stepper, max_stable_dt)
+from pdekit.time import (METHODS, etdrk4_embedded, integrate, integrate_adaptive,
+                         make_stepper)
+from pdekit.time.methods import rk4_max_dt
 
 __all__ = ["DESCRIPTION", "SCHEMA", "build_model", "build_problem", "run", "validate"]
 
@@ -126,17 +127,7 @@ def _steady_state(model: ReactionModel) -> tuple[tuple[float, float] | None, str
 def _rk4_limit(case: Case, model: ReactionModel, grid: Grid) -> float:
     if case["model.terms"] == "reaction":
         return math.inf
-    return max_stable_dt("rk4", SemilinearProblem(_RadiusOnly(spectral_radius(grid, model.diffusion))))
-
-
-class _RadiusOnly:
-    """A linear part known only by its spectral radius (for the stability check)."""
-
-    def __init__(self, radius: float):
-        self.radius = radius
-
-    def spectral_radius(self) -> float:
-        return self.radius
+    return rk4_max_dt(spectral_radius(grid, model.diffusion))
 
 
 def validate(case: Case) -> None:

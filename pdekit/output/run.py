@@ -109,13 +109,16 @@ class RunContext:
         return self.rank == 0
 
     def prepare(self) -> None:
-        """Create an empty staging folder (clearing one left by an interrupted run)."""
-        if self.is_root:
-            if self.dir.exists():
-                shutil.rmtree(self.dir)
-            self.dir.mkdir(parents=True)
-        else:
-            self.dir.mkdir(parents=True, exist_ok=True)
+        """Create an empty staging folder (clearing one left by an interrupted run).
+
+        Only rank 0 touches the folder: other ranks hand their data to rank 0, which
+        writes it. (A rank creating the folder too raced rank 0's clean-up under MPI.)
+        """
+        if not self.is_root:
+            return
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        self.dir.mkdir(parents=True)
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:

@@ -118,5 +118,9 @@ def max_stable_dt(method: str, problem: SemilinearProblem) -> float:
     """
     if method != "rk4":
         return math.inf
-    radius = problem.linear.spectral_radius()
-    return math.inf if radius == 0 else RK4_REAL_STABILITY / radius
+    return rk4_max_dt(problem.linear.spectral_radius())
+
+
+def rk4_max_dt(spectral_radius: float) -> float:
+    """Largest stable RK4 step for a linear part with real eigenvalues in [-ρ, 0]."""
+    return math.inf if spectral_radius == 0 else RK4_REAL_STABILITY / spectral_radius

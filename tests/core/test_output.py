@@ -48,3 +48,15 @@ def test_success_replaces_previous_and_failure_keeps_it(tmp_path):
     third.finish({"status": "ok"})
     assert (final / "data.txt").read_text() == "three"
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["demo", "demo.failed"]
+
+
+def test_only_rank_zero_touches_the_run_folder(tmp_path):
+    final = tmp_path / "results" / "mpi"
+    other = RunContext(final, quiet=True, rank=1)
+    other.prepare()
+    assert not (tmp_path / "results").exists()  # no race with rank 0's clean-up
+    root = RunContext(final, quiet=True, rank=0)
+    (tmp_path / "results" / "mpi.running").mkdir(parents=True)  # left by an interrupted run
+    (tmp_path / "results" / "mpi.running" / "stale.txt").write_text("old")
+    root.prepare()
+    assert list(root.dir.iterdir()) == []
