@@ -8,12 +8,8 @@ import numpy as np
 
 
 @dataclass(frozen=True)
-class PeriodicGrid:
-    """n × n points on the periodic square [x0, x0 + length)².
-
-    Point (i, j) sits at (x0 + i h, x0 + j h) with h = length / n; arrays are indexed
-    ``[i, j]`` with i along x.
-    """
+class _SquareGrid:
+    """n × n points with spacing h = length / n on a square starting at x0."""
 
     n: int
     length: float = 2.0
@@ -26,6 +22,15 @@ class PeriodicGrid:
     @property
     def shape(self) -> tuple[int, int]:
         return (self.n, self.n)
+
+
+@dataclass(frozen=True)
+class PeriodicGrid(_SquareGrid):
+    """n × n points on the periodic square [x0, x0 + length)².
+
+    Point (i, j) sits at (x0 + i h, x0 + j h) with h = length / n; arrays are indexed
+    ``[i, j]`` with i along x.
+    """
 
     def coordinates(self) -> np.ndarray:
         """The 1D point coordinates along each axis."""
@@ -37,25 +42,13 @@ class PeriodicGrid:
 
 
 @dataclass(frozen=True)
-class NeumannGrid:
+class NeumannGrid(_SquareGrid):
     """n × n cell-centred points on the closed square [x0, x0 + length]² with no-flux walls.
 
     Point (i, j) sits at the cell centre (x0 + (i + ½) h, x0 + (j + ½) h), h = length / n;
     the walls lie half a cell outside the outermost points, where the reflecting ghost
     values u[-1] = u[0], u[n] = u[n-1] make the centred flux vanish.
     """
-
-    n: int
-    length: float = 2.0
-    x0: float = -1.0
-
-    @property
-    def h(self) -> float:
-        return self.length / self.n
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.n, self.n)
 
     def coordinates(self) -> np.ndarray:
         """The 1D point coordinates (cell centres) along each axis."""
