@@ -103,10 +103,16 @@ class TransformDiagonalLinear:
         Real array of shape ``(nblocks, *spectral_shape)``: L in transform space.
     shape
         Grid shape of one block.
+    workers
+        Threads for ``scipy.fft`` (``None``: one).
     """
 
-    eigenvalues: np.ndarray
-    shape: tuple[int, ...]
+    def __init__(self, eigenvalues: np.ndarray, shape: tuple[int, ...],
+                 workers: int | None = None):
+        self.eigenvalues = eigenvalues
+        self.shape = tuple(shape)
+        self.workers = workers
+        self._axes = tuple(range(1, len(self.shape) + 1))
 
     def forward(self, u: np.ndarray) -> np.ndarray:
         """Flat state -> transform coefficients of shape ``eigenvalues.shape``."""
@@ -154,11 +160,9 @@ class FourierDiagonalLinear(TransformDiagonalLinear):
 
     def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...],
                  workers: int | None = None):
-        self.shape = tuple(shape)
         half = shape[-1] // 2 + 1
-        self.eigenvalues = np.stack([np.asarray(s, dtype=float)[..., :half] for s in symbols])
-        self.workers = workers
-        self._axes = tuple(range(1, len(self.shape) + 1))
+        super().__init__(np.stack([np.asarray(s, dtype=float)[..., :half] for s in symbols]),
+                         shape, workers)
 
     @property
     def symbols(self) -> np.ndarray:
@@ -198,10 +202,7 @@ class CosineDiagonalLinear(TransformDiagonalLinear):
 
     def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...],
                  workers: int | None = None):
-        self.shape = tuple(shape)
-        self.eigenvalues = np.stack([np.asarray(s, dtype=float) for s in symbols])
-        self.workers = workers
-        self._axes = tuple(range(1, len(self.shape) + 1))
+        super().__init__(np.stack([np.asarray(s, dtype=float) for s in symbols]), shape, workers)
 
     def forward(self, u: np.ndarray) -> np.ndarray:
         from scipy import fft
