@@ -85,8 +85,10 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
     if solver_args and case.kind not in EIGEN_KINDS:
         raise CaseError("command line", "--", "no solver options for this kind", solver_args)
 
+    from pdekit.memory import retain_freed_memory
     from pdekit.output.run import RunContext, package_versions
 
+    retain_freed_memory()  # time steppers allocate field-sized arrays every step
     context = RunContext(args.out or Path("results") / case.name, args.quiet, mpi_rank())
     context.prepare()
     try:

@@ -36,13 +36,13 @@ def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
         grids; exact exponentials, needed by ETDRK4); ``"sparse"``: CSR matrices with
         cached SuperLU factorizations, one per species.
     threads
-        Threads for the fast transforms (``scipy.fft`` workers).
+        Threads per fast transform.
     """
     d_u, d_v = coefficients
     if diffusion == "fft":
         symbol = laplacian_eigenvalues(grid)
         cls = CosineDiagonalLinear if isinstance(grid, NeumannGrid) else FourierDiagonalLinear
-        return cls([d_u * symbol, d_v * symbol], grid.shape, workers=threads)
+        return cls([d_u * symbol, d_v * symbol], grid.shape, threads=threads)
     if diffusion == "sparse":
         matrix = laplacian(grid)
         return BlockDiagonalLinear([SparseLinear(d_u * matrix), SparseLinear(d_v * matrix)])
@@ -53,7 +53,7 @@ def reaction_rhs(model: ReactionModel, size: int):
     """N(w) for the stacked state w = [u.ravel(), v.ravel()] of ``size`` points each."""
     def reaction(w: np.ndarray) -> np.ndarray:
         out = np.empty(w.shape, dtype=np.result_type(w, float))
-        out[:size], out[size:] = model.reaction(w[:size], w[size:])
+        model.reaction_into(w[:size], w[size:], out[:size], out[size:])
         return out
 
     return reaction

@@ -71,7 +71,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "diffusion": Key(str, "fft", "how the 5-point Laplacian is applied: diagonalized by a "
                          "fast transform (FFT periodic, DCT neumann; exact diffusion steps) "
                          "or as a sparse matrix (SuperLU)", choices=("fft", "sparse")),
-        "threads": Key(int, 1, "threads for the FFT/DCT (scipy.fft workers)", check=at_least(1)),
+        "threads": Key(int, 1, "threads per FFT/DCT", check=at_least(1)),
     },
     "initial": {
         "type": Key(str, "noise", "initial data: noise about the mean, a perturbed central "

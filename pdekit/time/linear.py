@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Protocol
 
+import ducc0
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
@@ -80,11 +81,17 @@ class ZeroLinear:
     def exponential(self, c: float) -> Solve:
         return lambda u: u.copy()
 
-    def forward(self, u: np.ndarray) -> np.ndarray:
-        return u.copy()
+    def forward(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if out is None:
+            return u.copy()
+        out[...] = u
+        return out
 
-    def inverse(self, coefficients: np.ndarray) -> np.ndarray:
-        return coefficients
+    def inverse(self, coefficients: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if out is None:
+            return coefficients
+        out[...] = coefficients
+        return out
 
 
 class TransformDiagonalLinear:
@@ -103,23 +110,31 @@ class TransformDiagonalLinear:
         Real array of shape ``(nblocks, *spectral_shape)``: L in transform space.
     shape
         Grid shape of one block.
-    workers
-        Threads for ``scipy.fft`` (``None``: one).
+    threads
+        Threads per transform.
+    spectrum_dtype
+        dtype of the transform coefficients (complex for the FFT, real for the DCT).
     """
 
-    def __init__(self, eigenvalues: np.ndarray, shape: tuple[int, ...],
-                 workers: int | None = None):
+    spectrum_dtype: np.dtype = np.dtype(float)
+
+    def __init__(self, eigenvalues: np.ndarray, shape: tuple[int, ...], threads: int = 1):
         self.eigenvalues = eigenvalues
         self.shape = tuple(shape)
-        self.workers = workers
+        self.threads = threads
         self._axes = tuple(range(1, len(self.shape) + 1))
 
-    def forward(self, u: np.ndarray) -> np.ndarray:
-        """Flat state -> transform coefficients of shape ``eigenvalues.shape``."""
+    def forward(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Flat state -> transform coefficients of shape ``eigenvalues.shape``
+        (written into ``out`` if given)."""
         raise NotImplementedError
 
-    def inverse(self, coefficients: np.ndarray) -> np.ndarray:
-        """Transform coefficients -> flat real state (inverse of :meth:`forward`)."""
+    def inverse(self, coefficients: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Transform coefficients -> flat real state (inverse of :meth:`forward`).
+
+        ``coefficients`` may be overwritten (it is scratch space for the transform);
+        the result is written into ``out`` (a flat array) if given.
+        """
         raise NotImplementedError
 
     def apply_multiplier(self, u: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
@@ -145,41 +160,43 @@ class TransformDiagonalLinear:
 class FourierDiagonalLinear(TransformDiagonalLinear):
     """L diagonal in the discrete Fourier basis (constant coefficients, periodic grid).
 
-    Block b is multiplied by ``symbols[b]`` in real-FFT (``scipy.fft.rfftn``) space.
+    Block b is multiplied by ``symbols[b]`` in real-FFT space. The transforms are
+    ``ducc0.fft`` (Reinecke's successor of the pocketfft inside NumPy and SciPy): about
+    twice as fast as ``scipy.fft`` on 100² grids, where the per-call overhead matters.
 
     Parameters
     ----------
     symbols
         Eigenvalues per block, each of shape ``shape`` in full FFT order (as from
-        ``numpy.fft.fftfreq``); only the half-spectrum used by ``rfftn`` is kept.
+        ``numpy.fft.fftfreq``); only the half-spectrum of the real FFT is kept.
     shape
         Grid shape of one block.
-    workers
-        Threads for ``scipy.fft`` (``None``: one).
+    threads
+        Threads per transform.
     """
 
-    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...],
-                 workers: int | None = None):
+    spectrum_dtype = np.dtype(complex)
+
+    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...], threads: int = 1):
         half = shape[-1] // 2 + 1
         super().__init__(np.stack([np.asarray(s, dtype=float)[..., :half] for s in symbols]),
-                         shape, workers)
+                         shape, threads)
 
     @property
     def symbols(self) -> np.ndarray:
         """The half-spectrum eigenvalues (alias of :attr:`eigenvalues`)."""
         return self.eigenvalues
 
-    def forward(self, u: np.ndarray) -> np.ndarray:
-        from scipy import fft
-
+    def forward(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         blocks = u.reshape((len(self.eigenvalues), *self.shape))
-        return fft.rfftn(blocks, axes=self._axes, workers=self.workers)
+        return ducc0.fft.r2c(blocks, axes=self._axes, out=out, nthreads=self.threads)
 
-    def inverse(self, coefficients: np.ndarray) -> np.ndarray:
-        from scipy import fft
-
-        return fft.irfftn(coefficients, s=self.shape, axes=self._axes, overwrite_x=True,
-                          workers=self.workers).reshape(-1)
+    def inverse(self, coefficients: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        # inorm=2: divide by the number of grid points (the inverse of r2c)
+        blocks = None if out is None else out.reshape((len(self.eigenvalues), *self.shape))
+        return ducc0.fft.c2r(coefficients, axes=self._axes, lastsize=self.shape[-1],
+                             forward=False, inorm=2, out=blocks, nthreads=self.threads,
+                             allow_overwriting_input=True).reshape(-1)
 
 
 class CosineDiagonalLinear(TransformDiagonalLinear):
@@ -188,7 +205,8 @@ class CosineDiagonalLinear(TransformDiagonalLinear):
     The DCT-II vectors cos(π m (i + ½) / n) are the eigenvectors of the second difference
     with reflecting (no-flux) ends on a cell-centred grid (Strang, "The discrete cosine
     transform", SIAM Rev. 41, 1999), so Neumann diffusion gets the same exact, transform
-    based sub-steps as periodic diffusion gets from the FFT.
+    based sub-steps as periodic diffusion gets from the FFT. The orthonormal DCT-III
+    (``ducc0.fft``) is its inverse.
 
     Parameters
     ----------
@@ -196,25 +214,22 @@ class CosineDiagonalLinear(TransformDiagonalLinear):
         Eigenvalues per block, each of shape ``shape`` indexed by the DCT mode numbers.
     shape
         Grid shape of one block.
-    workers
-        Threads for ``scipy.fft`` (``None``: one).
+    threads
+        Threads per transform.
     """
 
-    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...],
-                 workers: int | None = None):
-        super().__init__(np.stack([np.asarray(s, dtype=float) for s in symbols]), shape, workers)
+    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...], threads: int = 1):
+        super().__init__(np.stack([np.asarray(s, dtype=float) for s in symbols]), shape, threads)
 
-    def forward(self, u: np.ndarray) -> np.ndarray:
-        from scipy import fft
-
+    def forward(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         blocks = u.reshape((len(self.eigenvalues), *self.shape))
-        return fft.dctn(blocks, type=2, axes=self._axes, norm="ortho", workers=self.workers)
+        return ducc0.fft.dct(blocks, type=2, axes=self._axes, inorm=1, out=out,
+                             nthreads=self.threads)
 
-    def inverse(self, coefficients: np.ndarray) -> np.ndarray:
-        from scipy import fft
-
-        return fft.idctn(coefficients, type=2, axes=self._axes, norm="ortho",
-                         overwrite_x=True, workers=self.workers).reshape(-1)
+    def inverse(self, coefficients: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        blocks = coefficients if out is None else out.reshape(coefficients.shape)
+        return ducc0.fft.dct(coefficients, type=3, axes=self._axes, inorm=1, out=blocks,
+                             nthreads=self.threads).reshape(-1)
 
 
 class BlockDiagonalLinear:

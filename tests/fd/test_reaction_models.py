@@ -119,3 +119,27 @@ def test_custom_model_without_steady_state_raises():
 def test_unsafe_or_unknown_expressions_are_refused(text):
     with pytest.raises(ExpressionError):
         ExpressionModel(text, "v", {"Du": 1, "Dv": 1})
+
+
+BUILT_IN = [model for model, _, _ in HAND] + [BVAM(**bvam_preset("spots"))]
+
+
+@pytest.mark.parametrize("model", BUILT_IN, ids=[m.name for m in BUILT_IN])
+def test_reaction_into_writes_what_reaction_returns(model):
+    # the time steppers' path: flat views of one stacked state, read-only input
+    rng = np.random.default_rng(1)
+    w = rng.normal(size=2 * 50)
+    w.flags.writeable = False
+    out = np.full_like(w, np.nan)
+    model.reaction_into(w[:50], w[50:], out[:50], out[50:])
+    f, g = model.reaction(w[:50], w[50:])
+    np.testing.assert_array_equal(out, np.concatenate([f, g]))
+
+
+@pytest.mark.parametrize("model", BUILT_IN, ids=[m.name for m in BUILT_IN])
+def test_reaction_keeps_shapes_and_broadcasts(model):
+    u = np.linspace(-1, 1, 12).reshape(3, 4)
+    f, g = model.reaction(u, 0.3)
+    assert f.shape == g.shape == (3, 4)
+    f_scalar, g_scalar = model.reaction(u[1, 2], 0.3)
+    assert f_scalar.shape == () and f_scalar == f[1, 2] and g_scalar == g[1, 2]

@@ -39,11 +39,11 @@ class _Diagonal(TransformDiagonalLinear):
         self.eigenvalues = np.asarray(eigenvalues, float)
         self.shape = self.eigenvalues.shape
 
-    def forward(self, u):
-        return u.copy()
+    def forward(self, u, out=None):
+        return u.copy() if out is None else np.copyto(out, u) or out
 
-    def inverse(self, coefficients):
-        return coefficients
+    def inverse(self, coefficients, out=None):
+        return coefficients if out is None else np.copyto(out, coefficients) or out
 
 
 LAMBDAS = -np.array([1.0, 10.0, 100.0, 2000.0])
@@ -90,12 +90,23 @@ def _closed_forms(z: float) -> list[float]:
                 float((ez - 1 - z) / z**2)]
 
 
-@pytest.mark.parametrize("z", [1e-12, -1e-6, -0.01, -0.9, -1.999, -2.0, -5.0, -60.0, -1e3, 1.5,
-                               2.0])
+@pytest.mark.parametrize("z", [1e-12, -1e-6, -0.01, -0.9, -1.0, -1.999, -2.0, -5.0, -60.0, -1e3,
+                               1.0, 1.5, 2.0])
 def test_contour_coefficients_match_closed_forms(z):
     c = etdrk4_coefficients(np.array([z]), 1.0)
     np.testing.assert_allclose([c.Q[0], c.f1[0], c.f2[0], c.f3[0], c.p1[0], c.p2[0]],
                                _closed_forms(z), rtol=1e-13, atol=1e-16)
+
+
+def test_contour_coefficients_are_accurate_across_the_contour_region():
+    # 201 points of [-2, 2] at once; a radius-1 circle (Kassam–Trefethen's) with 32
+    # points loses up to 2e-12 here, next to z = -1 and z = 1
+    zs = np.linspace(-2.0, 2.0, 201)
+    zs = zs[zs != 0.0]
+    c = etdrk4_coefficients(zs, 1.0)
+    got = np.array([c.Q, c.f1, c.f2, c.f3, c.p1, c.p2]).T
+    want = np.array([_closed_forms(z) for z in zs])
+    assert np.max(np.abs(got - want) / np.abs(want)) < 5e-14
 
 
 def test_contour_coefficients_at_zero_are_the_limits():
@@ -149,3 +160,44 @@ def test_remembered_spectrum_cannot_go_stale():
     changed = u1 + 1.0
     np.testing.assert_allclose(step(changed), make_stepper("etdrk4", _problem("fft"), 0.1)(changed),
                                rtol=0, atol=1e-14)
+
+
+def test_states_handed_out_do_not_share_the_workspace():
+    # the stepper reuses its stage buffers: earlier results must stay as they were
+    from tests.time.test_convergence import _initial, _problem
+
+    from pdekit.time import etdrk4_embedded
+
+    attempt = etdrk4_embedded(_problem("fft"))
+    u1, error1 = attempt(_initial(), 0.1)
+    kept, kept_error = u1.copy(), error1.copy()
+    u2, _ = attempt(u1, 0.05)
+    u3, _ = attempt(u2, 0.2)
+    np.testing.assert_array_equal(u1, kept)
+    assert not np.shares_memory(u1, u2) and not np.shares_memory(u2, u3)
+    # the estimate is the documented exception: valid until the next attempt
+    assert np.max(np.abs(kept_error)) > 0
+
+
+@pytest.mark.parametrize("shape", [(12, 10), (9, 7)])
+def test_fourier_and_cosine_transforms_match_numpy_and_scipy(shape):
+    from scipy import fft
+
+    from pdekit.time import CosineDiagonalLinear, FourierDiagonalLinear
+
+    rng = np.random.default_rng(3)
+    u = rng.normal(size=2 * shape[0] * shape[1])
+    blocks = u.reshape(2, *shape)
+    symbols = [np.zeros(shape), np.zeros(shape)]
+    fourier = FourierDiagonalLinear(symbols, shape)
+    spectrum = fourier.forward(u)
+    np.testing.assert_allclose(spectrum, np.fft.rfftn(blocks, axes=(1, 2)), atol=1e-12)
+    out = np.empty_like(u)
+    assert fourier.inverse(spectrum.copy(), out=out) is not None
+    np.testing.assert_allclose(out, u, atol=1e-14)
+    cosine = CosineDiagonalLinear(symbols, shape)
+    coefficients = np.empty((2, *shape))
+    cosine.forward(u, out=coefficients)
+    np.testing.assert_allclose(coefficients, fft.dctn(blocks, type=2, axes=(1, 2), norm="ortho"),
+                               atol=1e-12)
+    np.testing.assert_allclose(cosine.inverse(coefficients), u, atol=1e-14)

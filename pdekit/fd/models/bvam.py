@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from pdekit.fd.models import pointwise
 from pdekit.fd.models.base import ReactionModel
 
 
@@ -41,23 +42,10 @@ class BVAM(ReactionModel):
         """Diffusion coefficients (D δ1, D δ2) of u and v."""
         return (self.D * self.delta1, self.D * self.delta2)
 
-    def reaction(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Reaction terms (f, g) evaluated pointwise."""
-        # f = α u − α τ1 u v² + v − τ2 u v,  g = β v + α τ1 u v² + γ u + τ2 u v,
-        # with the shared products computed once and updated in place
-        uv = u * v
-        cubic = uv * v
-        cubic *= self.alpha * self.tau1
-        quadratic = self.tau2 * uv
-        f = self.alpha * u
-        f += v
-        f -= cubic
-        f -= quadratic
-        g = self.beta * v
-        g += cubic
-        g += quadratic
-        g += self.gamma * u
-        return f, g
+    kernel: ClassVar = staticmethod(pointwise.bvam)
+
+    def kernel_parameters(self) -> tuple[float, ...]:
+        return (self.alpha, self.beta, self.gamma, self.tau1, self.tau2)
 
     def jacobian(self, u: float, v: float) -> np.ndarray:
         """The 2 × 2 Jacobian [[f_u, f_v], [g_u, g_v]] at (u, v)."""

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from pdekit.fd.models import pointwise
 from pdekit.fd.models.base import ReactionModel
 
 
@@ -42,9 +43,10 @@ class GrayScott(ReactionModel):
     default_preset: ClassVar[str] = "theta"
     equations: ClassVar[str] = "u_t = Du Lap u - u v^2 + F (1 - u); v_t = Dv Lap v + u v^2 - (F + k) v"
 
-    def reaction(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        uvv = u * v * v
-        return -uvv + self.F * (1.0 - u), uvv - (self.F + self.k) * v
+    kernel: ClassVar = staticmethod(pointwise.gray_scott)
+
+    def kernel_parameters(self) -> tuple[float, ...]:
+        return (self.F, self.k)
 
     def jacobian(self, u: float, v: float) -> np.ndarray:
         return np.array([[-v * v - self.F, -2.0 * u * v],
@@ -87,9 +89,10 @@ class Schnakenberg(ReactionModel):
     default_preset: ClassVar[str] = "spots"
     equations: ClassVar[str] = "u_t = Du Lap u + a - u + u^2 v; v_t = Dv Lap v + b - u^2 v"
 
-    def reaction(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        uuv = u * u * v
-        return self.a - u + uuv, self.b - uuv
+    kernel: ClassVar = staticmethod(pointwise.schnakenberg)
+
+    def kernel_parameters(self) -> tuple[float, ...]:
+        return (self.a, self.b)
 
     def jacobian(self, u: float, v: float) -> np.ndarray:
         return np.array([[-1.0 + 2.0 * u * v, u * u], [-2.0 * u * v, -u * u]])
@@ -128,9 +131,10 @@ class Brusselator(ReactionModel):
     default_preset: ClassVar[str] = "turing"
     equations: ClassVar[str] = "u_t = Du Lap u + a - (b + 1) u + u^2 v; v_t = Dv Lap v + b u - u^2 v"
 
-    def reaction(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        uuv = u * u * v
-        return self.a - (self.b + 1.0) * u + uuv, self.b * u - uuv
+    kernel: ClassVar = staticmethod(pointwise.brusselator)
+
+    def kernel_parameters(self) -> tuple[float, ...]:
+        return (self.a, self.b)
 
     def jacobian(self, u: float, v: float) -> np.ndarray:
         return np.array([[-(self.b + 1.0) + 2.0 * u * v, u * u],
@@ -171,8 +175,10 @@ class FitzHughNagumo(ReactionModel):
     default_preset: ClassVar[str] = "labyrinth"
     equations: ClassVar[str] = "u_t = Du Lap u + u - u^3 - v + kappa; v_t = Dv Lap v + (u - v) / tau"
 
-    def reaction(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return u - u * u * u - v + self.kappa, (u - v) / self.tau
+    kernel: ClassVar = staticmethod(pointwise.fitzhugh_nagumo)
+
+    def kernel_parameters(self) -> tuple[float, ...]:
+        return (self.kappa, self.tau)
 
     def jacobian(self, u: float, v: float) -> np.ndarray:
         return np.array([[1.0 - 3.0 * u * u, -1.0], [1.0 / self.tau, -1.0 / self.tau]])
