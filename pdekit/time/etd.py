@@ -37,11 +37,13 @@ J. Comput. Phys. 280, 579–601, 2015).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
 from typing import Callable, Protocol
 
 import numpy as np
 
+from pdekit.time import etd_kernels as kernels
 from pdekit.time.problem import SemilinearProblem
 
 CONTOUR_POINTS = 16
@@ -189,18 +191,24 @@ class _DistinctEigenvalues:
         self.values, index = np.unique(lam, return_inverse=True)
         self.index = index.reshape(self.shape)
 
-    def coefficients(self, dt: float, points: int = CONTOUR_POINTS) -> ETDRK4Coefficients:
+    def distinct_coefficients(self, dt: float, points: int = CONTOUR_POINTS
+                              ) -> ETDRK4Coefficients:
+        """The coefficients at the distinct eigenvalues only (1-D arrays)."""
         z = dt * self.values
-        q, f1, f2, f3, p1, p2 = (dt * v[self.index]
-                                 for v in _functions_of_distinct(z, points))
-        return ETDRK4Coefficients(E=np.exp(z)[self.index], E2=np.exp(0.5 * z)[self.index],
-                                  Q=q, f1=f1, f2=f2, f3=f3, p1=p1, p2=p2)
+        q, f1, f2, f3, p1, p2 = (dt * v for v in _functions_of_distinct(z, points))
+        return ETDRK4Coefficients(E=np.exp(z), E2=np.exp(0.5 * z), Q=q, f1=f1, f2=f2, f3=f3,
+                                  p1=p1, p2=p2)
+
+    def coefficients(self, dt: float, points: int = CONTOUR_POINTS) -> ETDRK4Coefficients:
+        """The coefficients in the shape of the eigenvalue array."""
+        c = self.distinct_coefficients(dt, points)
+        return ETDRK4Coefficients(*(getattr(c, f.name)[self.index] for f in fields(c)))
 
 
 @dataclass(frozen=True)
 class _StepMultipliers:
-    """What one step multiplies spectra by, in the spectra's dtype (a complex spectrum
-    times a complex array is a faster NumPy loop than times a real one).
+    """What one step multiplies spectra by: flat arrays, one entry per spectral
+    coefficient (real for real eigenvalues, also when the spectra are complex).
 
     ``F2`` = 2 f₂ and ``Q2`` = 2 Q fold constant factors in; the error estimate
     u⁺ − u₂ = g₁ N̂(u) + 2 f₂ (N̂(a) + N̂(b)) + g₃ N̂(c) needs g₁ = f₁ − hφ₁ + hφ₂ and
@@ -217,13 +225,18 @@ class _StepMultipliers:
     g3: np.ndarray
 
     @classmethod
-    def of(cls, c: ETDRK4Coefficients, dtype: np.dtype) -> "_StepMultipliers":
-        def cast(x: np.ndarray) -> np.ndarray:
-            return np.ascontiguousarray(x, dtype=np.result_type(x, dtype))
+    def of(cls, distinct: _DistinctEigenvalues, dt: float, shape: tuple[int, ...]
+           ) -> "_StepMultipliers":
+        """Flat multipliers for step ``dt`` and spectra of ``shape`` (broadcast to it),
+        combined at the distinct eigenvalues and then spread over the modes."""
+        c = distinct.distinct_coefficients(dt)
 
-        return cls(E=cast(c.E), E2=cast(c.E2), Q=cast(c.Q), Q2=cast(2.0 * c.Q), f1=cast(c.f1),
-                   F2=cast(2.0 * c.f2), f3=cast(c.f3), g1=cast(c.f1 - c.p1 + c.p2),
-                   g3=cast(c.f3 - c.p2))
+        def spread(x: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(np.broadcast_to(x[distinct.index], shape)).reshape(-1)
+
+        return cls(E=spread(c.E), E2=spread(c.E2), Q=spread(c.Q), Q2=spread(2.0 * c.Q),
+                   f1=spread(c.f1), F2=spread(2.0 * c.f2), f3=spread(c.f3),
+                   g1=spread(c.f1 - c.p1 + c.p2), g3=spread(c.f3 - c.p2))
 
 
 def is_diagonal(linear: object) -> bool:
@@ -273,7 +286,7 @@ class _Workspace:
     """
 
     def __init__(self, spectrum: np.ndarray, state: np.ndarray):
-        names = ("nv", "na", "nb", "nc", "e2v", "q_nv", "a", "e2a", "b", "scratch", "error")
+        names = ("nv", "na", "nb", "nc", "e2v", "q_nv", "a", "e2a", "b", "c", "scratch", "error")
         for name in names:
             setattr(self, name, np.empty_like(spectrum))
         self.field = np.empty_like(state, dtype=np.result_type(state, float))
@@ -281,56 +294,65 @@ class _Workspace:
 
 
 class _ETDRK4Step:
-    """ETDRK4 on a transform-diagonal problem: stages in transform space, N in physical
-    space, and the new state's spectrum remembered for the next step."""
+    """ETDRK4 on a transform-diagonal problem: stages in transform space (compiled
+    loops, :mod:`pdekit.time.etd_kernels`), N in physical space, and the new state's
+    spectrum remembered for the next step.
 
-    def __init__(self, problem: SemilinearProblem, memo_size: int):
+    Parameters
+    ----------
+    problem
+        The semilinear problem.
+    memo_size
+        Spectra of recent states to remember.
+    cache_size
+        Multiplier sets (one per step size) to keep.
+    """
+
+    def __init__(self, problem: SemilinearProblem, memo_size: int, cache_size: int):
         self.linear = _require_diagonal(problem)
         self.nonlinear = problem.nonlinear
         self.memo = _SpectrumMemo(self.linear.forward, size=memo_size)
-        self.dtype = np.dtype(getattr(self.linear, "spectrum_dtype",
-                                      np.result_type(self.linear.eigenvalues, float)))
+        self.distinct = _DistinctEigenvalues(self.linear.eigenvalues)
+        self.cache: dict[float, _StepMultipliers] = {}
+        self.cache_size = cache_size
         self.work: _Workspace | None = None
+
+    def _multipliers(self, dt: float, shape: tuple[int, ...]) -> _StepMultipliers:
+        m = self.cache.get(dt)
+        if m is None or m.E.size != math.prod(shape):
+            if len(self.cache) >= self.cache_size:
+                self.cache.pop(next(iter(self.cache)))
+            m = self.cache[dt] = _StepMultipliers.of(self.distinct, dt, shape)
+        return m
 
     def _n_hat(self, spectrum: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Transform of N at the state with this spectrum (which is overwritten)."""
-        w = self.work
-        return self.linear.forward(self.nonlinear(self.linear.inverse(spectrum, out=w.field)),
+        return self.linear.forward(self.nonlinear(self.linear.inverse(spectrum,
+                                                                      out=self.work.field)),
                                    out=out)
 
-    def spectra(self, m: _StepMultipliers, u: np.ndarray, with_error: bool
-                ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Spectra of u⁺ (a new array) and, if asked, of the error estimate u⁺ − u₂ (a
-        workspace array, valid until the next step)."""
+    def spectra(self, u: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
+        """Spectra of u⁺ (a new array) and of the error estimate u⁺ − u₂ (a workspace
+        array, valid until the next step)."""
         v = self.memo(u)
         if self.work is None or self.work.nv.shape != v.shape:
             self.work = _Workspace(v, u)
-        w = self.work
-        nv = self.linear.forward(self.nonlinear(u), out=w.nv)
-        e2v = np.multiply(m.E2, v, out=w.e2v)
-        q_nv = np.multiply(m.Q, nv, out=w.q_nv)
-        a = np.add(q_nv, e2v, out=w.a)
-        e2a = np.multiply(m.E2, a, out=w.e2a)
-        na = self._n_hat(a, w.na)
-        b = np.multiply(m.Q, na, out=w.b)
-        b += e2v
-        nb = self._n_hat(b, w.nb)
-        c = np.multiply(m.Q2, nb, out=e2v)  # c = E₂ a + Q (2 N̂(b) − N̂(u))
-        c += e2a
-        c -= q_nv
-        nc = self._n_hat(c, w.nc)
-        na += nb
-        na *= m.F2  # 2 f₂ (N̂(a) + N̂(b)), shared by u⁺ and the estimate
-        new = m.E * v
-        new += np.multiply(m.f1, nv, out=w.scratch)
-        new += na
-        new += np.multiply(m.f3, nc, out=w.scratch)
-        if not with_error:
-            return new, None
-        error = np.multiply(m.g1, nv, out=w.error)
-        error += na
-        error += np.multiply(m.g3, nc, out=w.scratch)
-        return new, error
+        w, m = self.work, self._multipliers(dt, v.shape)
+        flat = {name: getattr(w, name).reshape(-1)
+                for name in ("nv", "na", "nb", "nc", "e2v", "q_nv", "a", "e2a", "b", "c",
+                             "error")}
+        self.linear.forward(self.nonlinear(u), out=w.nv)
+        kernels.first_stage(m.E2, m.Q, v.reshape(-1), flat["nv"], flat["e2v"], flat["q_nv"],
+                            flat["a"], flat["e2a"])
+        self._n_hat(w.a, w.na)
+        kernels.second_stage(m.Q, flat["na"], flat["e2v"], flat["b"])
+        self._n_hat(w.b, w.nb)
+        kernels.third_stage(m.Q2, flat["nb"], flat["e2a"], flat["q_nv"], flat["c"])
+        self._n_hat(w.c, w.nc)
+        new = np.empty_like(v)
+        kernels.combine(m.E, m.f1, m.F2, m.f3, m.g1, m.g3, v.reshape(-1), flat["nv"],
+                        flat["na"], flat["nb"], flat["nc"], new.reshape(-1), flat["error"])
+        return new, w.error
 
     def finish(self, spectrum: np.ndarray) -> np.ndarray:
         """The state with this spectrum, read-only and remembered for the next step."""
@@ -364,11 +386,10 @@ def etdrk4(problem: SemilinearProblem, dt: float) -> Step:
         If the problem's linear part is not diagonal in a transform (e.g. a sparse
         matrix): use an IMEX or splitting method there.
     """
-    stepper = _ETDRK4Step(problem, memo_size=2)
-    m = _StepMultipliers.of(etdrk4_coefficients(stepper.linear.eigenvalues, dt), stepper.dtype)
+    stepper = _ETDRK4Step(problem, memo_size=2, cache_size=1)
 
     def step(u: np.ndarray) -> np.ndarray:
-        return stepper.finish(stepper.spectra(m, u, with_error=False)[0])
+        return stepper.finish(stepper.spectra(u, dt)[0])
 
     return step
 
@@ -391,20 +412,14 @@ def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -
         u⁺ − u₂ of the local error (an array like ``u``). A step costs four
         evaluations of N, four forward and five inverse transforms.
     """
-    stepper = _ETDRK4Step(problem, memo_size=3)
-    distinct = _DistinctEigenvalues(stepper.linear.eigenvalues)
+    linear = _require_diagonal(problem)
     if cache_size is None:
-        set_bytes = 9 * distinct.index.size * stepper.dtype.itemsize
+        set_bytes = 9 * np.asarray(linear.eigenvalues).nbytes
         cache_size = int(min(24, max(2, CACHE_BYTES // max(set_bytes, 1))))
-    cache: dict[float, _StepMultipliers] = {}
+    stepper = _ETDRK4Step(problem, memo_size=3, cache_size=cache_size)
 
     def attempt(u: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
-        m = cache.get(dt)
-        if m is None:
-            if len(cache) >= cache_size:
-                cache.pop(next(iter(cache)))
-            m = cache[dt] = _StepMultipliers.of(distinct.coefficients(dt), stepper.dtype)
-        new, error = stepper.spectra(m, u, with_error=True)
+        new, error = stepper.spectra(u, dt)
         return stepper.finish(new), stepper.error_field(error)
 
     return attempt

@@ -112,11 +112,7 @@ class TransformDiagonalLinear:
         Grid shape of one block.
     threads
         Threads per transform.
-    spectrum_dtype
-        dtype of the transform coefficients (complex for the FFT, real for the DCT).
     """
-
-    spectrum_dtype: np.dtype = np.dtype(float)
 
     def __init__(self, eigenvalues: np.ndarray, shape: tuple[int, ...], threads: int = 1):
         self.eigenvalues = eigenvalues
@@ -174,8 +170,6 @@ class FourierDiagonalLinear(TransformDiagonalLinear):
     threads
         Threads per transform.
     """
-
-    spectrum_dtype = np.dtype(complex)
 
     def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...], threads: int = 1):
         half = shape[-1] // 2 + 1
