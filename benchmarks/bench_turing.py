@@ -20,7 +20,8 @@ favour them.
 - py-pde's RK4 (``RungeKuttaSolver``, numba) in a separate virtual environment
   (``--pypde-python``), at its largest stable step; JIT compile time reported apart.
 - pdekit: ETDRK4 (fixed and adaptive), ARS(4,4,3), Strang, all with FFT diffusion, in
-  a process set up as ``pdekit solve`` sets up its own (:func:`retain_freed_memory`).
+  a process set up as ``pdekit solve`` sets up its own (:func:`retain_freed_memory`);
+  the numba compile time of its kernels is reported apart, as py-pde's JIT is.
 
     .venv/bin/python benchmarks/bench_turing.py --pypde-python /tmp/pypde-venv/bin/python
     .venv/bin/python benchmarks/bench_turing.py --quick     # 64², short (smoke run)
@@ -93,6 +94,23 @@ def pdekit_adaptive(n: int, T: float, tolerance: float, dt_max: float):
     start = time.perf_counter()
     w, stats = integrate_adaptive(etdrk4_embedded(problem), w0, 0.0, T, 0.01, tolerance, dt_max)
     return time.perf_counter() - start, w, stats
+
+
+def pdekit_compile_seconds(n: int) -> tuple[float, float]:
+    """numba compile time of pdekit's kernels (reactions, ETDRK4 stages) with an empty
+    cache, and the time to load them from the cache, each in a fresh process: the first
+    of two short runs minus the second."""
+    code = ("import sys, time; sys.path.insert(0, sys.argv[1]); import bench_turing as b; "
+            f"t = [b.pdekit_adaptive({n}, 1.0, 1e-2, 0.5)[0] for _ in range(2)]; "
+            "print(t[0] - t[1])")
+    seconds = []
+    with tempfile.TemporaryDirectory() as cache:
+        for _ in range(2):  # cold, then warm cache
+            result = subprocess.run([sys.executable, "-c", code, str(HERE)], check=True,
+                                    capture_output=True, text=True,
+                                    env={**os.environ, "NUMBA_CACHE_DIR": cache})
+            seconds.append(float(result.stdout.split()[-1]))
+    return seconds[0], seconds[1]
 
 
 def seed_seconds_per_step(solver: Callable, n: int, dt: float, steps: int) -> float:
@@ -276,9 +294,12 @@ def bench(n: int, T: float, pypde_python: str | None, workdir: Path, full_seed_r
         lambda value: pdekit_adaptive(n, T, *value), adaptive_ladder, reference)
     if tol is not None:
         stats = extra[0]
+        cold, warm = pdekit_compile_seconds(n)
         rows.append(("pdekit etdrk4 adaptive (fft)", f"tol {tol[0]:g}, dt_max {tol[1]:g}",
                      f"{stats.accepted} (+{stats.rejected} rejected)", err, seconds,
-                     f"steps {stats.dt_min:.2g}..{stats.dt_max:.2g}"))
+                     f"steps {stats.dt_min:.2g}..{stats.dt_max:.2g}; fastest of up to 5; "
+                     f"numba compile {cold:.1f} s (empty cache, once per machine) and "
+                     f"{warm:.2f} s (loading the cache) excluded"))
     for method, dts in [("etdrk4", etd_dts), ("ars443", [d / 4 for d in etd_dts]),
                         ("strang", [d / 8 for d in etd_dts])]:
         dts = [fixed_dt(T, d) for d in dts]
