@@ -43,7 +43,6 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from pdekit.time import etd_kernels as kernels
 from pdekit.time.problem import SemilinearProblem
 
 CONTOUR_POINTS = 16
@@ -315,6 +314,9 @@ class _ETDRK4Step:
     """
 
     def __init__(self, problem: SemilinearProblem, memo_size: int, cache_size: int):
+        from pdekit.time import etd_kernels  # numba, loaded when a stepper is made
+
+        self.kernels = etd_kernels
         self.linear = _require_diagonal(problem)
         self.nonlinear = problem.nonlinear
         self.memo = _SpectrumMemo(self.linear.forward, size=memo_size)
@@ -344,7 +346,7 @@ class _ETDRK4Step:
         v = self.memo(u)
         if self.work is None or self.work.nv.shape != v.shape:
             self.work = _Workspace(v, u)
-        w, m = self.work, self._multipliers(dt, v.shape)
+        w, m, kernels = self.work, self._multipliers(dt, v.shape), self.kernels
         flat = w.flat
         self.linear.forward(self.nonlinear(u), out=w.nv)
         kernels.first_stage(m.E2, m.Q, v.reshape(-1), flat["nv"], flat["e2v"], flat["q_nv"],

@@ -163,6 +163,7 @@ def test_list_and_fd_runs_import_nothing_heavy(write_case, tmp_path):
     code = (
         "import sys; from pdekit.cli import main\n"
         "assert main(['list']) == 0\n"
+        "print('NUMBA after list', 'numba' in sys.modules)\n"  # compiled kernels load lazily
         f"assert main(['solve', {str(case)!r}, '--quiet']) == 0\n"
         f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
@@ -171,6 +172,7 @@ def test_list_and_fd_runs_import_nothing_heavy(write_case, tmp_path):
                             text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stdout
+    assert "NUMBA after list False" in result.stdout
     assert "turing" in result.stdout and "[model]" in result.stdout
 
 

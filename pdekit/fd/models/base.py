@@ -79,14 +79,20 @@ class ReactionModel:
         """Diffusion coefficients (D_u, D_v)."""
         return (self.Du, self.Dv)  # type: ignore[attr-defined]
 
-    kernel: ClassVar[Callable[..., None] | None] = None
-    """Compiled pointwise loop ``kernel(u, v, f, g, *kernel_parameters())`` of the
-    built-in models (:mod:`pdekit.fd.models.pointwise`); None for models that override
+    kernel_name: ClassVar[str | None] = None
+    """Name of the compiled pointwise loop ``kernel(u, v, f, g, *kernel_parameters())``
+    of a built-in model in :mod:`pdekit.fd.models.pointwise` (imported on first use, so
+    that listing cases does not load numba); None for models that override
     :meth:`reaction` instead."""
 
     def kernel_parameters(self) -> tuple[float, ...]:
-        """The parameters the :attr:`kernel` takes after (u, v, f, g), in its order."""
+        """The parameters the kernel takes after (u, v, f, g), in its order."""
         return ()
+
+    def _kernel(self) -> Callable[..., None]:
+        from pdekit.fd.models import pointwise
+
+        return getattr(pointwise, self.kernel_name)  # type: ignore[arg-type]
 
     def reaction(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Reaction terms (f, g) evaluated pointwise.
@@ -94,23 +100,23 @@ class ReactionModel:
         ``u`` and ``v`` are arrays (or scalars) of any broadcastable shapes, real or
         complex (complex steps differentiate the reaction); f and g have their shape.
         """
-        if self.kernel is None:
+        if self.kernel_name is None:
             raise NotImplementedError(f"{type(self).__name__} defines no reaction terms")
         u, v = np.broadcast_arrays(np.asarray(u), np.asarray(v))
         dtype = np.result_type(u, v, float)
         f, g = np.empty(u.shape, dtype), np.empty(u.shape, dtype)
-        self.kernel(np.ascontiguousarray(u, dtype).reshape(-1),
-                    np.ascontiguousarray(v, dtype).reshape(-1), f.reshape(-1), g.reshape(-1),
-                    *self.kernel_parameters())
+        self._kernel()(np.ascontiguousarray(u, dtype).reshape(-1),
+                       np.ascontiguousarray(v, dtype).reshape(-1), f.reshape(-1),
+                       g.reshape(-1), *self.kernel_parameters())
         return f, g
 
     def reaction_into(self, u: np.ndarray, v: np.ndarray, f: np.ndarray, g: np.ndarray) -> None:
         """Write the reaction terms at the flat float arrays ``u``, ``v`` into ``f``, ``g``
         (the time steppers' call: no temporaries for models with a kernel)."""
-        if self.kernel is None:
+        if self.kernel_name is None:
             f[...], g[...] = self.reaction(u, v)
         else:
-            self.kernel(u, v, f, g, *self.kernel_parameters())
+            self._kernel()(u, v, f, g, *self.kernel_parameters())
 
     def jacobian(self, u: float, v: float) -> np.ndarray:
         """The 2 × 2 Jacobian [[f_u, f_v], [g_u, g_v]] at (u, v)."""

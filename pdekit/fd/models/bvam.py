@@ -7,7 +7,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from pdekit.fd.models import pointwise
 from pdekit.fd.models.base import ReactionModel
 
 
@@ -42,7 +41,7 @@ class BVAM(ReactionModel):
         """Diffusion coefficients (D δ1, D δ2) of u and v."""
         return (self.D * self.delta1, self.D * self.delta2)
 
-    kernel: ClassVar = staticmethod(pointwise.bvam)
+    kernel_name: ClassVar[str] = "bvam"
 
     def kernel_parameters(self) -> tuple[float, ...]:
         return (self.alpha, self.beta, self.gamma, self.tau1, self.tau2)

@@ -14,7 +14,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from pdekit.fd.models import pointwise
 from pdekit.fd.models.base import ReactionModel
 
 
@@ -43,7 +42,7 @@ class GrayScott(ReactionModel):
     default_preset: ClassVar[str] = "theta"
     equations: ClassVar[str] = "u_t = Du Lap u - u v^2 + F (1 - u); v_t = Dv Lap v + u v^2 - (F + k) v"
 
-    kernel: ClassVar = staticmethod(pointwise.gray_scott)
+    kernel_name: ClassVar[str] = "gray_scott"
 
     def kernel_parameters(self) -> tuple[float, ...]:
         return (self.F, self.k)
@@ -89,7 +88,7 @@ class Schnakenberg(ReactionModel):
     default_preset: ClassVar[str] = "spots"
     equations: ClassVar[str] = "u_t = Du Lap u + a - u + u^2 v; v_t = Dv Lap v + b - u^2 v"
 
-    kernel: ClassVar = staticmethod(pointwise.schnakenberg)
+    kernel_name: ClassVar[str] = "schnakenberg"
 
     def kernel_parameters(self) -> tuple[float, ...]:
         return (self.a, self.b)
@@ -131,7 +130,7 @@ class Brusselator(ReactionModel):
     default_preset: ClassVar[str] = "turing"
     equations: ClassVar[str] = "u_t = Du Lap u + a - (b + 1) u + u^2 v; v_t = Dv Lap v + b u - u^2 v"
 
-    kernel: ClassVar = staticmethod(pointwise.brusselator)
+    kernel_name: ClassVar[str] = "brusselator"
 
     def kernel_parameters(self) -> tuple[float, ...]:
         return (self.a, self.b)
@@ -175,7 +174,7 @@ class FitzHughNagumo(ReactionModel):
     default_preset: ClassVar[str] = "labyrinth"
     equations: ClassVar[str] = "u_t = Du Lap u + u - u^3 - v + kappa; v_t = Dv Lap v + (u - v) / tau"
 
-    kernel: ClassVar = staticmethod(pointwise.fitzhugh_nagumo)
+    kernel_name: ClassVar[str] = "fitzhugh_nagumo"
 
     def kernel_parameters(self) -> tuple[float, ...]:
         return (self.kappa, self.tau)
