@@ -279,11 +279,11 @@ class _SpectrumMemo:
 class _Workspace:
     """Arrays one ETDRK4 step reuses: spectra of the stages and of N at them, and one
     physical-space field. A stage value is consumed by its inverse transform, so b
-    takes a's buffer, c takes E₂ v's (not needed after b) and so does the copy the
-    final inverse transform consumes.
+    takes a's buffer (as does the copy of u⁺'s spectrum the final inverse transform
+    consumes) and c takes E₂ v's, which is not needed after b.
 
-    Fresh arrays of a few hundred kB each step come from ``mmap`` and cost page faults
-    on first touch: at 100² that doubled the time of a step.
+    Fresh arrays of a few hundred kB each step would come from ``mmap`` and cost page
+    faults on first touch (a third of a step at 100², see :mod:`pdekit.memory`).
     """
 
     NAMES = ("nv", "na", "nb", "nc", "e2v", "q_nv", "a", "e2a", "error")
