@@ -28,7 +28,6 @@ import tensorflow as tf
 
 from pdekit import hvp as _h
 from pdekit.optim.cg import cg
-from pdekit.optim.linesearch import armijo_backtracking
 from pdekit.optim.objective import FlatPointEvaluations, dot, norm
 from pdekit.optim.result import OptimizeResult
 
@@ -156,18 +155,13 @@ def gauss_newton(
         xk = x
         sol = cg(lambda v: obj.gn_product(xk, v), -g, rtol=min(0.1, gnorm), maxiter=cg_maxiter)
         p = sol.x if not (sol.negative_curvature and sol.iterations == 0) else -g
-        slope = dot(g, p)
-        if not slope < 0:
-            p, slope = -g, -gnorm * gnorm
-        ls = armijo_backtracking(lambda a: obj.value(x + a * p), f, slope, c1=c1)
-        if not ls.success:
+        step = obj.descent_step(x, f, g, gnorm, p, c1)
+        if step is None:
             message = f"line search failed at iteration {nit}"
             nit -= 1
             break
-        x = x + ls.alpha * p
-        f, g = obj.value_and_grad(x)
-        gnorm = norm(g)
-        rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "alpha": ls.alpha,
+        alpha, x, f, g, gnorm = step
+        rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "alpha": alpha,
                "cg_iters": sol.iterations, "hvps": sol.matvecs}
         history.append(rec)
         if callback is not None:

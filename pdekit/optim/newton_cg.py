@@ -15,7 +15,6 @@ import math
 import tensorflow as tf
 
 from pdekit.optim.cg import MatVec, cg
-from pdekit.optim.linesearch import armijo_backtracking
 from pdekit.optim.objective import Objective, dot, norm
 from pdekit.optim.result import OptimizeResult
 
@@ -98,18 +97,13 @@ def newton_cg(
         p = sol.x
         if sol.negative_curvature:
             p = _negative_curvature_step(g, sol.direction, sol.curvature)
-        slope = dot(g, p)
-        if not slope < 0:  # inexact CG gave an ascent direction (should not happen): fall back
-            p, slope = -g, -gnorm * gnorm
-        ls = armijo_backtracking(lambda a: obj.value(x + a * p), f, slope, c1=c1)
-        if not ls.success:
+        step = obj.descent_step(x, f, g, gnorm, p, c1)
+        if step is None:
             message = f"line search failed at iteration {nit}"
             nit -= 1
             break
-        x = x + ls.alpha * p
-        f, g = obj.value_and_grad(x)
-        gnorm = norm(g)
-        rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "alpha": ls.alpha,
+        alpha, x, f, g, gnorm = step
+        rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "alpha": alpha,
                "cg_iters": sol.iterations, "hvps": sol.matvecs, "negative_curvature": sol.negative_curvature}
         history.append(rec)
         if callback is not None:

@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from pdekit import hvp as _h
+from pdekit.optim.linesearch import armijo_backtracking
 from pdekit.optim.result import OptimizeResult
 
 
@@ -55,6 +56,26 @@ class FlatPointEvaluations:
     def set(self, x: tf.Tensor) -> None:
         """Leave the variables at ``x``."""
         _h.assign_flat(self.variables, x)
+
+    def descent_step(self, x: tf.Tensor, f: float, g: tf.Tensor, gnorm: float, p: tf.Tensor,
+                     c1: float) -> tuple[float, tf.Tensor, float, tf.Tensor, float] | None:
+        """Armijo backtracking from ``x`` along ``p``, or along −g where ``p`` is no
+        descent direction (an inexact inner solve can give one).
+
+        Returns
+        -------
+        tuple or None
+            ``(alpha, x_new, f_new, g_new, ‖g_new‖)``, or None if the line search failed.
+        """
+        slope = dot(g, p)
+        if not slope < 0:
+            p, slope = -g, -gnorm * gnorm
+        ls = armijo_backtracking(lambda a: self.value(x + a * p), f, slope, c1=c1)
+        if not ls.success:
+            return None
+        x = x + ls.alpha * p
+        f, g = self.value_and_grad(x)
+        return ls.alpha, x, f, g, norm(g)
 
     def result(self, method: str, x: tf.Tensor, f: float, gnorm: float, nit: int,
                success: bool, message: str, history: list[dict]) -> OptimizeResult:
