@@ -1,86 +1,32 @@
-"""Case files: load TOML, apply ``--set`` overrides, find the plugin for ``[case] kind``.
+"""Case files: read TOML, apply ``--set`` overrides, validate against the kind's model.
 
-The core knows only the ``[case]`` table (``kind``, optional ``name``); every other
-section belongs to the plugin, which declares it in its ``SCHEMA``. Plugins are imported
-only when a case of their kind is used, so ``pdekit list`` and a finite-difference case
-never import TensorFlow, NGSolve or PETSc.
+The core knows only the ``[case]`` table; every other section belongs to the kind, which
+declares it as a typed model (:mod:`pdekit.casemodel`). A ``--set case.kind=...`` is
+applied first, so the other overrides are checked against the new kind's model.
 """
 
 from __future__ import annotations
 
-import importlib
 import tomllib
-from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Sequence
 
+from pdekit.casemodel import KindCase, case_from_document, field_annotation, is_text_field
 from pdekit.errors import CaseError
-from pdekit.schema import Key, REQUIRED, coerce, did_you_mean, resolve
+from pdekit.plugin import KindPlugin, kinds
+from pdekit.registry import UnknownName, did_you_mean
 
-BUILTIN_KINDS: dict[str, str] = {
-    "turing": "pdekit.fd.case",
-    "poisson-pinn": "pdekit.pinn.case",
-    "eigen": "pdekit.fem.case",
-}
-"""Kind name -> module implementing it (``SCHEMA``, ``DESCRIPTION``, ``run``)."""
-
-CASE_TABLE = {
-    "kind": Key(str, help="which solver plugin runs this case (see `pdekit list`)"),
-    "name": Key(str, None, "output folder name under results/ (default: the file's stem)"),
-}
+__all__ = ["LoadedCase", "bundled_cases_dir", "load_case", "plugin_for", "read_toml"]
 
 
-@dataclass
-class Case:
-    """A validated case, ready to run.
-
-    Attributes
-    ----------
-    name, kind
-        From ``[case]``; ``name`` defaults to the file's stem.
-    source
-        The case file.
-    params
-        ``section -> key -> value`` with all defaults filled in (plugin schema).
-    overrides
-        The ``--set`` strings applied, in order.
-    solver_args
-        Extra solver options given after ``--`` on the command line.
-    """
-
-    name: str
-    kind: str
-    source: Path
-    params: dict[str, dict[str, Any]]
-    overrides: list[str] = field(default_factory=list)
-    solver_args: list[str] = field(default_factory=list)
-
-    def __getitem__(self, dotted: str) -> Any:
-        section, key = dotted.split(".", 1)
-        return self.params[section][key]
-
-    def resolved(self) -> dict[str, Any]:
-        """The whole case as a TOML-like dict (what ``pdekit check`` prints)."""
-        return {"case": {"kind": self.kind, "name": self.name}, **self.params}
-
-
-def available_kinds() -> dict[str, str]:
-    """Built-in kinds plus third-party ones from the ``pdekit.plugins`` entry points."""
-    kinds = dict(BUILTIN_KINDS)
-    for entry in entry_points(group="pdekit.plugins"):
-        kinds.setdefault(entry.name, entry.value)
-    return kinds
-
-
-def plugin_for(kind: str, source: str | Path = "case") -> ModuleType:
-    """Import and return the plugin module for ``kind``."""
-    kinds = available_kinds()
-    if kind not in kinds:
-        raise CaseError(source, "case.kind", f"a known kind {did_you_mean(kind, list(kinds))}",
-                        kind)
-    return importlib.import_module(kinds[kind])
+def plugin_for(kind: Any, source: str | Path = "case") -> KindPlugin:
+    """The plugin of ``kind``; a :class:`CaseError` on ``case.kind`` for unknown kinds."""
+    if not isinstance(kind, str):
+        raise CaseError(source, "case.kind", "a string", kind)
+    try:
+        return kinds().get(kind)
+    except UnknownName as error:
+        raise CaseError(source, "case.kind", str(error), kind) from None
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -97,42 +43,79 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise CaseError(path, "", f"a readable UTF-8 file ({error})", None) from None
 
 
-def _parse_override_value(text: str, spec: Key | None) -> Any:
-    """Type an override's VALUE: strings stay raw, everything else is read as TOML."""
-    if spec is not None and spec.type is str:
-        return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'" else text
-    try:
-        return tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
-        return text  # a bare word: let the schema say what it expected
-
-
-def apply_override(document: dict[str, Any], override: str, schema: dict) -> None:
-    """Apply one ``SECTION.KEY=VALUE`` (or ``SECTION.KEY.SUB=VALUE`` for tables)."""
+def _split_override(override: str) -> tuple[list[str], str]:
     if "=" not in override or "." not in override.split("=", 1)[0]:
         raise CaseError("--set", override, "SECTION.KEY=VALUE", None)
     dotted, text = override.split("=", 1)
-    section, key, *sub = dotted.strip().split(".")
-    full_schema = {"case": CASE_TABLE, **schema}
-    if section not in full_schema:
-        raise CaseError("--set", dotted,
-                        f"a known section {did_you_mean(section, list(full_schema))}", None)
-    if key not in full_schema[section]:
-        raise CaseError("--set", dotted,
-                        f"a known key {did_you_mean(key, list(full_schema[section]))}", None)
-    spec = full_schema[section][key]
-    table = document.setdefault(section, {})
-    if sub:
-        if spec.type is not dict or len(sub) != 1:
-            raise CaseError("--set", dotted, f"{section}.{key}=VALUE", None)
-        table.setdefault(key, {})[sub[0]] = _parse_override_value(text.strip(), None)
-    else:
-        table[key] = _parse_override_value(text.strip(), spec)
+    path = dotted.strip().split(".")
+    if any(not part for part in path):
+        raise CaseError("--set", dotted, "SECTION.KEY=VALUE", None)
+    return path, text.strip()
+
+
+def _typed_value(text: str, text_field: bool) -> Any:
+    """An override's value: verbatim for text keys, else read as TOML (bare words stay text,
+    for the model to say what it expected)."""
+    if text_field:
+        quoted = len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'"
+        return text[1:-1] if quoted else text
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_override(document: dict[str, Any], override: str, model: type[KindCase]) -> None:
+    """Apply one ``SECTION.KEY=VALUE`` (or ``SECTION.TABLE.KEY=VALUE``) to ``document``."""
+    path, text = _split_override(override)
+    try:
+        annotation = field_annotation(model, path)
+    except KeyError as error:
+        options = error.args[0]
+        depth = next(i for i in range(len(path)) if _is_unknown(model, path[:i + 1]))
+        what = "section" if depth == 0 else "key"
+        raise CaseError("--set", ".".join(path),
+                        f"a known {what} {did_you_mean(path[depth], options)}"
+                        if options else f"a key of a table, not of {'.'.join(path[:depth])}",
+                        None) from None
+    table = document
+    for step in path[:-1]:
+        child = table.setdefault(step, {})
+        if not isinstance(child, dict):
+            raise CaseError("--set", ".".join(path), f"{step} to be a table", child)
+        table = child
+    table[path[-1]] = _typed_value(text, is_text_field(annotation))
+
+
+def _is_unknown(model: type[KindCase], path: list[str]) -> bool:
+    try:
+        field_annotation(model, path)
+    except KeyError:
+        return True
+    return False
+
+
+class LoadedCase:
+    """A validated case with its plugin and what the plugin prepared from it.
+
+    Attributes
+    ----------
+    case
+        The typed case (the kind's :class:`~pdekit.casemodel.KindCase`).
+    plugin
+        The kind's plugin.
+    prepared
+        What ``plugin.prepare(case)`` built (model, grid, mesh options, ...), handed to
+        ``plugin.run``.
+    """
+
+    def __init__(self, case: KindCase, plugin: KindPlugin, prepared: Any):
+        self.case, self.plugin, self.prepared = case, plugin, prepared
 
 
 def load_case(path: str | Path, overrides: Sequence[str] = (),
-              solver_args: Sequence[str] = ()) -> tuple[Case, ModuleType]:
-    """Load, override and validate a case file; return it with its plugin module.
+              solver_args: Sequence[str] = ()) -> LoadedCase:
+    """Load, override, validate and prepare a case file.
 
     Raises
     ------
@@ -144,28 +127,24 @@ def load_case(path: str | Path, overrides: Sequence[str] = (),
     case_table = document.get("case")
     if not isinstance(case_table, dict) or "kind" not in case_table:
         raise CaseError(path, "case.kind", "a [case] table with kind = \"...\"", None)
-    for key in case_table:
-        if key not in CASE_TABLE:
-            raise CaseError(path, f"case.{key}",
-                            f"a known key {did_you_mean(key, list(CASE_TABLE))}", None)
-    kind = coerce(case_table["kind"], CASE_TABLE["kind"], str(path), "case.kind")
-    plugin = plugin_for(kind, path)
+    # The kind first: every other override is checked against the new kind's model.
+    kind_overrides = [o for o in overrides if _split_override(o)[0] == ["case", "kind"]]
+    for override in kind_overrides:
+        case_table["kind"] = _typed_value(_split_override(override)[1], text_field=True)
+    plugin = plugin_for(document["case"]["kind"], "--set" if kind_overrides else path)
     for override in overrides:
-        apply_override(document, override, plugin.SCHEMA)
-    overridden_kind = coerce(document["case"]["kind"], CASE_TABLE["kind"], "--set", "case.kind")
-    if overridden_kind != kind:
-        kind, plugin = overridden_kind, plugin_for(overridden_kind, "--set")
-    name = document["case"].get("name") or path.stem
-    name = coerce(name, Key(str), str(path), "case.name")
-    if not name or "/" in name or name.startswith("."):
-        raise CaseError(path, "case.name", "a plain folder name", name)
-    source = f"{path} (with --set)" if overrides else str(path)
-    params = resolve(document, plugin.SCHEMA, source)
-    case = Case(name, kind, path, params, list(overrides), list(solver_args))
-    validate = getattr(plugin, "validate", None)
-    if validate is not None:
-        validate(case)
-    return case, plugin
+        if override not in kind_overrides:
+            apply_override(document, override, plugin.case_model)
+    case = case_from_document(plugin.case_model, document, path, tuple(overrides),
+                              tuple(solver_args))
+    name = case.name
+    if not name or "/" in name or "\0" in name or name.startswith(".") or len(name) > 200:
+        raise case.error("case.name", "a plain folder name (no '/', not starting with '.', "
+                         "at most 200 characters)", name)
+    if solver_args and not plugin.solver_options:
+        raise CaseError("command line", "--", f"no solver options for kind {case.kind!r}",
+                        list(solver_args))
+    return LoadedCase(case, plugin, plugin.prepare(case))
 
 
 def bundled_cases_dir() -> Path | None:
@@ -173,6 +152,3 @@ def bundled_cases_dir() -> Path | None:
     candidate = Path(__file__).resolve().parent.parent / "cases"
     return candidate if candidate.is_dir() else None
 
-
-__all__ = ["Case", "CaseError", "REQUIRED", "available_kinds", "bundled_cases_dir",
-           "load_case", "plugin_for", "read_toml"]

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Sequence
 
 from pdekit import __version__
-from pdekit.cases import available_kinds, bundled_cases_dir, load_case, plugin_for, read_toml
+from pdekit.casemodel import describe_model
+from pdekit.cases import bundled_cases_dir, load_case, read_toml
 from pdekit.errors import EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, NumericalError
-from pdekit.schema import describe
+from pdekit.plugin import kinds
 from pdekit.tomlfmt import format_toml
-
-EIGEN_KINDS = ("eigen",)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,19 +50,30 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def mpi_rank() -> int:
-    """This process's MPI rank, read from the launcher's environment (no MPI import)."""
-    for variable in ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "MPI_LOCALRANKID"):
+def _launcher_value(variables: tuple[str, ...], default: int) -> int:
+    for variable in variables:
         if variable in os.environ:
             return int(os.environ[variable])
-    return 0
+    return default
+
+
+def mpi_rank() -> int:
+    """This process's MPI rank, read from the launcher's environment (no MPI import)."""
+    return _launcher_value(("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"), 0)
+
+
+def mpi_size() -> int:
+    """The number of MPI ranks started by the launcher (1 outside mpiexec)."""
+    return _launcher_value(("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"), 1)
 
 
 def _list() -> int:
-    for kind, module_path in sorted(available_kinds().items()):
-        plugin = plugin_for(kind)
-        print(f"{kind}  ({module_path})\n  {plugin.DESCRIPTION}")
-        print("\n".join(describe(plugin.SCHEMA)))
+    registry = kinds()
+    for kind in sorted(registry.names()):
+        plugin = registry.get(kind)
+        print(f"{kind}  (commands: {', '.join(plugin.commands)}"
+              f"{'; runs under mpiexec' if plugin.mpi else ''})\n  {plugin.description}")
+        print("\n".join(describe_model(plugin.case_model)))
         print()
     folder = bundled_cases_dir()
     if folder is not None:
@@ -78,12 +88,16 @@ def _list() -> int:
 
 
 def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) -> int:
-    case, plugin = load_case(args.case, args.overrides, solver_args)
-    if args.command == "eig" and case.kind not in EIGEN_KINDS:
-        raise CaseError(args.case, "case.kind", "an eigen case for `pdekit eig` "
-                        "(use `pdekit solve`)", case.kind)
-    if solver_args and case.kind not in EIGEN_KINDS:
-        raise CaseError("command line", "--", "no solver options for this kind", solver_args)
+    loaded = load_case(args.case, args.overrides, solver_args)
+    case, plugin = loaded.case, loaded.plugin
+    if args.command not in plugin.commands:
+        runs = " or ".join(f"`pdekit {c}`" for c in plugin.commands)
+        raise CaseError(args.case, "case.kind", f"a kind that `pdekit {args.command}` runs "
+                        f"({case.kind!r} runs with {runs})", case.kind)
+    if mpi_size() > 1 and not plugin.mpi:
+        raise CaseError(args.case, "case.kind", f"a kind with an MPI path to run under "
+                        f"mpiexec -n {mpi_size()} ({case.kind!r} runs on one process)",
+                        case.kind)
 
     from pdekit.memory import retain_freed_memory
     from pdekit.output.run import RunContext, package_versions
@@ -92,7 +106,7 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
     context = RunContext(args.out or Path("results") / case.name, args.quiet, mpi_rank())
     context.prepare()
     try:
-        report = plugin.run(case, context)
+        report = plugin.run(loaded.prepared, context)
     except BaseException as error:
         context.fail(error, getattr(error, "data", None))
         raise
@@ -101,8 +115,8 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
         "status": "ok",
         "case": case.resolved(),
         "source": str(case.source),
-        "overrides": case.overrides,
-        "solver_args": case.solver_args,
+        "overrides": list(case.overrides),
+        "solver_args": list(case.solver_args),
         "command": ["pdekit", *argv],
         "results": report.results,
         "versions": package_versions(),
@@ -125,14 +139,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             return _list()
         if args.command == "check":
-            case, _ = load_case(args.case, args.overrides)
+            case = load_case(args.case, args.overrides).case
             print(f"# {case.source}: valid {case.kind} case")
             print(format_toml(case.resolved()))
             return EXIT_OK
         return _run(args, solver_args, argv)
     except CaseError as error:
-        print(f"pdekit: {error}", file=sys.stderr)
+        if mpi_rank() == 0:  # one line, not one per rank
+            print(f"pdekit: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `pdekit list | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except NumericalError as error:
         print(f"pdekit: numerical failure: {error}", file=sys.stderr)
         return EXIT_NUMERICAL

@@ -1,4 +1,6 @@
-"""Keep freed array memory in the process instead of handing it back to the kernel.
+"""Process memory: keep freed arrays in the heap, and measure the peak resident size.
+
+**Retaining freed memory.**
 
 glibc's ``malloc`` serves blocks above a threshold (128 KiB at first, a 100² field of
 float64 is 78 KiB, a two-species state 156 KiB) with fresh ``mmap`` pages and returns
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import resource
+import sys
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -40,3 +44,21 @@ def retain_freed_memory() -> bool:
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
                 and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far, in MiB.
+
+    Linux's ``VmHWM`` (``/proc/self/status``) where available: ``getrusage``'s
+    ``ru_maxrss`` survives ``execve``, so a run started from a big parent process would
+    report the parent's peak. Elsewhere ``resource.getrusage`` (bytes on macOS).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    scale = 1.0 if sys.platform.startswith("linux") else 1.0 / 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1024.0

@@ -58,10 +58,9 @@ def plot_convergence(path: Path, series: dict[str, tuple[Sequence[float], Sequen
                      xlabel: str, title: str, slopes: dict[str, float] | None = None) -> Path:
     """Log-log plot of error series ``label -> (x, error)`` with optional reference slopes
     (``label -> slope`` drawn through the first point of the first series)."""
-    import matplotlib
+    from pdekit.output.plots import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     figure, axis = plt.subplots(figsize=(6.4, 4.8))
     for label, (xs, errors) in series.items():
@@ -83,6 +82,5 @@ def plot_convergence(path: Path, series: dict[str, tuple[Sequence[float], Sequen
     axis.grid(True, which="both", alpha=0.3)
     axis.legend(fontsize=8)
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    save_figure(figure, path)
     return path

@@ -130,10 +130,9 @@ def write_modes_vtu(folder: Path, points: np.ndarray, triangles: np.ndarray,
 def plot_modes(path: Path, points: np.ndarray, triangles: np.ndarray, values: np.ndarray,
                eigenvalues: Sequence[float], title: str) -> Path:
     """PNG with the first modes side by side (Gouraud-shaded triangulation)."""
-    import matplotlib
+    from pdekit.output.plots import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     from matplotlib.tri import Triangulation
 
     count = len(values)
@@ -154,6 +153,5 @@ def plot_modes(path: Path, points: np.ndarray, triangles: np.ndarray, values: np
         figure.colorbar(image, ax=axis, shrink=0.8)
     figure.suptitle(title)
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    save_figure(figure, path)
     return path

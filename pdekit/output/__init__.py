@@ -1,6 +1,7 @@
 """Output layer: run folders, summary.json, ParaView files."""
 
-from pdekit.output.run import RunContext, RunReport, package_versions, write_json
+from pdekit.output.report import RunReport
+from pdekit.output.run import RunContext, package_versions, write_json
 from pdekit.output.vtk import PVDSeries, write_vti
 
 __all__ = ["PVDSeries", "RunContext", "RunReport", "package_versions", "write_json",

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 
-def _pyplot():
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` on the non-interactive Agg backend (imported on first use)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def save_figure(figure: Any, path: str | Path, dpi: int = 110) -> Path:
+    """Write ``figure`` as a PNG and release it (pyplot keeps open figures alive)."""
+    figure.savefig(path, dpi=dpi)
+    pyplot().close(figure)
+    return Path(path)
 
 
 def save_fields_png(fields: Mapping[str, np.ndarray], extent: Sequence[float], title: str,
@@ -32,7 +40,7 @@ def save_fields_png(fields: Mapping[str, np.ndarray], extent: Sequence[float], t
     path
         PNG file to write.
     """
-    plt = _pyplot()
+    plt = pyplot()
     count = len(fields)
     figure, axes = plt.subplots(1, count, figsize=(4.6 * count, 4.2), squeeze=False)
     for axis, (name, data) in zip(axes[0], fields.items()):
@@ -44,9 +52,7 @@ def save_fields_png(fields: Mapping[str, np.ndarray], extent: Sequence[float], t
         figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
     figure.suptitle(title)
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return Path(path)
+    return save_figure(figure, path)
 
 
 def save_animation(frames: Sequence[tuple[float, np.ndarray]], extent: Sequence[float],
@@ -55,7 +61,7 @@ def save_animation(frames: Sequence[tuple[float, np.ndarray]], extent: Sequence[
 
     The colour range is fixed over the whole run so that growth is visible.
     """
-    plt = _pyplot()
+    plt = pyplot()
     from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
 
     path = Path(path)

@@ -16,16 +16,15 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Iterator
 
 from pdekit.output.vtk import atomic_write_text
 
-REPORTED_PACKAGES = ("pdekit", "numpy", "scipy", "matplotlib", "meshio", "ngsolve",
-                     "netgen-mesher", "petsc4py", "slepc4py", "mpi4py", "tensorflow-cpu",
-                     "tensorflow")
+REPORTED_PACKAGES = ("pdekit", "numpy", "scipy", "ducc0", "numba", "matplotlib", "meshio",
+                     "pydantic", "ngsolve", "netgen-mesher", "petsc4py", "slepc4py", "mpi4py",
+                     "tensorflow-cpu", "tensorflow")
 
 
 def package_versions() -> dict[str, str]:
@@ -61,27 +60,6 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     atomic_write_text(path, json.dumps(to_jsonable(data), indent=2, allow_nan=False) + "\n")
 
 
-class _NoProgress:
-    """Stand-in for a tqdm bar when progress is not shown."""
-
-    def update(self, n: float = 1) -> None:
-        pass
-
-    def set_postfix_str(self, text: str) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-@dataclass
-class RunReport:
-    """What a plugin hands back: results for ``summary.json`` and lines for the terminal."""
-
-    results: dict[str, Any]
-    lines: list[str] = field(default_factory=list)
-
-
 class RunContext:
     """Everything a plugin needs to write a run: folder, phase timer, progress, log.
 
@@ -102,7 +80,7 @@ class RunContext:
         self.quiet = quiet
         self.rank = rank
         self.timings: dict[str, float] = {}
-        self.started = time.time()
+        self.started = time.perf_counter()
 
     @property
     def is_root(self) -> bool:
@@ -130,10 +108,11 @@ class RunContext:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
     def progress(self, total: float, desc: str, unit: str = "it") -> Any:
-        """A progress bar on a terminal; a silent stand-in with ``--quiet`` or no TTY."""
-        if self.quiet or not self.is_root or not sys.stderr.isatty():
-            return _NoProgress()
+        """A progress bar on a terminal; disabled with ``--quiet``, off rank 0 or without a TTY."""
         from tqdm import tqdm
+
+        if self.quiet or not self.is_root or not sys.stderr.isatty():
+            return tqdm(total=total, disable=True)
 
         # A terminal that reports no size makes tqdm draw nothing; shutil falls back to 100x24.
         size = shutil.get_terminal_size((100, 24))
@@ -150,7 +129,7 @@ class RunContext:
         """Write ``summary.json`` and swap the staging folder into place."""
         if not self.is_root:
             return
-        summary = {**summary, "timings": {**self.timings, "total": time.time() - self.started}}
+        summary = {**summary, "timings": {**self.timings, "total": time.perf_counter() - self.started}}
         write_json(self.dir / "summary.json", summary)
         previous = self.final_dir.with_name("." + self.final_dir.name + ".previous")
         if previous.exists():

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from pdekit.output.plots import _pyplot, save_fields_png
+from pdekit.output.plots import pyplot, save_fields_png, save_figure
 
 
 def save_fields(axes: Sequence[np.ndarray], fields: Mapping[str, np.ndarray], title: str,
@@ -16,7 +16,7 @@ def save_fields(axes: Sequence[np.ndarray], fields: Mapping[str, np.ndarray], ti
     if len(axes) == 2:
         extent = (axes[0][0], axes[0][-1], axes[1][0], axes[1][-1])
         return save_fields_png(fields, extent, title, path)
-    plt = _pyplot()
+    plt = pyplot()
     count = len(fields)
     figure, panels = plt.subplots(1, count, figsize=(4.6 * count, 3.6), squeeze=False)
     for panel, (name, data) in zip(panels[0], fields.items()):
@@ -26,14 +26,12 @@ def save_fields(axes: Sequence[np.ndarray], fields: Mapping[str, np.ndarray], ti
         panel.grid(True, alpha=0.3)
     figure.suptitle(title)
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return Path(path)
+    return save_figure(figure, path)
 
 
 def save_history(history: Sequence[Mapping[str, Any]], path: str | Path, title: str) -> Path:
     """Loss and relative L2 error against iteration and wall time, stages shaded."""
-    plt = _pyplot()
+    plt = pyplot()
     iters = np.array([h["iteration"] for h in history], float)
     times = np.array([h["time"] for h in history], float)
     loss = np.array([h["loss"] for h in history], float)
@@ -54,6 +52,4 @@ def save_history(history: Sequence[Mapping[str, Any]], path: str | Path, title: 
         panel.legend()
     figure.suptitle(title)
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return Path(path)
+    return save_figure(figure, path)
