@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -100,10 +101,14 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
                         case.kind)
 
     from pdekit.memory import retain_freed_memory
+    from pdekit.output.folders import check_destination
     from pdekit.output.run import RunContext, package_versions
 
+    final_dir = args.out if args.out is not None else Path("results") / case.name
+    check_destination(final_dir, *(("command line", "--out") if args.out is not None
+                                   else (case.source_label, "case.name")))
     retain_freed_memory()  # time steppers allocate field-sized arrays every step
-    context = RunContext(args.out or Path("results") / case.name, args.quiet, mpi_rank())
+    context = RunContext(final_dir, args.quiet, mpi_rank(), case.name)
     context.prepare()
     try:
         report = plugin.run(loaded.prepared, context)
@@ -127,6 +132,11 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
     return EXIT_OK
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM ends a run like Ctrl-C: the partial output is kept in ``.failed``."""
+    raise KeyboardInterrupt(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pdekit`` console script; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -135,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         split = argv.index("--")
         argv, solver_args = argv[:split], argv[split + 1:]
     args = _build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         if args.command == "list":
             return _list()
@@ -154,9 +165,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NumericalError as error:
         print(f"pdekit: numerical failure: {error}", file=sys.stderr)
         return EXIT_NUMERICAL
-    except KeyboardInterrupt:
-        print("pdekit: interrupted; partial output kept in the .failed folder", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:
+        if mpi_rank() == 0:
+            print("pdekit: interrupted; partial output kept in the .failed folder",
+                  file=sys.stderr)
+        return 128 + (interrupt.args[0] if interrupt.args else signal.SIGINT)
+    except OSError as error:  # e.g. a full disk while writing output
+        if mpi_rank() == 0:
+            print(f"pdekit: cannot write output: {error}", file=sys.stderr)
+        return EXIT_NUMERICAL
     except Exception:  # an internal error: show everything
         traceback.print_exc()
         return EXIT_NUMERICAL

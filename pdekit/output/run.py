@@ -10,6 +10,7 @@ previous good result, is left untouched.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import shutil
@@ -20,6 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Iterator
 
+from pdekit.output.folders import SUFFIXES, is_ours, mark, remove_ours, sibling
 from pdekit.output.vtk import atomic_write_text
 
 REPORTED_PACKAGES = ("pdekit", "numpy", "scipy", "ducc0", "numba", "matplotlib", "meshio",
@@ -49,9 +51,9 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     if hasattr(value, "tolist"):  # numpy scalar or array
-        return value.tolist()
-    if isinstance(value, float) and value != value:
-        return None  # NaN is not JSON
+        return to_jsonable(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)  # JSON has no inf/NaN: "inf", "-inf", "nan"
     return value
 
 
@@ -71,12 +73,19 @@ class RunContext:
         Suppress progress bars and messages.
     rank
         MPI rank; only rank 0 manages the folder and writes ``summary.json``.
+    case_name
+        Recorded in the marker of the folders the run makes.
+
+    Every folder a run makes is marked (:mod:`pdekit.output.folders`); a folder without
+    the marker is never replaced, renamed or deleted.
     """
 
-    def __init__(self, final_dir: Path, quiet: bool = False, rank: int = 0):
+    def __init__(self, final_dir: Path, quiet: bool = False, rank: int = 0,
+                 case_name: str = ""):
         self.final_dir = Path(final_dir)
-        self.dir = self.final_dir.with_name(self.final_dir.name + ".running")
-        self.failed_dir = self.final_dir.with_name(self.final_dir.name + ".failed")
+        self.dir = sibling(self.final_dir, SUFFIXES[0])
+        self.failed_dir = sibling(self.final_dir, SUFFIXES[1])
+        self.case_name = case_name or self.final_dir.name
         self.quiet = quiet
         self.rank = rank
         self.timings: dict[str, float] = {}
@@ -87,16 +96,15 @@ class RunContext:
         return self.rank == 0
 
     def prepare(self) -> None:
-        """Create an empty staging folder (clearing one left by an interrupted run).
+        """Create an empty, marked staging folder (clearing one an interrupted run left).
 
         Only rank 0 touches the folder: other ranks hand their data to rank 0, which
         writes it. (A rank creating the folder too raced rank 0's clean-up under MPI.)
         """
         if not self.is_root:
             return
-        if self.dir.exists():
-            shutil.rmtree(self.dir)
-        self.dir.mkdir(parents=True)
+        remove_ours(self.dir)
+        mark(self.dir, self.case_name)
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -132,20 +140,28 @@ class RunContext:
         summary = {**summary, "timings": {**self.timings, "total": time.perf_counter() - self.started}}
         write_json(self.dir / "summary.json", summary)
         previous = self.final_dir.with_name("." + self.final_dir.name + ".previous")
-        if previous.exists():
-            shutil.rmtree(previous)
+        remove_ours(previous)
         if self.final_dir.exists():
+            if not is_ours(self.final_dir):  # appeared during the run: leave it alone
+                raise ValueError(f"{self.final_dir} was not made by pdekit; not replacing it")
             os.replace(self.final_dir, previous)
         os.replace(self.dir, self.final_dir)
-        if previous.exists():
-            shutil.rmtree(previous)
+        remove_ours(previous)
 
     def fail(self, error: BaseException, data: dict[str, Any] | None = None) -> None:
-        """Move the staging folder aside as ``<name>.failed`` with an ``error.json``."""
-        if not self.is_root or not self.dir.exists():
+        """Move the staging folder aside as ``<name>.failed`` with an ``error.json``.
+
+        Best effort: on a full disk the ``error.json`` may be missing, but the folder is
+        still renamed so that it does not look like a run in progress.
+        """
+        if not self.is_root or not is_ours(self.dir):
             return
-        write_json(self.dir / "error.json", {"status": "failed", "error": str(error),
-                                              "type": type(error).__name__, **(data or {})})
-        if self.failed_dir.exists():
-            shutil.rmtree(self.failed_dir)
+        try:
+            write_json(self.dir / "error.json", {"status": "failed", "error": str(error),
+                                                  "type": type(error).__name__, **(data or {})})
+        except OSError:
+            pass
+        if self.failed_dir.exists() and not is_ours(self.failed_dir):
+            return
+        remove_ours(self.failed_dir)
         os.replace(self.dir, self.failed_dir)

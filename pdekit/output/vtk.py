@@ -20,8 +20,12 @@ import numpy as np
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so readers see either the old or the new file, never half."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave half files behind
+        raise
 
 
 def _encode(array: np.ndarray) -> str:

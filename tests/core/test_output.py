@@ -1,6 +1,7 @@
 """Output layer: the live PVD index and the run folder's swap-on-success."""
 
 import json
+import time
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -30,9 +31,12 @@ def test_success_replaces_previous_and_failure_keeps_it(tmp_path):
     first = RunContext(final, quiet=True)
     first.prepare()
     (first.dir / "data.txt").write_text("one")
+    with first.phase("work"):
+        time.sleep(0.05)
     first.finish({"status": "ok"})
     assert (final / "data.txt").read_text() == "one"
-    assert json.loads((final / "summary.json").read_text())["timings"]["total"] >= 0
+    timings = json.loads((final / "summary.json").read_text())["timings"]
+    assert 0.05 <= timings["work"] <= timings["total"]
 
     second = RunContext(final, quiet=True)
     second.prepare()
@@ -56,7 +60,17 @@ def test_only_rank_zero_touches_the_run_folder(tmp_path):
     other.prepare()
     assert not (tmp_path / "results").exists()  # no race with rank 0's clean-up
     root = RunContext(final, quiet=True, rank=0)
-    (tmp_path / "results" / "mpi.running").mkdir(parents=True)  # left by an interrupted run
+    root.prepare()  # an interrupted run left a marked staging folder
     (tmp_path / "results" / "mpi.running" / "stale.txt").write_text("old")
     root.prepare()
-    assert list(root.dir.iterdir()) == []
+    assert [p.name for p in root.dir.iterdir()] == [".pdekit-run"]
+
+
+def test_error_json_survives_non_finite_numbers(tmp_path):
+    context = RunContext(tmp_path / "r", quiet=True)
+    context.prepare()
+    context.fail(RuntimeError("blow-up"), {"max_u": np.float64("inf"), "loss": float("nan"),
+                                           "history": np.array([1.0, -np.inf])})
+    error = json.loads((tmp_path / "r.failed" / "error.json").read_text())
+    assert error["max_u"] == "inf" and error["loss"] == "nan" and error["history"] == [1.0, "-inf"]
+    assert not (tmp_path / "r.running").exists()
