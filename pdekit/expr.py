@@ -18,9 +18,16 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-FUNCTIONS = ("sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
-             "exp", "log", "sqrt", "abs", "where", "minimum", "maximum")
-"""Functions an expression may call (``where(cond, a, b)`` for piecewise definitions)."""
+ARITY: dict[str, int] = {
+    **dict.fromkeys(("sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+                     "exp", "log", "sqrt", "abs"), 1),
+    "where": 3, "minimum": 2, "maximum": 2,
+}
+"""Functions an expression may call, with their number of arguments
+(``where(cond, a, b)`` for piecewise definitions). Checked at parse time: NumPy would take
+an extra argument as its output array and overwrite it."""
+
+FUNCTIONS = tuple(ARITY)
 
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
@@ -147,11 +154,44 @@ def _check(node: ast.AST, known: set[str], used: set[str], depth: int = 0) -> No
                                   f"(allowed: {', '.join(FUNCTIONS)})")
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise ExpressionError("functions take plain positional arguments only")
+        wanted = ARITY[node.func.id]
+        if len(node.args) != wanted:
+            raise ExpressionError(f"{node.func.id}() takes {wanted} argument"
+                                  f"{'s' if wanted > 1 else ''}, not {len(node.args)} "
+                                  f"({ast.unparse(node)!r})")
         for argument in node.args:
             _check(argument, known, used, depth + 1)
         return
     raise ExpressionError(f"{type(node).__name__} is not allowed in a math expression "
                           f"({ast.unparse(node)!r})")
+
+
+def _constant(node: ast.AST) -> float | None:
+    """The value of a sub-expression without names (``2**0.5``), or None if it has names.
+
+    Raises ExpressionError when such a constant overflows (``10**10**10``): a case must
+    not hand the solver an infinity it never wrote.
+    """
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp):
+        operand = _constant(node.operand)
+        return None if operand is None else _UNARY[type(node.op)](operand)
+    if isinstance(node, ast.BinOp):
+        left, right = _constant(node.left), _constant(node.right)
+        if left is None or right is None:
+            return None
+        try:
+            value = _BINARY[type(node.op)](left, right)
+        except OverflowError:
+            value = math.inf
+        except ZeroDivisionError:
+            raise ExpressionError(f"division by zero in {ast.unparse(node)!r}") from None
+        if isinstance(value, complex) or not math.isfinite(value):
+            raise ExpressionError(f"the constant {ast.unparse(node)!r} is not a finite real "
+                                  "number")
+        return value
+    return None
 
 
 def _floats(tree: ast.AST) -> ast.AST:
@@ -198,6 +238,8 @@ def parse_expression(text: str, variables: Sequence[str],
         raise ExpressionError(f"not a valid expression ({error.msg})") from None
     used: set[str] = set()
     _check(tree.body, set(variables) | set(parameters), used)
+    for node in ast.walk(tree.body):
+        _constant(node)
     return Expression(text, tuple(variables), parameters, frozenset(used), _floats(tree))
 
 
