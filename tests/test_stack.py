@@ -73,3 +73,20 @@ def test_mpi4py_under_mpiexec():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["2", "3"]
+
+
+def test_venv_sees_only_petsc_slepc_mpi4py_from_debian():
+    """Debian's other Python packages (a second matplotlib, pulled in by `apt install
+    paraview`; numpy 1.24) must stay invisible: two matplotlibs warn on every run."""
+    assert "/usr/lib/python3/dist-packages" not in sys.path
+    import matplotlib
+    import numpy
+
+    for module in (matplotlib, numpy):
+        assert module.__file__.startswith(sys.prefix), module.__file__
+    import mpi4py
+    import petsc4py
+    import slepc4py
+
+    for module in (mpi4py, petsc4py, slepc4py):
+        assert not module.__file__.startswith("/usr/lib/python3/dist-packages/"), module.__file__
