@@ -10,8 +10,10 @@ import os
 import signal
 import sys
 import traceback
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from pdekit import __version__
 from pdekit.casemodel import describe_model
@@ -88,6 +90,19 @@ def _list() -> int:
     return EXIT_OK
 
 
+@contextmanager
+def _quiet_numerics(quiet: bool) -> Iterator[None]:
+    """Floating-point warnings off during a run: a blow-up is detected and reported as a
+    NumericalError with its numbers, not as a NumPy RuntimeWarning before the message.
+    With ``--quiet`` every Python warning is off (libraries' deprecation notes included)."""
+    import numpy as np
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        if quiet:
+            warnings.simplefilter("ignore")
+        yield
+
+
 def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) -> int:
     loaded = load_case(args.case, args.overrides, solver_args)
     case, plugin = loaded.case, loaded.plugin
@@ -111,7 +126,8 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
     context = RunContext(final_dir, args.quiet, mpi_rank(), case.name)
     context.prepare()
     try:
-        report = plugin.run(loaded.prepared, context)
+        with _quiet_numerics(args.quiet):
+            report = plugin.run(loaded.prepared, context)
     except BaseException as error:
         context.fail(error, getattr(error, "data", None))
         raise
