@@ -3,43 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from pdekit.fem.prepare import EigenSetup
-from pdekit.fem.study import Level
-
-
-@dataclass
-class StudyOutcome:
-    """The levels of a run and what they are compared against.
-
-    Attributes
-    ----------
-    levels
-        Every solved level, in run order (the last one is reported in full).
-    reference, reference_kind
-        Reference eigenvalues (``None`` where unknown) and where they come from
-        (``"given"``, ``"exact"``, ``"published"``, ``"richardson"`` or ``"none"``).
-    compare
-        How many eigenvalues a convergence study tabulates.
-    rates
-        ``"p=<order> lambda<i>"`` -> observed rates in h (studies only).
-    """
-
-    levels: list[Level]
-    reference: list[float | None] | None
-    reference_kind: str
-    compare: int
-    rates: dict[str, list[float | None]]
-
-    @property
-    def final(self) -> Level:
-        return self.levels[-1]
-
-    @property
-    def is_study(self) -> bool:
-        return len(self.levels) > 1
+from pdekit.fem.study import StudyOutcome
 
 
 def results(setup: EigenSetup, outcome: StudyOutcome, ranks: int, files: list[str]

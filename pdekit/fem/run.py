@@ -10,9 +10,8 @@ from typing import Any
 
 from pdekit.fem.mpi_abort import on_every_rank
 from pdekit.fem.prepare import EigenSetup
-from pdekit.fem.report import StudyOutcome, lines, results
-from pdekit.fem.study import (Level, Solution, built_in_reference, by_order,
-                              observed_rates, richardson_reference, solve_level)
+from pdekit.fem.report import lines, results
+from pdekit.fem.study import Level, Solution, StudyOutcome, by_order, run_study
 from pdekit.memory import peak_rss_mib
 from pdekit.output import RunReport
 
@@ -33,33 +32,11 @@ def run(setup: EigenSetup, context: Any) -> RunReport:
 
 
 def _run(setup: EigenSetup, context: Any, comm: Any) -> RunReport:
-    from pdekit.fem.reference import relative_errors
-
-    nev = setup.case.solver.nev
-    reference, reference_kind = built_in_reference(setup, nev)
-    levels: list[Level] = []
-    solution: Solution | None = None
-    progress = context.progress(len(setup.levels), "levels", "level")
-    for order, refine in setup.levels:
-        solution = None  # free the previous level's mesh and matrices first
-        level, solution = solve_level(setup, context, comm, order, refine)
-        context.log(f"p={order} refine={refine}: {level.ndof} dofs, "
-                    f"λ1 = {level.eigenvalues[0]:.15g}")
-        levels.append(level)
-        progress.update(1)
-    progress.close()
-    assert solution is not None
+    outcome, solution = run_study(setup, context, comm)
     with context.phase("output"):
-        files = write_modes(setup, context, comm, levels[-1], solution)
-    del solution
-    compare = min(setup.case.convergence.compare or min(nev, 4), nev)
-    if reference is None and len(levels) > 1:
-        reference, reference_kind = richardson_reference(levels, compare), "richardson"
-    for level in levels:
-        level.errors = relative_errors(level.eigenvalues, reference) if reference else None
-    outcome = StudyOutcome(levels, reference, reference_kind, compare,
-                           observed_rates(levels, compare, reference) if len(levels) > 1
-                           else {})
+        files = write_modes(setup, context, comm, outcome.final, solution)
+    del solution  # free the last mesh and matrices before plotting
+    outcome.compare_with_reference()
     text = lines(setup, outcome, comm.size, context.timings)
     if outcome.is_study and context.is_root and write_convergence_plot(setup, context,
                                                                       outcome):

@@ -1,16 +1,16 @@
-"""One level of an eigen study (mesh, assemble, solve) and the errors and rates across
-levels.
+"""The levels of an eigen run (mesh, assemble, solve each) and their errors and rates.
 
 A level is an element order p and a number of uniform refinements; a case without a
 ``[convergence]`` study has one. :func:`solve_level` returns the numbers as a
 :class:`Level` and, separately, the live NGSolve/PETSc objects (:class:`Solution`) that
-only the last level keeps, for writing its modes.
+only the last level keeps, for writing its modes. :func:`run_study` solves every level;
+:meth:`StudyOutcome.compare_with_reference` adds errors and observed rates.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
 
 from pdekit.errors import CaseError, NumericalError
@@ -52,6 +52,52 @@ class Level:
         if self.rates_h is None:
             del data["rates_h"]
         return data
+
+
+@dataclass
+class StudyOutcome:
+    """The levels of a run and what they are compared against.
+
+    Attributes
+    ----------
+    levels
+        Every solved level, in run order (the last one is reported in full).
+    reference, reference_kind
+        Reference eigenvalues (``None`` where unknown) and where they come from
+        (``"given"``, ``"exact"``, ``"published"``, ``"richardson"`` or ``"none"``).
+    compare
+        How many eigenvalues a convergence study tabulates.
+    rates
+        ``"p=<order> lambda<i>"`` -> observed rates in h (studies only).
+    """
+
+    levels: list[Level]
+    reference: list[float | None] | None
+    reference_kind: str
+    compare: int
+    rates: dict[str, list[float | None]] = field(default_factory=dict)
+
+    @property
+    def final(self) -> Level:
+        return self.levels[-1]
+
+    @property
+    def is_study(self) -> bool:
+        return len(self.levels) > 1
+
+    def compare_with_reference(self) -> None:
+        """Fill in each level's errors and the observed rates; without a built-in or given
+        reference a study uses Richardson extrapolation of its last order."""
+        from pdekit.fem.reference import relative_errors
+
+        if self.reference is None and self.is_study:
+            self.reference = richardson_reference(self.levels, self.compare)
+            self.reference_kind = "richardson"
+        for level in self.levels:
+            level.errors = relative_errors(level.eigenvalues, self.reference) \
+                if self.reference else None
+        if self.is_study:
+            self.rates = study_rates(self.levels, self.compare, self.reference)
 
 
 @dataclass
@@ -157,6 +203,33 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
     return level, Solution(mesh, disc, [result.vectors[i] for i in keep])
 
 
+def run_study(setup: EigenSetup, context: Any, comm: Any) -> tuple[StudyOutcome, Solution]:
+    """Solve every level of the case in order (one unless a study is asked for).
+
+    Returns
+    -------
+    outcome, solution
+        The numbers of all levels (errors not yet filled in) and the live objects of the
+        last level.
+    """
+    nev = setup.case.solver.nev
+    reference, reference_kind = built_in_reference(setup, nev)
+    levels: list[Level] = []
+    solution: Solution | None = None
+    progress = context.progress(len(setup.levels), "levels", "level")
+    for order, refine in setup.levels:
+        solution = None  # free the previous level's mesh and matrices first
+        level, solution = solve_level(setup, context, comm, order, refine)
+        context.log(f"p={order} refine={refine}: {level.ndof} dofs, "
+                    f"λ1 = {level.eigenvalues[0]:.15g}")
+        levels.append(level)
+        progress.update(1)
+    progress.close()
+    assert solution is not None
+    compare = min(setup.case.convergence.compare or min(nev, 4), nev)
+    return StudyOutcome(levels, reference, reference_kind, compare), solution
+
+
 def built_in_reference(setup: EigenSetup, count: int) -> tuple[list[float | None] | None, str]:
     """The given or built-in reference eigenvalues and their kind (``"given"``,
     ``"exact"``, ``"published"``), or ``(None, "none")``."""
@@ -199,7 +272,7 @@ def by_order(levels: list[Level]) -> dict[int, list[Level]]:
             for order in sorted({level.order for level in levels})}
 
 
-def observed_rates(levels: list[Level], compare: int, reference: list[float | None] | None
+def study_rates(levels: list[Level], compare: int, reference: list[float | None] | None
                    ) -> dict[str, list[float | None]]:
     """Observed orders in h of the first ``compare`` eigenvalue errors along each order's
     refinements; also stored per level in ``Level.rates_h``.
@@ -209,7 +282,7 @@ def observed_rates(levels: list[Level], compare: int, reference: list[float | No
     dict
         ``"p=<order> lambda<i>"`` -> rates per level of that order (``None`` first).
     """
-    from pdekit.fem.convergence import observed_rates as rates_between
+    from pdekit.fem.convergence import observed_rates
 
     rates: dict[str, list[float | None]] = {}
     if not reference:
@@ -218,7 +291,7 @@ def observed_rates(levels: list[Level], compare: int, reference: list[float | No
         if len(rows) < 2:
             continue
         for i in range(compare):
-            rate = rates_between([row.h for row in rows],
+            rate = observed_rates([row.h for row in rows],
                                  [row.errors[i] if row.errors else None for row in rows])
             rates[f"p={order} lambda{i + 1}"] = rate
             for row, value in zip(rows, rate):
