@@ -1,8 +1,11 @@
 """FEM eigenproblems: NGSolve geometry/mesh/assembly and the SLEPc eigen solve.
 
-The modules are plain functions (no TOML): :mod:`~pdekit.fem.geometry`,
-:mod:`~pdekit.fem.mesh`, :mod:`~pdekit.fem.assembly`, :mod:`~pdekit.fem.slepc_solver`,
-:mod:`~pdekit.fem.reference`, :mod:`~pdekit.fem.convergence`,
-:mod:`~pdekit.fem.modes_output`; :mod:`~pdekit.fem.case` is the case-file glue.
-NGSolve, PETSc, SLEPc and MPI are imported inside functions only.
+Numerics are plain functions (no case files): :mod:`~pdekit.fem.geometry`,
+:mod:`~pdekit.fem.mesh`, :mod:`~pdekit.fem.assembly`, :mod:`~pdekit.fem.slepc_solver`
+(with :mod:`~pdekit.fem.petsc_options`), :mod:`~pdekit.fem.reference`,
+:mod:`~pdekit.fem.convergence`, :mod:`~pdekit.fem.modes_output`.
+The ``eigen`` kind: :mod:`~pdekit.fem.schema` (the case model),
+:mod:`~pdekit.fem.prepare` (checks and set-up), :mod:`~pdekit.fem.study` (one level),
+:mod:`~pdekit.fem.run`, :mod:`~pdekit.fem.report`, :mod:`~pdekit.fem.mpi_abort`,
+:mod:`~pdekit.fem.plugin`. NGSolve, PETSc, SLEPc and MPI are imported inside functions only.
 """

@@ -205,36 +205,50 @@ def gmsh_physical_names(path: str | Path) -> dict[int, list[str]]:
     return names
 
 
-def make_shape(params: dict[str, Any]) -> Shape:
-    """Build a :class:`Shape` from the resolved ``[geometry]`` table (no Netgen).
+def rectangle(width: float, height: float) -> Shape:
+    """The rectangle (0,width)×(0,height), edges named ``bottom, right, top, left``."""
+    vertices = [(0.0, 0.0), (width, 0.0), (width, height), (0.0, height)]
+    return Shape("polygon", vertices, list(RECTANGLE_EDGES), boundaries=list(RECTANGLE_EDGES))
+
+
+def lshape() -> Shape:
+    """The L-shape (−1,1)² ∖ [0,1)×(−1,0], edges named ``edge0 ... edge5``."""
+    names = [f"edge{i}" for i in range(len(LSHAPE_VERTICES))]
+    return Shape("polygon", list(LSHAPE_VERTICES), names, boundaries=names)
+
+
+def polygon(vertices: Sequence[Sequence[float]], edge_names: Sequence[str] | None = None
+            ) -> Shape:
+    """A simple polygon (checked by :func:`polygon_problem`), made counter-clockwise.
+
+    ``edge_names[i]`` names the edge from vertex ``i`` to ``i+1`` as given (default
+    ``edge0, edge1, ...``).
+    """
+    points = [(float(x), float(y)) for x, y in vertices]
+    n = len(points)
+    names = list(edge_names) if edge_names else [f"edge{i}" for i in range(n)]
+    if signed_area(points) < 0:
+        # Reversed, the edge from new vertex i to i+1 is the given edge n-2-i (mod n).
+        points = points[::-1]
+        names = [names[(n - 2 - i) % n] for i in range(n)]
+    return Shape("polygon", points, names, boundaries=sorted(set(names)))
+
+
+def disk(radius: float, center: Sequence[float]) -> Shape:
+    """The disk of ``radius`` around ``center``; one boundary, ``circle``."""
+    return Shape("disk", radius=radius, center=(float(center[0]), float(center[1])),
+                 boundaries=[DISK_BOUNDARY])
+
+
+def gmsh_mesh(path: Path) -> Shape:
+    """A Gmsh mesh file; its 1D physical names are the boundary names (maybe none).
 
     Raises
     ------
-    ValueError
-        With the dotted key and what was expected, for bad vertex lists or mesh files.
+    OSError, ValueError
+        When the file cannot be read or is not a Gmsh text mesh.
     """
-    shape = params["shape"]
-    if shape in ("square", "rectangle"):
-        w = params["side"] if shape == "square" else params["width"]
-        h = params["side"] if shape == "square" else params["height"]
-        vertices = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)]
-        return Shape("polygon", vertices, list(RECTANGLE_EDGES),
-                     boundaries=list(RECTANGLE_EDGES))
-    if shape == "lshape":
-        names = [f"edge{i}" for i in range(6)]
-        return Shape("polygon", list(LSHAPE_VERTICES), names, boundaries=names)
-    if shape == "polygon":
-        vertices = counter_clockwise(params["vertices"])
-        names = params["edge_names"] or [f"edge{i}" for i in range(len(vertices))]
-        return Shape("polygon", vertices, list(names), boundaries=sorted(set(names)))
-    if shape == "disk":
-        return Shape("disk", radius=params["radius"], center=tuple(params["center"]),
-                     boundaries=[DISK_BOUNDARY])
-    if shape == "mesh":
-        path = Path(params["file"])
-        names = gmsh_physical_names(path).get(1, [])
-        return Shape("mesh", file=path, boundaries=names)
-    raise ValueError(f"unknown shape {shape!r}")
+    return Shape("mesh", file=path, boundaries=gmsh_physical_names(path).get(1, []))
 
 
 def spline_geometry(shape: Shape, dirichlet: set[str], hp: bool) -> tuple[Any, list[int]]:

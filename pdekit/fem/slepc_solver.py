@@ -9,19 +9,33 @@ and Stewart, "A Krylov–Schur algorithm for large eigenproblems", SIMAX 23 (200
 
 Options precedence: built-in defaults < case settings < ``[solver.petsc]`` table <
 command-line options after ``--`` (both go through the PETSc options database, read by
-``setFromOptions``).
+``setFromOptions``; see :mod:`pdekit.fem.petsc_options`).
+
+Importing this module imports no PETSc/SLEPc: the registries below are what the case
+model offers as choices (``pdekit list``/``check`` stay light).
 """
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
-PROBLEM_TYPES = {"ghep": "GHEP", "gnhep": "GNHEP", "pgnhep": "PGNHEP"}
-METHODS = ("krylovschur", "arnoldi")
-_NAME = re.compile(r"^-?[A-Za-z][A-Za-z0-9_]*$")
+from pdekit.registry import Registry
+
+PROBLEM_TYPES: Registry[str] = Registry("SLEPc problem type")
+"""Case name -> ``SLEPc.EPS.ProblemType`` attribute. Capability ``hermitian``: A and M are
+symmetric (the matrices are flagged so, and the eigenvectors come out M-orthonormal)."""
+PROBLEM_TYPES.add("ghep", "GHEP", hermitian=True)    # generalized Hermitian, M s.p.d.
+PROBLEM_TYPES.add("gnhep", "GNHEP", hermitian=False)  # generalized non-Hermitian
+PROBLEM_TYPES.add("pgnhep", "PGNHEP", hermitian=False)  # non-Hermitian A, M s.p.d.
+
+EIGENSOLVERS: Registry[str] = Registry("SLEPc eigensolver")
+"""Case name -> SLEPc EPS type. Capability ``shift_invert``: runs on the shift-and-invert
+spectral transform (targets the eigenvalues nearest σ, as every case does); ``restart``:
+how the Krylov basis is restarted. Others can still be chosen with
+``[solver.petsc] eps_type``."""
+EIGENSOLVERS.add("krylovschur", "krylovschur", shift_invert=True, restart="thick")
+EIGENSOLVERS.add("arnoldi", "arnoldi", shift_invert=True, restart="explicit")
 
 
 class SolverSetupError(ValueError):
@@ -61,51 +75,6 @@ class EigenResult:
     converged: int
     requested: int
     settings: dict[str, Any] = field(default_factory=dict)
-
-
-def parse_option_tokens(tokens: Sequence[str]) -> list[tuple[str, str | None]]:
-    """Split command-line PETSc options (``-name [value] ...``) into pairs.
-
-    Raises
-    ------
-    ValueError
-        When a token is not an option name where one is expected.
-    """
-    pairs: list[tuple[str, str | None]] = []
-    i = 0
-    while i < len(tokens):
-        name = tokens[i]
-        if not name.startswith("-") or not _NAME.match(name):
-            raise ValueError(f"PETSc/SLEPc options like -eps_nev 10 (bad token {name!r})")
-        value = None
-        following = tokens[i + 1] if i + 1 < len(tokens) else None
-        if following is not None and not (following.startswith("-") and _NAME.match(following)):
-            value = following  # a value (negative numbers such as -1 are values too)
-            i += 1
-        pairs.append((name.lstrip("-"), value))
-        i += 1
-    return pairs
-
-
-def table_options(table: Mapping[str, Any]) -> list[tuple[str, str | None]]:
-    """Turn a ``[solver.petsc]`` table into option pairs (``true`` → a bare flag).
-
-    Raises
-    ------
-    ValueError
-        For names that are not PETSc option names or non-scalar values.
-    """
-    pairs: list[tuple[str, str | None]] = []
-    for name, value in table.items():
-        if not _NAME.match(name):
-            raise ValueError(f"PETSc option names such as eps_tol (got {name!r})")
-        if isinstance(value, bool):
-            pairs.append((name.lstrip("-"), "1" if value else "0"))
-        elif isinstance(value, (int, float, str)):
-            pairs.append((name.lstrip("-"), str(value)))
-        else:
-            raise ValueError(f"a number, string or boolean for option {name!r}")
-    return pairs
 
 
 class UnusedOptionsError(ValueError):
@@ -169,9 +138,9 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
         Number of pairs, shift σ, subspace size (``None``: SLEPc's default), relative
         tolerance, maximum outer iterations.
     problem_type
-        ``"ghep"`` (symmetric, M-orthonormal vectors), ``"gnhep"`` or ``"pgnhep"``.
+        A name in :data:`PROBLEM_TYPES` (``"ghep"``: symmetric, M-orthonormal vectors).
     method
-        SLEPc EPS type.
+        A name in :data:`EIGENSOLVERS` (one that runs with shift-and-invert).
     options
         ``(name, value)`` pairs put into the PETSc options database (override the rest).
 
@@ -189,8 +158,8 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
     try:
         eps = SLEPc.EPS().create(comm=A.getComm())
         eps.setOperators(A, M)
-        eps.setProblemType(getattr(SLEPc.EPS.ProblemType, PROBLEM_TYPES[problem_type]))
-        eps.setType(method)
+        eps.setProblemType(getattr(SLEPc.EPS.ProblemType, PROBLEM_TYPES.get(problem_type)))
+        eps.setType(EIGENSOLVERS.get(method))
         eps.setDimensions(nev=nev, ncv=ncv if ncv else PETSc.DECIDE)
         eps.setTolerances(tol=tol, max_it=max_it)
         eps.setTarget(target)
@@ -201,7 +170,7 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
         ksp = st.getKSP()
         ksp.setType(PETSc.KSP.Type.PREONLY)
         pc = ksp.getPC()
-        if problem_type == "ghep":
+        if PROBLEM_TYPES.capabilities(problem_type)["hermitian"]:
             for matrix in (A, M):
                 matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
         # LU, not LDLᵀ, although A − σM is symmetric: with Debian's MUMPS 5.5 the symmetric
@@ -275,8 +244,3 @@ def clusters(values: Sequence[float], rtol: float = 1e-4) -> list[list[int]]:
         else:
             groups.append([i])
     return groups
-
-
-def scaled(values: Sequence[float], factor: float = math.pi ** 2) -> list[float]:
-    """``values / factor`` (λ/π² is the natural unit on the unit square)."""
-    return [v / factor for v in values]

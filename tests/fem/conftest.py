@@ -6,22 +6,19 @@ from typing import Any, Callable
 
 import pytest
 
+from pdekit.fem.geometry import Shape
 
-def solve_laplace(geometry: dict[str, Any], *, order: int, maxh: float, refine: int = 0,
+
+def solve_laplace(shape: Shape, *, order: int, maxh: float, refine: int = 0,
                   nev: int = 6, neumann: tuple[str, ...] = (), all_neumann: bool = False,
                   hp: bool = True, hp_levels: int = 0, hp_factor: float = 0.2,
                   curve: int | None = None, target: float | None = None,
                   tol: float = 1e-12) -> tuple[list[float], Any]:
     """Mesh, assemble and solve with the plain pdekit.fem functions (serial)."""
     from pdekit.fem.assembly import assemble
-    from pdekit.fem.geometry import make_shape
     from pdekit.fem.mesh import build_mesh
     from pdekit.fem.slepc_solver import solve_eigen
 
-    params = {"shape": "square", "side": 1.0, "width": 1.0, "height": 1.0, "radius": 1.0,
-              "center": [0.0, 0.0], "vertices": None, "edge_names": None, "file": None,
-              **geometry}
-    shape = make_shape(params)
     dirichlet = set() if all_neumann else set(shape.boundaries) - set(neumann)
     mesh, info = build_mesh(shape, dirichlet, maxh=maxh, refine=refine, hp=hp,
                             hp_levels=hp_levels or order, hp_factor=hp_factor,

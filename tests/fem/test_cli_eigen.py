@@ -168,10 +168,12 @@ def test_bad_input_exit_2(tmp_path, capsys, name):
         assert not (tmp_path / "bad_out.failed").exists()
 
 
-def test_list_does_not_import_heavy_modules():
+def test_list_and_check_do_not_import_heavy_modules():
     code = ("import sys, io, contextlib\nfrom pdekit.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()) as f: main(['list'])\n"
-            "assert 'eigen' in f.getvalue()\n"
+            "assert 'eigen' in f.getvalue() and 'krylovschur, arnoldi' in f.getvalue()\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as f:\n"
+            "    assert main(['check', 'cases/eigen_polygon.toml']) == 0\n"
             "heavy = [m for m in ('ngsolve', 'netgen', 'petsc4py', 'slepc4py', 'mpi4py',"
             " 'matplotlib') if m in sys.modules]\nprint(heavy)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

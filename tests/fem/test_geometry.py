@@ -7,7 +7,7 @@ import math
 import pytest
 
 from pdekit.fem.geometry import (LSHAPE_VERTICES, counter_clockwise, gmsh_physical_names,
-                                 interior_angles, polygon_problem, singular_corners)
+                                 interior_angles, polygon, polygon_problem, singular_corners)
 
 
 @pytest.mark.parametrize("vertices, phrase", [
@@ -28,6 +28,17 @@ def test_simple_polygons_pass_in_either_orientation():
     clockwise = [list(v) for v in LSHAPE_VERTICES[::-1]]
     assert polygon_problem(clockwise) is None
     assert counter_clockwise(clockwise) == LSHAPE_VERTICES
+
+
+def test_clockwise_polygon_keeps_each_name_on_its_edge():
+    # Unit square given clockwise from the origin: up the left side, along the top, ...
+    shape = polygon([[0, 0], [0, 1], [1, 1], [1, 0]], ["left", "top", "right", "bottom"])
+    assert shape.vertices == [(1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0)]
+    for (a, b), name in zip(zip(shape.vertices, shape.vertices[1:] + shape.vertices[:1]),
+                            shape.edge_names):
+        midpoint = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        assert midpoint == {"left": (0, 0.5), "top": (0.5, 1), "right": (1, 0.5),
+                            "bottom": (0.5, 0)}[name]
 
 
 def test_interior_angles_of_the_lshape():

@@ -8,13 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from pdekit.fem.geometry import make_shape
+from pdekit.fem.geometry import disk, lshape
 from pdekit.fem.mesh import build_mesh
 from pdekit.fem.modes_output import normalize_signs, sample_modes
-
-BASE = {"side": 1.0, "width": 1.0, "height": 1.0, "radius": 1.0, "center": [0.0, 0.0],
-        "vertices": None, "edge_names": None, "file": None}
-
 
 def area(points: np.ndarray, triangles: np.ndarray) -> float:
     a, b, c = (points[triangles[:, k]] for k in range(3))
@@ -25,7 +21,7 @@ def area(points: np.ndarray, triangles: np.ndarray) -> float:
 
 
 def disk_area_error(curve: int, subdivision: int) -> float:
-    shape = make_shape({**BASE, "shape": "disk"})
+    shape = disk(1.0, (0.0, 0.0))
     mesh, _ = build_mesh(shape, {"circle"}, maxh=0.4, refine=0, hp=False, hp_levels=0,
                          hp_factor=0.2, curve_order=curve)
     points, triangles, _ = sample_modes(mesh, [], subdivision)
@@ -48,7 +44,7 @@ def test_curved_disk_subdivision_converges_to_the_disk():
 def test_hp_mesh_with_quads_and_field_values():
     import ngsolve
 
-    shape = make_shape({**BASE, "shape": "lshape"})
+    shape = lshape()
     mesh, info = build_mesh(shape, set(shape.boundaries), maxh=0.5, refine=0, hp=True,
                             hp_levels=4, hp_factor=0.2, curve_order=0)
     kinds = {str(el.type) for el in mesh.Elements(ngsolve.VOL)}

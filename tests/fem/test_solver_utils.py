@@ -1,4 +1,5 @@
-"""Clusters, option parsing, rates and Richardson extrapolation (no NGSolve)."""
+"""Clusters, option parsing, solver registries, rates and Richardson extrapolation
+(no NGSolve)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import pytest
 
 from pdekit.fem.convergence import observed_rates, richardson
 from pdekit.fem.reference import disk_eigenvalues, rectangle_eigenvalues
-from pdekit.fem.slepc_solver import clusters, parse_option_tokens, table_options
+from pdekit.fem.petsc_options import option_value, parse_option_tokens, table_options
+from pdekit.fem.slepc_solver import EIGENSOLVERS, PROBLEM_TYPES, clusters
+from pdekit.registry import UnknownName
 
 
 def test_clusters_group_near_multiplets():
@@ -28,6 +31,19 @@ def test_parse_option_tokens():
         table_options({"eps nev": 3})
     with pytest.raises(ValueError):
         table_options({"eps_nev": [1, 2]})
+    assert option_value("lu") == "lu" and option_value(False) is False
+    for bad in ([1], {"a": 1}, float("inf")):
+        with pytest.raises(ValueError):
+            option_value(bad)
+
+
+def test_solver_registries():
+    assert PROBLEM_TYPES.get("ghep") == "GHEP" and PROBLEM_TYPES.get("pgnhep") == "PGNHEP"
+    assert PROBLEM_TYPES.names(hermitian=True) == ["ghep"]
+    assert EIGENSOLVERS.names(shift_invert=True) == ["krylovschur", "arnoldi"]
+    assert EIGENSOLVERS.capabilities("krylovschur")["restart"] == "thick"
+    with pytest.raises(UnknownName, match="did you mean 'krylovschur'"):
+        EIGENSOLVERS.get("krylovshur")
 
 
 def test_rates_and_richardson_on_a_model_sequence():

@@ -1,0 +1,53 @@
+"""A failure on one MPI rank ends every rank.
+
+Under ``mpiexec -n N`` a rank that raises while the others wait in a collective (rank 0
+failing to read a mesh that rank 1 waits to receive, rank 1 rejecting an option inside a
+solve) would leave them hanging. :func:`on_every_rank` lets an error that every rank
+raises together pass (the CLI reports it as usual); any other error is printed by the rank
+that had it, the run folder is marked failed, and ``MPI_Abort`` ends all ranks with the
+CLI's exit code for that error.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Any, Callable, NoReturn, TypeVar
+
+from pdekit.errors import EXIT_BAD_INPUT, EXIT_NUMERICAL, CaseError, NumericalError
+
+T = TypeVar("T")
+
+
+def on_every_rank(comm: Any, context: Any, body: Callable[[], T]) -> T:
+    """Run ``body()``; if it raises on some ranks only, abort all of them.
+
+    Parameters
+    ----------
+    comm
+        The mpi4py communicator of the run.
+    context
+        The run's :class:`~pdekit.output.RunContext` (its folder is marked failed).
+    body
+        The work of this rank.
+    """
+    try:
+        return body()
+    except BaseException as error:
+        if comm.size == 1 or getattr(error, "collective", False):
+            raise  # serial, or raised by every rank alike: the usual error path
+        abort(comm, context, error)
+
+
+def abort(comm: Any, context: Any, error: BaseException) -> NoReturn:
+    """Report ``error`` from this rank and end every rank (no hang in collectives)."""
+    if not isinstance(error, (CaseError, NumericalError)):
+        traceback.print_exc()
+    print(f"pdekit: rank {comm.rank} of {comm.size}: {type(error).__name__}: {error}",
+          file=sys.stderr, flush=True)
+    try:
+        context.fail(error, getattr(error, "data", None))
+    except Exception:  # the folder may be half gone; aborting matters more
+        pass
+    comm.Abort(EXIT_BAD_INPUT if isinstance(error, CaseError) else EXIT_NUMERICAL)
+    raise AssertionError("MPI_Abort returned")  # pragma: no cover

@@ -1,0 +1,41 @@
+"""The ``eigen`` kind: Laplacian eigenproblems −Δu = λu with NGSolve + SLEPc.
+
+Ties together the case model (:mod:`~pdekit.fem.schema`), the checks and set-up done once
+before anything is written (:mod:`~pdekit.fem.prepare`) and the run
+(:mod:`~pdekit.fem.run`, imported when a case runs: NGSolve, PETSc and MPI load only then).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pdekit.fem.prepare import EigenSetup, prepare
+from pdekit.fem.schema import EigenCase
+from pdekit.output import RunReport
+
+
+class EigenPlugin:
+    """The ``eigen`` kind (see :class:`pdekit.plugin.KindPlugin`)."""
+
+    name = "eigen"
+    description = ("Laplace eigenproblems -Δu = λu (H1 FEM, NGSolve) solved by SLEPc "
+                   "Krylov–Schur with shift-and-invert and MUMPS; square, rectangle, L-shape, "
+                   "disk, polygons, Gmsh meshes; hp-grading at singular corners; convergence "
+                   "studies; runs under mpiexec.")
+    case_model = EigenCase
+    commands = ("solve", "eig")
+    mpi = True
+    solver_options = True
+
+    def prepare(self, case: EigenCase) -> EigenSetup:
+        """Cross-section checks; the shape, boundary conditions and options, built once."""
+        return prepare(case)
+
+    def run(self, prepared: EigenSetup, context: Any) -> RunReport:
+        """Mesh, assemble and solve each level; write modes and plots on rank 0."""
+        from pdekit.fem.run import run
+
+        return run(prepared, context)
+
+
+plugin = EigenPlugin()

@@ -1,0 +1,93 @@
+"""What an eigen run reports: the ``results`` of ``summary.json`` and the terminal lines."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pdekit.fem.prepare import EigenSetup
+from pdekit.fem.study import StudyOutcome
+
+
+def results(setup: EigenSetup, outcome: StudyOutcome, ranks: int, files: list[str]
+            ) -> dict[str, Any]:
+    """The machine-readable results (``summary.json``'s ``results``)."""
+    final = outcome.final
+    data: dict[str, Any] = {
+        "geometry": {"shape": setup.case.geometry.shape, "boundaries": setup.shape.boundaries,
+                     "dirichlet": sorted(setup.dirichlet),
+                     "singular_corners": final.singular_corners},
+        "ranks": ranks,
+        "ndof": final.ndof, "order": final.order,
+        "eigenvalues": final.eigenvalues,
+        "eigenvalues_over_pi2": [v / math.pi ** 2 for v in final.eigenvalues],
+        "residuals": final.residuals, "error_estimates": final.error_estimates,
+        "clusters": final.clusters, "iterations": final.iterations,
+        "reference": outcome.reference, "reference_kind": outcome.reference_kind,
+        "errors": final.errors, "solver": final.solver, "files": files,
+    }
+    if outcome.is_study:
+        data["study"] = study_table(outcome)
+    data["levels"] = [level.as_dict() for level in outcome.levels] if outcome.is_study \
+        else None
+    return data
+
+
+def study_table(outcome: StudyOutcome) -> dict[str, Any]:
+    """Errors and observed rates per level of a convergence study."""
+    compare = outcome.compare
+    return {"reference": outcome.reference, "reference_kind": outcome.reference_kind,
+            "rates_h": outcome.rates,
+            "rows": [{"order": level.order, "refine": level.refine, "h": level.h,
+                      "ndof": level.ndof, "eigenvalues": level.eigenvalues[:compare],
+                      "errors": level.errors[:compare] if level.errors else None,
+                      "rates_h": level.rates_h,
+                      "timings": level.timings} for level in outcome.levels]}
+
+
+def _cell(value: float | None, spec: str, width: int) -> str:
+    return f"{'-' if value is None else format(value, spec):>{width}}"
+
+
+def lines(setup: EigenSetup, outcome: StudyOutcome, ranks: int,
+          timings: dict[str, float]) -> list[str]:
+    """The human-readable summary printed after a run."""
+    final = outcome.final
+    text = [f"{setup.case.name}: {setup.case.geometry.shape}, p = {final.order}, "
+            f"{final.elements} elements, {final.ndof} free dofs, {ranks} rank(s)"]
+    if final.singular_corners:
+        text.append(f"singular corners (vertex indices) {final.singular_corners}: "
+                    f"hp-grading {final.hp_levels} levels")
+    text.append(f"{'i':>3} {'lambda':>22} {'lambda/pi^2':>18} {'rel.residual':>12} "
+                f"{'est.error':>10} {'ref.error':>10}")
+    for i, value in enumerate(final.eigenvalues):
+        error = final.errors[i] if final.errors and i < len(final.errors) else None
+        text.append(f"{i + 1:>3} {value:>22.15g} {value / math.pi ** 2:>18.12g} "
+                    f"{final.residuals[i]:>12.2e} {final.error_estimates[i]:>10.2e} "
+                    f"{_cell(error, '.2e', 10)}")
+    text.append("clusters: " + ", ".join(f"{c['mean']:.10g} (x{c['multiplicity']})"
+                                         for c in final.clusters))
+    text.append(f"{final.solver['method']} iterations: {final.iterations}; timings (s): "
+                + ", ".join(f"{name} {seconds:.3f}" for name, seconds in timings.items()))
+    if outcome.is_study:
+        text += study_lines(outcome)
+    return text
+
+
+def study_lines(outcome: StudyOutcome) -> list[str]:
+    """The convergence study as a table: one row per level."""
+    compare = outcome.compare
+    text = [f"convergence study ({outcome.reference_kind} reference):",
+            f"{'p':>3} {'ref':>4} {'h':>9} {'dofs':>9}  " + "  ".join(
+                f"{'lambda' + str(i + 1):>20} {'rel.err':>9} {'rate':>5}"
+                for i in range(compare))]
+    for level in outcome.levels:
+        cells = []
+        for i in range(compare):
+            error = level.errors[i] if level.errors else None
+            rate = level.rates_h[i] if level.rates_h else None
+            cells.append(f"{level.eigenvalues[i]:>20.14g} {_cell(error, '.2e', 9)} "
+                         f"{_cell(rate, '.2f', 5)}")
+        text.append(f"{level.order:>3} {level.refine:>4} {level.h:>9.4g} "
+                    f"{level.ndof:>9}  " + "  ".join(cells))
+    return text

@@ -1,0 +1,107 @@
+"""Running a prepared ``eigen`` case, on every MPI rank.
+
+Rank 0 meshes and distributes, all ranks assemble their part, SLEPc/MUMPS solve on the
+distributed matrices; the modes of the last level are gathered and written by rank 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pdekit.fem.mpi_abort import on_every_rank
+from pdekit.fem.prepare import EigenSetup
+from pdekit.fem.report import lines, results
+from pdekit.fem.study import Level, Solution, StudyOutcome, by_order, run_study
+from pdekit.memory import peak_rss_mib
+from pdekit.output import RunReport
+
+
+def run(setup: EigenSetup, context: Any) -> RunReport:
+    """Run the case on this rank; a failure on one rank ends all of them."""
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+
+    def body() -> RunReport:
+        report = _run(setup, context, comm)
+        peaks = comm.gather(peak_rss_mib(), root=0)  # also the final barrier
+        report.results["peak_rss_mib_per_rank"] = peaks
+        return report
+
+    return on_every_rank(comm, context, body)
+
+
+def _run(setup: EigenSetup, context: Any, comm: Any) -> RunReport:
+    outcome, solution = run_study(setup, context, comm)
+    with context.phase("output"):
+        files = write_modes(setup, context, comm, outcome.final, solution)
+    del solution  # free the last mesh and matrices before plotting
+    outcome.compare_with_reference()
+    text = lines(setup, outcome, comm.size, context.timings)
+    if outcome.is_study and context.is_root and write_convergence_plot(setup, context,
+                                                                      outcome):
+        files.append("convergence.png")
+    return RunReport(results(setup, outcome, comm.size, files), text)
+
+
+def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
+                solution: Solution) -> list[str]:
+    """Sample, gather and write the first modes (.vtu/.pvd/.png) on rank 0.
+
+    Returns
+    -------
+    list of str
+        The names of the files written (empty off rank 0).
+    """
+    import ngsolve
+
+    from pdekit.fem.assembly import free_dof_vector_to_gridfunction
+    from pdekit.fem.modes_output import (gather_samples, normalize_signs, plot_modes,
+                                         sample_modes, write_modes_vtu)
+
+    output = setup.case.output
+    count = min(max(output.modes, output.plot), len(level.eigenvalues))
+    if count == 0:
+        return []
+    gridfunctions = []
+    for vector in solution.vectors[:count]:
+        gf = ngsolve.GridFunction(solution.discretization.space)
+        free_dof_vector_to_gridfunction(solution.discretization.space, vector, gf)
+        gridfunctions.append(gf)
+    subdivision = output.subdivision or max(level.order, level.curve_order, 1)
+    gathered = gather_samples(comm, *sample_modes(solution.mesh, gridfunctions, subdivision))
+    if gathered is None:
+        return []
+    points, triangles, values = gathered
+    values = normalize_signs(values)
+    files = []
+    if output.modes:
+        paths = write_modes_vtu(context.dir, points, triangles, values[:output.modes],
+                                level.eigenvalues)
+        files += [path.name for path in paths] + ["modes.pvd"]
+    if output.plot:
+        plot_modes(context.dir / "modes.png", points, triangles, values[:output.plot],
+                   level.eigenvalues, f"{setup.case.name}: p = {level.order}, "
+                                      f"{level.ndof} dofs")
+        files.append("modes.png")
+    return files
+
+
+def write_convergence_plot(setup: EigenSetup, context: Any, outcome: StudyOutcome) -> bool:
+    """Errors against free dofs, one line per order and compared eigenvalue; ``False``
+    when there is nothing to draw (no reference)."""
+    from pdekit.fem.convergence import plot_convergence
+
+    reference = outcome.reference
+    series = {}
+    for order, rows in by_order(outcome.levels).items():
+        for i in range(outcome.compare):
+            if reference and i < len(reference) and reference[i] is not None:
+                series[f"p={order} λ{i + 1}"] = (
+                    [row.ndof for row in rows],
+                    [row.errors[i] if row.errors else None for row in rows])
+    if not series:
+        return False
+    plot_convergence(context.dir / "convergence.png", series, "free dofs",
+                     f"{setup.case.name}: error vs dofs ({outcome.reference_kind} reference)")
+    return True

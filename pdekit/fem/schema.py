@@ -1,0 +1,170 @@
+"""The ``eigen`` case file: every key, its type, default, help and field-level checks.
+
+Checks that need one key (a positive size, a simple polygon) or keys of one section
+(vertices only for polygons, ``ncv >= nev``) live here, next to the keys. Checks that need
+the case file's folder or several sections (the Gmsh file, boundary names of the geometry,
+the shift against the boundary conditions, PETSc option names) are in
+:mod:`pdekit.fem.prepare`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, field_validator, model_validator
+
+from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
+from pdekit.fem.geometry import polygon_problem
+from pdekit.fem.petsc_options import option_value
+from pdekit.fem.slepc_solver import EIGENSOLVERS, PROBLEM_TYPES
+
+Shape = Literal["square", "rectangle", "lshape", "disk", "polygon", "mesh"]
+Positive = Annotated[float, Field(gt=0)]
+
+
+class GeometrySection(Section):
+    """``[geometry]``: the domain."""
+
+    shape: Shape = Field("square", description="domain")
+    side: Positive = Field(1.0, description="side of the square (0,side)²")
+    width: Positive = Field(1.0, description="rectangle (0,width)×(0,height)")
+    height: Positive = Field(1.0, description="rectangle (0,width)×(0,height)")
+    radius: Positive = Field(1.0, description="disk radius")
+    center: list[float] = Field([0.0, 0.0], description="disk center [x, y]")
+    vertices: list[list[float]] | None = Field(
+        None, description="polygon vertices [[x, y], ...] (shape = 'polygon')")
+    edge_names: list[str] | None = Field(
+        None, description="polygon boundary names, one per edge i -> i+1 "
+                          "(default edge0, edge1, ...)")
+    file: str | None = Field(None, description="Gmsh .msh file (format 2), relative to the "
+                                               "case file (shape = 'mesh')")
+
+    @field_validator("center")
+    @classmethod
+    def _a_point(cls, center: list[float]) -> list[float]:
+        if len(center) != 2:
+            raise ValueError("a point [x, y]")
+        return center
+
+    @field_validator("vertices")
+    @classmethod
+    def _a_simple_polygon(cls, vertices: list[list[float]] | None) -> list[list[float]] | None:
+        problem = None if vertices is None else polygon_problem(vertices)
+        if problem:
+            raise ValueError(problem)
+        return vertices
+
+    @model_validator(mode="after")
+    def _keys_of_the_shape(self) -> "GeometrySection":
+        if self.shape == "polygon":
+            if self.vertices is None:
+                raise KeyError_("vertices", "a vertex list for shape = 'polygon'")
+            if self.edge_names is not None and len(self.edge_names) != len(self.vertices):
+                raise KeyError_("edge_names", f"{len(self.vertices)} names (one per edge)",
+                                self.edge_names)
+        elif self.vertices is not None:
+            raise KeyError_("vertices", "no vertices unless shape = 'polygon'")
+        if self.shape == "mesh" and not self.file:
+            raise KeyError_("file", "a Gmsh .msh file for shape = 'mesh'")
+        return self
+
+
+class MeshSection(Section):
+    """``[mesh]``: Netgen meshing, refinement, hp-grading, curving."""
+
+    maxh: Positive = Field(0.1, description="Netgen mesh size of the coarse mesh")
+    refine: int = Field(0, ge=0, description="uniform refinements after meshing (h/2 each)")
+    hp: bool = Field(True, description="geometric grading toward singular corners (π/ω not "
+                                       "an integer; built-in geometries and polygons, not "
+                                       "Gmsh files)")
+    hp_levels: int = Field(0, ge=0, description="hp grading layers (0: auto = element order)")
+    hp_factor: float = Field(0.2, gt=0, lt=1, description="hp grading ratio per layer")
+    curve: int = Field(0, ge=0, description="order of curved boundaries "
+                                            "(0: auto = element order)")
+
+
+class FemSection(Section):
+    """``[fem]``: the finite element space."""
+
+    order: int = Field(2, ge=1, description="H1 polynomial order p")
+
+
+class BoundarySection(Section):
+    """``[boundary]``: Dirichlet or Neumann, by boundary name."""
+
+    default: Literal["dirichlet", "neumann"] = Field(
+        "dirichlet", description="condition on boundaries not listed")
+    dirichlet: list[str] = Field([], description="boundary names with u = 0")
+    neumann: list[str] = Field([], description="boundary names with ∂u/∂n = 0")
+
+    @model_validator(mode="after")
+    def _not_both(self) -> "BoundarySection":
+        overlap = set(self.dirichlet) & set(self.neumann)
+        if overlap:
+            raise KeyError_("neumann", "names not also listed as Dirichlet", sorted(overlap))
+        return self
+
+
+PetscValue = Annotated[Any, AfterValidator(option_value)]
+
+
+class SolverSection(Section):
+    """``[solver]``: SLEPc settings (``[solver.petsc]``: any options database entry)."""
+
+    nev: int = Field(6, ge=1, description="number of eigenpairs")
+    target: float | None = Field(None, description="shift σ: eigenvalues nearest it (default "
+                                                   "0, or -1 when no boundary is Dirichlet)")
+    ncv: int | None = Field(None, ge=1, description="Krylov subspace size (default: SLEPc's)")
+    tol: Positive = Field(1e-10, description="relative convergence tolerance")
+    max_it: int = Field(1000, ge=1, description="maximum Krylov–Schur restarts")
+    problem_type: choice(*PROBLEM_TYPES.names()) = Field(  # type: ignore[valid-type]
+        "ghep", description="SLEPc problem type")
+    method: choice(*EIGENSOLVERS.names(shift_invert=True)) = Field(  # type: ignore[valid-type]
+        "krylovschur", description="SLEPc EPS type (others via [solver.petsc] eps_type)")
+    cluster_rtol: Positive = Field(5e-3, description="relative gap below which eigenvalues "
+                                                     "form one multiplicity cluster "
+                                                     "(discretization splits multiplets by "
+                                                     "about the FEM error)")
+    petsc: dict[str, PetscValue] = Field({}, description="PETSc/SLEPc options database "
+                                                         "entries, e.g. [solver.petsc] "
+                                                         "eps_view = true")
+
+    @model_validator(mode="after")
+    def _subspace_holds_the_pairs(self) -> "SolverSection":
+        if self.ncv is not None and self.ncv < self.nev:
+            raise KeyError_("ncv", f"ncv >= nev = {self.nev}", self.ncv)
+        return self
+
+
+class ConvergenceSection(Section):
+    """``[convergence]``: a study over refinements × orders."""
+
+    refine: list[Annotated[int, Field(ge=0)]] = Field(
+        [], description="uniform refinement levels of a convergence study")
+    orders: list[Annotated[int, Field(ge=1)]] = Field(
+        [], description="element orders of a convergence study")
+    reference: list[float] = Field([], description="reference eigenvalues (default: built-in "
+                                                   "exact values or Richardson extrapolation)")
+    compare: int = Field(0, ge=0, description="eigenvalues tabulated per level "
+                                              "(0: min(nev, 4))")
+
+
+class OutputSection(Section):
+    """``[output]``: mode files and pictures."""
+
+    modes: int = Field(6, ge=0, description="eigenmodes written as .vtu (+ modes.pvd)")
+    plot: int = Field(4, ge=0, description="eigenmodes drawn in modes.png")
+    subdivision: int = Field(0, ge=0, description="sub-triangles per element edge in the "
+                                                  "output (0: auto = max(order, curve))")
+
+
+class EigenCase(KindCase):
+    """A whole ``kind = "eigen"`` case file."""
+
+    geometry: GeometrySection = GeometrySection()
+    mesh: MeshSection = MeshSection()
+    fem: FemSection = FemSection()
+    boundary: BoundarySection = BoundarySection()
+    solver: SolverSection = SolverSection()
+    convergence: ConvergenceSection = ConvergenceSection()
+    output: OutputSection = OutputSection()

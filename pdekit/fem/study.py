@@ -1,0 +1,301 @@
+"""The levels of an eigen run (mesh, assemble, solve each) and their errors and rates.
+
+A level is an element order p and a number of uniform refinements; a case without a
+``[convergence]`` study has one. :func:`solve_level` returns the numbers as a
+:class:`Level` and, separately, the live NGSolve/PETSc objects (:class:`Solution`) that
+only the last level keeps, for writing its modes. :func:`run_study` solves every level;
+:meth:`StudyOutcome.compare_with_reference` adds errors and observed rates.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterator
+
+from pdekit.errors import CaseError, NumericalError
+from pdekit.fem.prepare import OPTIONS_SOURCE, EigenSetup
+
+
+@dataclass
+class Level:
+    """The numbers of one solved level (everything here is valid on every rank).
+
+    ``errors`` (relative, against the reference) and ``rates_h`` (observed orders in h
+    along the refinements of one order) are filled in once every level is solved.
+    """
+
+    order: int
+    refine: int
+    h: float
+    ndof: int
+    ndof_total: int
+    elements: int
+    vertices: int
+    singular_corners: list[int]
+    hp_levels: int
+    curve_order: int
+    eigenvalues: list[float]
+    residuals: list[float]
+    error_estimates: list[float]
+    clusters: list[dict[str, Any]]
+    iterations: int
+    converged: int
+    solver: dict[str, Any]
+    timings: dict[str, float]
+    errors: list[float | None] | None = None
+    rates_h: list[float | None] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """For ``summary.json`` (``rates_h`` only where rates were computed)."""
+        data = asdict(self)
+        if self.rates_h is None:
+            del data["rates_h"]
+        return data
+
+
+@dataclass
+class StudyOutcome:
+    """The levels of a run and what they are compared against.
+
+    Attributes
+    ----------
+    levels
+        Every solved level, in run order (the last one is reported in full).
+    reference, reference_kind
+        Reference eigenvalues (``None`` where unknown) and where they come from
+        (``"given"``, ``"exact"``, ``"published"``, ``"richardson"`` or ``"none"``).
+    compare
+        How many eigenvalues a convergence study tabulates.
+    rates
+        ``"p=<order> lambda<i>"`` -> observed rates in h (studies only).
+    """
+
+    levels: list[Level]
+    reference: list[float | None] | None
+    reference_kind: str
+    compare: int
+    rates: dict[str, list[float | None]] = field(default_factory=dict)
+
+    @property
+    def final(self) -> Level:
+        return self.levels[-1]
+
+    @property
+    def is_study(self) -> bool:
+        return len(self.levels) > 1
+
+    def compare_with_reference(self) -> None:
+        """Fill in each level's errors and the observed rates; without a built-in or given
+        reference a study uses Richardson extrapolation of its last order."""
+        from pdekit.fem.reference import relative_errors
+
+        if self.reference is None and self.is_study:
+            self.reference = richardson_reference(self.levels, self.compare)
+            self.reference_kind = "richardson"
+        for level in self.levels:
+            level.errors = relative_errors(level.eigenvalues, self.reference) \
+                if self.reference else None
+        if self.is_study:
+            self.rates = study_rates(self.levels, self.compare, self.reference)
+
+
+@dataclass
+class Solution:
+    """The live objects of a solved level: this rank's mesh part, the discretization
+    (space, matrices) and the kept eigenvectors (PETSc, free dofs)."""
+
+    mesh: Any
+    discretization: Any
+    vectors: list[Any]
+
+
+@contextmanager
+def _timed(context: Any, name: str, times: dict[str, float]) -> Iterator[None]:
+    """``context.phase(name)`` (the one timer), also noting this level's share in ``times``."""
+    before = context.timings.get(name, 0.0)
+    try:
+        with context.phase(name):
+            yield
+    finally:
+        times[name] = context.timings[name] - before
+
+
+def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: int
+                ) -> tuple[Level, Solution]:
+    """Mesh, assemble and solve one level.
+
+    Raises
+    ------
+    CaseError
+        For an unreadable mesh file, ``nev`` not below the number of free dofs, or PETSc
+        options SLEPc rejects or never reads.
+    NumericalError
+        When SLEPc fails or converges fewer than ``nev`` pairs (the latter on every rank
+        together: ``error.collective``).
+    """
+    from pdekit.fem.assembly import assemble
+    from pdekit.fem.mesh import MeshFileError, build_mesh
+    from pdekit.fem.slepc_solver import (SolverFailure, SolverSetupError,
+                                         UnusedOptionsError, clusters, solve_eigen)
+
+    case, target, options = setup.case, setup.target, setup.options
+    solver = case.solver
+    times: dict[str, float] = {}
+    with _timed(context, "mesh", times):
+        try:
+            mesh, info = build_mesh(
+                setup.shape, set(setup.dirichlet), maxh=case.mesh.maxh, refine=refine,
+                hp=case.mesh.hp, hp_levels=case.mesh.hp_levels or order,
+                hp_factor=case.mesh.hp_factor, curve_order=case.mesh.curve or order,
+                comm=comm)
+        except MeshFileError as error:
+            raise case.error("geometry.file", str(error), case.geometry.file) from None
+    with _timed(context, "assembly", times):
+        disc = assemble(mesh, order, set(setup.dirichlet))
+    if disc.ndof <= solver.nev:
+        raise case.error("solver.nev", f"fewer pairs than the {disc.ndof} free dofs "
+                         "(refine the mesh)", solver.nev)
+    failure_data = {"target": target, "ndof": disc.ndof}
+    with _timed(context, "solve", times):
+        try:
+            result = solve_eigen(disc.A, disc.M, nev=solver.nev, target=target,
+                                 ncv=solver.ncv, tol=solver.tol, max_it=solver.max_it,
+                                 problem_type=solver.problem_type, method=solver.method,
+                                 options=options)
+        except SolverSetupError as error:
+            if options:  # most likely the user's options; say where they came from
+                raise CaseError(OPTIONS_SOURCE, "solver.petsc",
+                                f"options SLEPc accepts ({error})") from None
+            raise NumericalError(str(error), failure_data) from None
+        except UnusedOptionsError as error:
+            raise CaseError(OPTIONS_SOURCE, "solver.petsc", str(error)) from None
+        except SolverFailure as error:
+            raise NumericalError(str(error), failure_data) from None
+    if result.converged < solver.nev:
+        error = NumericalError(
+            f"SLEPc converged {result.converged} of {solver.nev} eigenpairs after "
+            f"{result.iterations} iterations (tol {solver.tol:g}, max_it "
+            f"{solver.max_it}, ncv {result.settings['ncv']}, {disc.ndof} dofs); "
+            f"converged: {[f'{v:.10g}' for v in result.eigenvalues]}",
+            {"converged": result.converged, "requested": solver.nev,
+             "iterations": result.iterations, "eigenvalues": result.eigenvalues,
+             "ndof": disc.ndof})
+        error.collective = True  # type: ignore[attr-defined]  # every rank raises it
+        raise error
+    # Keep the pairs nearest the target, in ascending order.
+    keep = sorted(sorted(range(result.converged),
+                         key=lambda i: abs(result.eigenvalues[i] - target))[:solver.nev])
+    values = [result.eigenvalues[i] for i in keep]
+    groups = clusters(values, solver.cluster_rtol)
+    level = Level(
+        order=order, refine=refine, h=case.mesh.maxh * 0.5 ** refine,
+        ndof=disc.ndof, ndof_total=disc.ndof_total,
+        elements=info.elements, vertices=info.vertices,
+        singular_corners=info.singular_corners, hp_levels=info.hp_levels,
+        curve_order=info.curve_order, eigenvalues=values,
+        residuals=[result.residuals[i] for i in keep],
+        error_estimates=[result.estimates[i] for i in keep],
+        clusters=[{"mean": sum(values[i] for i in g) / len(g), "multiplicity": len(g),
+                   "indices": g} for g in groups],
+        iterations=result.iterations, converged=result.converged,
+        solver=result.settings, timings=times)
+    return level, Solution(mesh, disc, [result.vectors[i] for i in keep])
+
+
+def run_study(setup: EigenSetup, context: Any, comm: Any) -> tuple[StudyOutcome, Solution]:
+    """Solve every level of the case in order (one unless a study is asked for).
+
+    Returns
+    -------
+    outcome, solution
+        The numbers of all levels (errors not yet filled in) and the live objects of the
+        last level.
+    """
+    nev = setup.case.solver.nev
+    reference, reference_kind = built_in_reference(setup, nev)
+    levels: list[Level] = []
+    solution: Solution | None = None
+    progress = context.progress(len(setup.levels), "levels", "level")
+    for order, refine in setup.levels:
+        solution = None  # free the previous level's mesh and matrices first
+        level, solution = solve_level(setup, context, comm, order, refine)
+        context.log(f"p={order} refine={refine}: {level.ndof} dofs, "
+                    f"λ1 = {level.eigenvalues[0]:.15g}")
+        levels.append(level)
+        progress.update(1)
+    progress.close()
+    assert solution is not None
+    compare = min(setup.case.convergence.compare or min(nev, 4), nev)
+    return StudyOutcome(levels, reference, reference_kind, compare), solution
+
+
+def built_in_reference(setup: EigenSetup, count: int) -> tuple[list[float | None] | None, str]:
+    """The given or built-in reference eigenvalues and their kind (``"given"``,
+    ``"exact"``, ``"published"``), or ``(None, "none")``."""
+    from pdekit.fem.reference import reference_eigenvalues
+
+    case = setup.case
+    given = case.convergence.reference
+    if given:
+        return list(given)[:count] + [None] * max(0, count - len(given)), "given"
+    geometry = case.geometry
+    square = geometry.shape == "square"
+    sides = {edge: edge in setup.dirichlet for edge in ("bottom", "right", "top", "left")}
+    values = reference_eigenvalues(
+        geometry.shape, count, width=geometry.side if square else geometry.width,
+        height=geometry.side if square else geometry.height, radius=geometry.radius,
+        dirichlet_sides=sides, all_dirichlet=set(setup.shape.boundaries) <= setup.dirichlet,
+        all_neumann=not setup.dirichlet)
+    if values is None:
+        return None, "none"
+    return values, ("published" if geometry.shape == "lshape" else "exact")
+
+
+def richardson_reference(levels: list[Level], compare: int) -> list[float | None]:
+    """Richardson limits of the first ``compare`` eigenvalues along the refinements of the
+    last order (``None`` each with fewer than three such levels or no asymptotic regime)."""
+    from pdekit.fem.convergence import richardson
+
+    last = [level for level in levels if level.order == levels[-1].order]
+    reference: list[float | None] = []
+    for i in range(compare):
+        estimate = richardson([level.eigenvalues[i] for level in last]) \
+            if len(last) >= 3 else None
+        reference.append(estimate[0] if estimate else None)
+    return reference
+
+
+def by_order(levels: list[Level]) -> dict[int, list[Level]]:
+    """The levels of each element order, orders ascending, refinements in run order."""
+    return {order: [level for level in levels if level.order == order]
+            for order in sorted({level.order for level in levels})}
+
+
+def study_rates(levels: list[Level], compare: int, reference: list[float | None] | None
+                   ) -> dict[str, list[float | None]]:
+    """Observed orders in h of the first ``compare`` eigenvalue errors along each order's
+    refinements; also stored per level in ``Level.rates_h``.
+
+    Returns
+    -------
+    dict
+        ``"p=<order> lambda<i>"`` -> rates per level of that order (``None`` first).
+    """
+    from pdekit.fem.convergence import observed_rates
+
+    rates: dict[str, list[float | None]] = {}
+    if not reference:
+        return rates
+    for order, rows in by_order(levels).items():
+        if len(rows) < 2:
+            continue
+        for i in range(compare):
+            rate = observed_rates([row.h for row in rows],
+                                 [row.errors[i] if row.errors else None for row in rows])
+            rates[f"p={order} lambda{i + 1}"] = rate
+            for row, value in zip(rows, rate):
+                if row.rates_h is None:
+                    row.rates_h = [None] * compare
+                row.rates_h[i] = value
+    return rates
