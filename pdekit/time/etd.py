@@ -39,11 +39,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 import numpy as np
 
-from pdekit.time.problem import SemilinearProblem
+from pdekit.time.adaptive import Attempt
+from pdekit.time.methods import Step, register_method
+
+if TYPE_CHECKING:
+    from pdekit.time.problem import SemilinearProblem
 
 CONTOUR_POINTS = 16
 """Points on the upper half circle (real z) of the contour integral; complex z get twice
@@ -375,32 +379,6 @@ class _ETDRK4Step:
         return self.linear.inverse(spectrum, out=self.work.error_field)
 
 
-Step = Callable[[np.ndarray], np.ndarray]
-Attempt = Callable[[np.ndarray, float], tuple[np.ndarray, np.ndarray]]
-
-
-def etdrk4(problem: SemilinearProblem, dt: float) -> Step:
-    """One-step map of ETDRK4 (Cox–Matthews) for a transform-diagonal linear part.
-
-    The stage values are combined in transform space; N is evaluated in physical space.
-    A step costs four evaluations of N, four forward and four inverse transforms (the
-    transform of the step's input is remembered from the previous step; the returned
-    state is read-only for that reason).
-
-    Raises
-    ------
-    ValueError
-        If the problem's linear part is not diagonal in a transform (e.g. a sparse
-        matrix): use an IMEX or splitting method there.
-    """
-    stepper = _ETDRK4Step(problem, memo_size=2, cache_size=1)
-
-    def step(u: np.ndarray) -> np.ndarray:
-        return stepper.finish(stepper.spectra(u, dt)[0])
-
-    return step
-
-
 def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -> Attempt:
     """ETDRK4 with its embedded second-order estimate, for adaptive step control.
 
@@ -430,3 +408,27 @@ def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -
         return stepper.finish(new), stepper.error_field(error)
 
     return attempt
+
+
+@register_method("etdrk4", order=4, needs_diagonal=True, embedded=etdrk4_embedded,
+                 embedded_order=2)
+def etdrk4(problem: SemilinearProblem, dt: float) -> Step:
+    """One-step map of ETDRK4 (Cox–Matthews) for a transform-diagonal linear part.
+
+    The stage values are combined in transform space; N is evaluated in physical space.
+    A step costs four evaluations of N, four forward and four inverse transforms (the
+    transform of the step's input is remembered from the previous step; the returned
+    state is read-only for that reason).
+
+    Raises
+    ------
+    ValueError
+        If the problem's linear part is not diagonal in a transform (e.g. a sparse
+        matrix): use an IMEX or splitting method there.
+    """
+    stepper = _ETDRK4Step(problem, memo_size=2, cache_size=1)
+
+    def step(u: np.ndarray) -> np.ndarray:
+        return stepper.finish(stepper.spectra(u, dt)[0])
+
+    return step
