@@ -23,8 +23,8 @@ from pdekit.time.methods import (METHODS, make_attempt, make_stepper, max_stable
 _LAZY = {
     "integrate": "pdekit.time.integrate",
     "AdaptiveStats": "pdekit.time.adaptive", "integrate_adaptive": "pdekit.time.adaptive",
-    "etdrk4_coefficients": "pdekit.time.etd", "etdrk4_embedded": "pdekit.time.etd",
-    "is_diagonal": "pdekit.time.etd",
+    "etdrk4_coefficients": "pdekit.time.etd_coefficients",
+    "etdrk4_embedded": "pdekit.time.etd", "is_diagonal": "pdekit.time.etd",
     **dict.fromkeys(("BlockDiagonalLinear", "CosineDiagonalLinear", "FourierDiagonalLinear",
                      "LinearPart", "SparseLinear", "TransformDiagonalLinear", "ZeroLinear"),
                     "pdekit.time.linear"),

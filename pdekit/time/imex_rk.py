@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -120,15 +121,6 @@ def imex_rk(tableau: IMEXTableau, problem: SemilinearProblem, dt: float) -> Step
     return step
 
 
-def _register(name: str) -> None:
-    tableau = TABLEAUX[name]
-
-    def factory(problem: SemilinearProblem, dt: float) -> Step:
-        return imex_rk(tableau, problem, dt)
-
-    factory.__doc__ = f"One-step map of {name} (order {tableau.order})."
-    register_method(name, order=tableau.order)(factory)
-
-
-for _name in TABLEAUX:
-    _register(_name)
+# Each pair registers as ``(problem, dt) -> step`` with the order its tableau carries.
+for _name, _tableau in TABLEAUX.items():
+    register_method(_name, order=_tableau.order)(partial(imex_rk, _tableau))

@@ -69,8 +69,11 @@ def register_method(name: str, *, order: int, stability_interval: float | None =
         Factory of the embedded pair ``problem -> attempt`` and the order of its
         lower-order member, for methods with an error estimate.
     """
-    return METHODS.register(name, order=order, explicit_linear=stability_interval is not None,
-                            stability_interval=stability_interval, needs_diagonal=needs_diagonal, error_estimate=embedded is not None,
+    return METHODS.register(name, order=order,
+                            explicit_linear=stability_interval is not None,
+                            stability_interval=stability_interval,
+                            needs_diagonal=needs_diagonal,
+                            error_estimate=embedded is not None,
                             embedded=embedded, embedded_order=embedded_order)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from pdekit.time import METHODS, SemilinearProblem, ZeroLinear, integrate, make_stepper
-from pdekit.time.etd import etdrk4_coefficients
+from pdekit.time.etd_coefficients import etdrk4_coefficients
 from pdekit.time.imex_rk import TABLEAUX
 from pdekit.time.linear import TransformDiagonalLinear
 

@@ -53,7 +53,9 @@ def test_methods_needing_a_diagonal_linear_part_refuse_sparse_ones(method):
 def test_other_methods_take_sparse_linear_parts(method):
     u0 = _initial()
     fft, sparse_ = (make_stepper(method, _problem(kind), 0.05)(u0) for kind in ("fft", "sparse"))
-    np.testing.assert_allclose(sparse_, fft, atol=1e-10)
+    # the same method on the same operator; strang's exact half-steps of diffusion (FFT)
+    # become SDIRK2 half-steps on a sparse matrix: a local difference O(dt³)
+    np.testing.assert_allclose(sparse_, fft, atol=1e-10 if method != "strang" else 1e-5)
 
 
 @pytest.mark.parametrize("method", METHODS.names(error_estimate=True))
