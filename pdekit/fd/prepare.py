@@ -142,8 +142,10 @@ def prepare(case: TuringCase) -> TuringSetup:
         raise case.error("time.T", f"a final time after the start t0 = {t0}", time.T)
     if time.dt > time.T - t0:
         raise case.error("time.dt", f"a step no larger than T - t0 = {time.T - t0}", time.dt)
+    from pdekit.fd.build import spectral_radius  # loads the sparse and FFT operators
+
     reaction_only = case.model.terms == "reaction"
-    radius = 0.0 if reaction_only else _spectral_radius(grid, model.diffusion)
+    radius = 0.0 if reaction_only else spectral_radius(grid, model.diffusion)
     capabilities = METHODS.capabilities(time.method)
     limit = stable_dt(time.method, radius)
     if time.dt > limit:
@@ -159,10 +161,3 @@ def prepare(case: TuringCase) -> TuringSetup:
         raise case.error("output.animation", "'gif' (mp4 needs ffmpeg, not found)", "mp4")
     dt = steps_landing_on(t0, time.T, time.dt)[1]
     return TuringSetup(case, model, grid, u0, v0, t0, dt, steady, steady_error, radius)
-
-
-def _spectral_radius(grid: Grid, coefficients: tuple[float, float]) -> float:
-    from pdekit.fd.build import spectral_radius  # loads the sparse and FFT operators
-
-    return spectral_radius(grid, coefficients)
-
