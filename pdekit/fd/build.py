@@ -1,7 +1,7 @@
 """Turn the numbers of a reaction–diffusion case into a problem the integrators can run.
 
 Plain functions on models and grids (no TOML, no case objects): the ``turing`` kind
-(:mod:`pdekit.fd.case`) and the benchmarks both use them.
+(:mod:`pdekit.fd.run`) and the benchmarks both use them.
 """
 
 from __future__ import annotations

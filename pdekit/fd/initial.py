@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pdekit.cases import Case
-from pdekit.errors import CaseError
 from pdekit.fd.grid import Grid
+
+if TYPE_CHECKING:
+    from pdekit.fd.schema import InitialSection
 
 
 def spot_field(grid: Grid, background: float, inside: float, size: float) -> np.ndarray:
@@ -22,52 +24,65 @@ def spot_field(grid: Grid, background: float, inside: float, size: float) -> np.
     return field
 
 
-def load_initial(case: Case, grid: Grid,
-                 steady: tuple[float, float] | None) -> tuple[np.ndarray, np.ndarray, float]:
+class InitialDataError(Exception):
+    """Unusable initial data: ``key`` (in ``[initial]``), what was expected, what was given."""
+
+    def __init__(self, key: str, expected: str, given: object = None):
+        super().__init__(expected)
+        self.key, self.expected, self.given = key, expected, given
+
+
+def load_initial(initial: InitialSection, grid: Grid, steady: tuple[float, float] | None,
+                 folder: Path) -> tuple[np.ndarray, np.ndarray, float]:
     """Initial (u, v, t0) of a case.
 
-    ``steady`` is the model's homogeneous steady state, the default mean of the noise and
-    the background of the ``spot`` data (None if it could not be found).
+    Parameters
+    ----------
+    initial
+        The case's ``[initial]`` section.
+    grid
+        The case's grid (the fields' shape).
+    steady
+        The model's homogeneous steady state, the default mean of the noise and the
+        background of the ``spot`` data (None if it could not be found).
+    folder
+        Where relative paths are looked up when they do not exist from the working folder
+        (the case file's folder).
 
     Raises
     ------
-    CaseError
+    InitialDataError
         For unusable files, or when a steady state is needed but unknown.
     """
-    kind, path_text = case["initial.type"], case["initial.path"]
-    if kind in ("noise", "spot"):
+    if initial.type in ("noise", "spot"):
         means = []
-        for species, index in (("u", 0), ("v", 1)):
-            mean = case[f"initial.mean_{species}"]
+        for species, mean, index in (("u", initial.mean_u, 0), ("v", initial.mean_v, 1)):
             if mean is None:
                 if steady is None:
-                    raise CaseError(case.source, f"initial.mean_{species}",
-                                    "a value: the model's homogeneous steady state (the "
-                                    "default) was not found; or set model.steady_guess")
+                    raise InitialDataError(f"mean_{species}", "a value: the model's "
+                                           "homogeneous steady state (the default) was not "
+                                           "found; or set model.steady_guess")
                 mean = steady[index]
             means.append(mean)
-        rng = np.random.default_rng(case["initial.seed"])
-        u = rng.normal(0.0, case["initial.std_u"], grid.shape)
-        v = rng.normal(0.0, case["initial.std_v"], grid.shape)
-        if kind == "noise":
+        rng = np.random.default_rng(initial.seed)
+        u = rng.normal(0.0, initial.std_u, grid.shape)
+        v = rng.normal(0.0, initial.std_v, grid.shape)
+        if initial.type == "noise":
             return u + means[0], v + means[1], 0.0
-        size = case["initial.spot_size"]
-        u += spot_field(grid, means[0], case["initial.spot_u"], size)
-        v += spot_field(grid, means[1], case["initial.spot_v"], size)
+        u += spot_field(grid, means[0], initial.spot_u, initial.spot_size)
+        v += spot_field(grid, means[1], initial.spot_v, initial.spot_size)
         return u, v, 0.0
-    if path_text is None:
-        raise CaseError(case.source, "initial.path", f"a path for initial.type = {kind!r}")
-    path = Path(path_text)
-    if not path.is_absolute():
-        path = (case.source.parent / path) if not path.exists() else path
+    assert initial.path is not None  # the schema asks for a path with these types
+    path = Path(initial.path)
+    if not path.is_absolute() and not path.exists():
+        path = folder / path
     t0 = 0.0
     try:
-        if kind == "restart":
+        if initial.type == "restart":
             state = path / "final_state.npz"
             if not state.is_file():
-                raise CaseError(case.source, "initial.path",
-                                "a finished pdekit turing run folder (with final_state.npz)",
-                                path_text)
+                raise InitialDataError("path", "a finished pdekit turing run folder (with "
+                                       "final_state.npz)", initial.path)
             with np.load(state) as data:
                 u, v, t0 = data["u"], data["v"], float(data["t"])
         elif path.suffix == ".npz":
@@ -75,13 +90,10 @@ def load_initial(case: Case, grid: Grid,
                 u, v = data["u"], data["v"]
         else:
             u, v = np.load(path)
-    except CaseError:
-        raise
     except (OSError, KeyError, ValueError) as error:
-        raise CaseError(case.source, "initial.path",
-                        "an existing .npy (2×n×n) or .npz (u, v) file", f"{path_text} ({error})"
-                        ) from None
+        raise InitialDataError("path", "an existing .npy (2×n×n) or .npz (u, v) file",
+                               f"{initial.path} ({error})") from None
     if np.shape(u) != grid.shape or np.shape(v) != grid.shape:
-        raise CaseError(case.source, "initial.path", f"fields of shape {grid.shape}",
-                        f"{np.shape(u)} and {np.shape(v)}")
+        raise InitialDataError("path", f"fields of shape {grid.shape}",
+                               f"{np.shape(u)} and {np.shape(v)}")
     return np.asarray(u, float), np.asarray(v, float), t0

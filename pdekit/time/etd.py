@@ -15,14 +15,8 @@ with z = h λ, E = eᶻ, E₂ = e^{z/2}, Q = h (e^{z/2} − 1)/z and
     f₂ = h ( 2 + z + eᶻ (z − 2)) / z³
     f₃ = h (−4 − 3z − z² + eᶻ (4 − z)) / z³.
 
-These formulas cancel catastrophically for small |z|; Kassam & Trefethen (SIAM J. Sci.
-Comput. 26, 1214–1233, 2005) evaluate them instead as the mean over points on a circle
-around each z (Cauchy's integral formula by the trapezoidal rule), which is accurate to
-round-off for every z, including z = 0. For real z the circle is symmetric about the
-real axis and the mean over its upper half, real part taken, suffices. Here the contour
-(radius 3, see :data:`CIRCLE_RADIUS`) is used where |z| < 2 and the closed forms (which
-lose at most ~2 digits there) elsewhere, so that large grids need few contour
-evaluations.
+These formulas cancel catastrophically for small |z|: they are evaluated by contour
+integrals (Kassam & Trefethen 2005) in :mod:`pdekit.time.etd_coefficients`.
 
 Embedded error estimate (for adaptive steps, :func:`etdrk4_embedded`): the same stages
 give the second-order ETD2RK-type value (Cox & Matthews 2002, eq. 22, with the stage c
@@ -38,28 +32,19 @@ J. Comput. Phys. 280, 579–601, 2015).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
-from typing import Callable, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Protocol
 
 import numpy as np
 
-from pdekit.time.problem import SemilinearProblem
+from pdekit.time.adaptive import Attempt
+from pdekit.time.etd_coefficients import DistinctEigenvalues
+from pdekit.time.methods import Step, register_method
 
-CONTOUR_POINTS = 16
-"""Points on the upper half circle (real z) of the contour integral; complex z get twice
-as many on the full circle."""
+if TYPE_CHECKING:
+    from pdekit.time.problem import SemilinearProblem
 
-CONTOUR_RADIUS = 2.0
-"""|z| below which the contour integral replaces the closed forms."""
-
-CIRCLE_RADIUS = 3.0
-"""Radius of the circle around z. Kassam & Trefethen use 1, which for |z| ≈ 1 puts
-points next to 0, where the closed forms evaluated on the circle cancel (relative error
-2e-12 with 32 points, measured against 60-digit arithmetic). With radius 3 every point
-is at least 1 away from 0 for |z| < 2, and 16 points give 2e-14."""
-
-_CHUNK = 4096
-"""Distinct eigenvalues per contour batch (temporaries ~ _CHUNK x points complex)."""
+__all__ = ["etdrk4", "etdrk4_embedded", "is_diagonal"]
 
 CACHE_BYTES = 128 * 2**20
 """Memory the adaptive stepper may spend on cached coefficient sets."""
@@ -77,131 +62,6 @@ class DiagonalLinear(Protocol):
     def inverse(self, coefficients: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Transform coefficients (which may be overwritten) -> flat state, into ``out``
         if given."""
-
-
-@dataclass(frozen=True)
-class ETDRK4Coefficients:
-    """The diagonal multipliers of one ETDRK4 step (arrays shaped like the eigenvalues):
-    E = e^z, E2 = e^{z/2}, Q, f1, f2, f3 of Cox–Matthews, and p1 = h φ₁(z), p2 = h φ₂(z)
-    for the embedded second-order value."""
-
-    E: np.ndarray
-    E2: np.ndarray
-    Q: np.ndarray
-    f1: np.ndarray
-    f2: np.ndarray
-    f3: np.ndarray
-    p1: np.ndarray
-    p2: np.ndarray
-
-
-def _rational_parts(lr: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The six functions of z = ``lr`` (h = 1): Q, f1, f2, f3, φ1, φ2, by closed forms."""
-    e = np.exp(lr)
-    lr2 = lr * lr
-    lr3 = lr2 * lr
-    return ((np.exp(0.5 * lr) - 1.0) / lr,
-            (-4.0 - lr + e * (4.0 - 3.0 * lr + lr2)) / lr3,
-            (2.0 + lr + e * (lr - 2.0)) / lr3,
-            (-4.0 - 3.0 * lr - lr2 + e * (4.0 - lr)) / lr3,
-            (e - 1.0) / lr,
-            (e - 1.0 - lr) / lr2)
-
-
-def _contour_means(z: np.ndarray, points: int) -> tuple[np.ndarray, ...]:
-    """Contour means of the six functions at the points ``z`` (Kassam–Trefethen).
-
-    At a circle point l = z + ρ the φ-functions follow from the recurrence
-    φ₁ = (eˡ − 1)/l, φ_{k+1} = (φ_k − 1/k!)/l, and Q = (e^{l/2} − 1)/l;
-    f₁ = φ₁ − 3φ₂ + 4φ₃, f₂ = φ₂ − 2φ₃, f₃ = 4φ₃ − φ₂ (Cox & Matthews 2002,
-    eq. 26–28, in φ form) are combined from the means. eˡ = e^z e^ρ keeps the
-    exponentials off the values × points grid.
-    """
-    real = not np.iscomplexobj(z)
-    # the upper half circle suffices for real z: the real part of its mean is the full mean
-    count = points if real else 2 * points
-    offsets = CIRCLE_RADIUS * np.exp(1j * np.pi * (np.arange(1, count + 1) - 0.5) / points)
-    inverse = 1.0 / (z[:, None] + offsets[None, :])
-    phi1 = np.exp(z)[:, None] * np.exp(offsets)[None, :]
-    phi1 -= 1.0
-    phi1 *= inverse
-    phi2 = phi1 - 1.0
-    phi2 *= inverse
-    phi3 = phi2 - 0.5
-    phi3 *= inverse
-    q = np.exp(0.5 * z)[:, None] * np.exp(0.5 * offsets)[None, :]
-    q -= 1.0
-    q *= inverse
-    means = [np.mean(x, axis=1) for x in (q, phi1, phi2, phi3)]
-    if real:
-        means = [m.real for m in means]
-    q, phi1, phi2, phi3 = means
-    return q, phi1 - 3.0 * phi2 + 4.0 * phi3, phi2 - 2.0 * phi3, 4.0 * phi3 - phi2, phi1, phi2
-
-
-def _functions_of_distinct(z: np.ndarray, points: int) -> list[np.ndarray]:
-    """Q, f1, f2, f3, φ1, φ2 at h = 1 for a 1-D array ``z`` of distinct values: by the
-    contour integral where |z| < :data:`CONTOUR_RADIUS`, by closed forms elsewhere."""
-    small = np.abs(z) < CONTOUR_RADIUS
-    values = [np.empty_like(z, dtype=np.result_type(z, float)) for _ in range(6)]
-    if not np.all(small):
-        for target, closed in zip(values, _rational_parts(z[~small])):
-            target[~small] = closed
-    where_small = np.flatnonzero(small)
-    for start in range(0, where_small.size, _CHUNK):
-        chunk = where_small[start:start + _CHUNK]
-        for target, means in zip(values, _contour_means(z[chunk], points)):
-            target[chunk] = means
-    return values
-
-
-def etdrk4_coefficients(eigenvalues: np.ndarray, dt: float,
-                        points: int = CONTOUR_POINTS) -> ETDRK4Coefficients:
-    """ETDRK4 multipliers (and the embedded pair's φ₁, φ₂) for eigenvalues λ and step ``dt``.
-
-    Where |dt λ| < :data:`CONTOUR_RADIUS` the φ-type functions come from the
-    Kassam–Trefethen contour integral, elsewhere from their closed forms. Both are
-    evaluated once per distinct eigenvalue (a 5-point Laplacian symbol has far fewer
-    distinct values than modes) and gathered into the shape of ``eigenvalues``.
-
-    Parameters
-    ----------
-    eigenvalues
-        Eigenvalues of L in its diagonalizing transform (real or complex array).
-    dt
-        Time step h.
-    points
-        Contour points.
-
-    Returns
-    -------
-    ETDRK4Coefficients
-        E, E₂, Q, f₁, f₂, f₃, h φ₁, h φ₂ with the shape of ``eigenvalues``.
-    """
-    return _DistinctEigenvalues(eigenvalues).coefficients(dt, points)
-
-
-class _DistinctEigenvalues:
-    """The distinct values of an eigenvalue array and the map back to its shape."""
-
-    def __init__(self, eigenvalues: np.ndarray):
-        lam = np.asarray(eigenvalues)
-        self.shape = lam.shape
-        self.values, index = np.unique(lam, return_inverse=True)
-        self.index = index.reshape(self.shape)
-
-    def distinct_coefficients(self, dt: float, points: int = CONTOUR_POINTS
-                              ) -> ETDRK4Coefficients:
-        """The coefficients at the distinct eigenvalues only (1-D arrays)."""
-        z = dt * self.values
-        q, f1, f2, f3, p1, p2 = (dt * v for v in _functions_of_distinct(z, points))
-        return ETDRK4Coefficients(E=np.exp(z), E2=np.exp(0.5 * z), Q=q, f1=f1, f2=f2, f3=f3,
-                                  p1=p1, p2=p2)
-
-    def coefficients(self, dt: float, points: int = CONTOUR_POINTS) -> ETDRK4Coefficients:
-        """The coefficients in the shape of the eigenvalue array."""
-        c = self.distinct_coefficients(dt, points)
-        return ETDRK4Coefficients(*(getattr(c, f.name)[self.index] for f in fields(c)))
 
 
 @dataclass(frozen=True)
@@ -224,7 +84,7 @@ class _StepMultipliers:
     g3: np.ndarray
 
     @classmethod
-    def of(cls, distinct: _DistinctEigenvalues, dt: float, shape: tuple[int, ...]
+    def of(cls, distinct: DistinctEigenvalues, dt: float, shape: tuple[int, ...]
            ) -> "_StepMultipliers":
         """Flat multipliers for step ``dt`` and spectra of ``shape`` (broadcast to it),
         combined at the distinct eigenvalues and then spread over the modes."""
@@ -320,7 +180,7 @@ class _ETDRK4Step:
         self.linear = _require_diagonal(problem)
         self.nonlinear = problem.nonlinear
         self.memo = _SpectrumMemo(self.linear.forward, size=memo_size)
-        self.distinct = _DistinctEigenvalues(self.linear.eigenvalues)
+        self.distinct = DistinctEigenvalues(self.linear.eigenvalues)
         self.cache: dict[float, _StepMultipliers] = {}
         self.cache_size = cache_size
         self.work: _Workspace | None = None
@@ -375,32 +235,6 @@ class _ETDRK4Step:
         return self.linear.inverse(spectrum, out=self.work.error_field)
 
 
-Step = Callable[[np.ndarray], np.ndarray]
-Attempt = Callable[[np.ndarray, float], tuple[np.ndarray, np.ndarray]]
-
-
-def etdrk4(problem: SemilinearProblem, dt: float) -> Step:
-    """One-step map of ETDRK4 (Cox–Matthews) for a transform-diagonal linear part.
-
-    The stage values are combined in transform space; N is evaluated in physical space.
-    A step costs four evaluations of N, four forward and four inverse transforms (the
-    transform of the step's input is remembered from the previous step; the returned
-    state is read-only for that reason).
-
-    Raises
-    ------
-    ValueError
-        If the problem's linear part is not diagonal in a transform (e.g. a sparse
-        matrix): use an IMEX or splitting method there.
-    """
-    stepper = _ETDRK4Step(problem, memo_size=2, cache_size=1)
-
-    def step(u: np.ndarray) -> np.ndarray:
-        return stepper.finish(stepper.spectra(u, dt)[0])
-
-    return step
-
-
 def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -> Attempt:
     """ETDRK4 with its embedded second-order estimate, for adaptive step control.
 
@@ -430,3 +264,27 @@ def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -
         return stepper.finish(new), stepper.error_field(error)
 
     return attempt
+
+
+@register_method("etdrk4", order=4, needs_diagonal=True, embedded=etdrk4_embedded,
+                 embedded_order=2)
+def etdrk4(problem: SemilinearProblem, dt: float) -> Step:
+    """One-step map of ETDRK4 (Cox–Matthews) for a transform-diagonal linear part.
+
+    The stage values are combined in transform space; N is evaluated in physical space.
+    A step costs four evaluations of N, four forward and four inverse transforms (the
+    transform of the step's input is remembered from the previous step; the returned
+    state is read-only for that reason).
+
+    Raises
+    ------
+    ValueError
+        If the problem's linear part is not diagonal in a transform (e.g. a sparse
+        matrix): use an IMEX or splitting method there.
+    """
+    stepper = _ETDRK4Step(problem, memo_size=2, cache_size=1)
+
+    def step(u: np.ndarray) -> np.ndarray:
+        return stepper.finish(stepper.spectra(u, dt)[0])
+
+    return step

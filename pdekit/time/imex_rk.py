@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pdekit.time.problem import SemilinearProblem
+from pdekit.time.methods import Step, register_method
+
+if TYPE_CHECKING:
+    from pdekit.time.problem import SemilinearProblem
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,6 @@ TABLEAUX: dict[str, IMEXTableau] = {"ars222": _ars222(), "ars443": _ars443()}
 """IMEX pairs by method name."""
 
 
-Step = Callable[[np.ndarray], np.ndarray]
-
-
 def imex_rk(tableau: IMEXTableau, problem: SemilinearProblem, dt: float) -> Step:
     """One-step map of the stiffly accurate IMEX Runge–Kutta pair ``tableau``."""
     solve = problem.linear.resolvent(tableau.gamma * dt)
@@ -120,7 +121,6 @@ def imex_rk(tableau: IMEXTableau, problem: SemilinearProblem, dt: float) -> Step
     return step
 
 
-def make_ars(name: str) -> Callable[[SemilinearProblem, float], Step]:
-    """Factory ``(problem, dt) -> step`` for the IMEX pair called ``name``."""
-    tableau = TABLEAUX[name]
-    return lambda problem, dt: imex_rk(tableau, problem, dt)
+# Each pair registers as ``(problem, dt) -> step`` with the order its tableau carries.
+for _name, _tableau in TABLEAUX.items():
+    register_method(_name, order=_tableau.order)(partial(imex_rk, _tableau))

@@ -107,7 +107,7 @@ BAD_INPUTS = [
     ("unknown section", TINY.format(method="strang", dt=0.05) + "[modle]\n",
      "did you mean 'model'"),
     ("wrong type", TINY.format(method="strang", dt='"fast"'), "time.dt: expected a number"),
-    ("negative dt", TINY.format(method="strang", dt=-0.1), "time.dt: expected a positive"),
+    ("negative dt", TINY.format(method="strang", dt=-0.1), "time.dt: expected a number > 0"),
     ("unstable dt", TINY.format(method="rk4", dt=1.5), "RK4 stability limit"),
     ("unknown method", TINY.format(method="euler", dt=0.1), "time.method: expected one of"),
     ("unknown preset", TINY.format(method="strang", dt=0.05) + "[model]\npreset = 'spot'\n",

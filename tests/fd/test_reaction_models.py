@@ -35,12 +35,13 @@ def test_reaction_matches_hand_formula(model, f, g):
     np.testing.assert_allclose(got_g, g(U, V, model), rtol=1e-14)
 
 
-ALL_PRESETS = [(name, preset) for name, cls in MODELS.items() for preset in cls.presets]
+ALL_PRESETS = [(name, preset) for name in MODELS.names(presets=True)
+               for preset in MODELS.get(name).presets]
 
 
 @pytest.mark.parametrize("name,preset", ALL_PRESETS)
 def test_jacobian_matches_complex_step(name, preset):
-    model = MODELS[name](**preset_parameters(name, preset))
+    model = MODELS.get(name)(**preset_parameters(name, preset))
     u, v, h = 0.37, -0.81, 1e-30
     fu, gu = model.reaction(np.array(u + 1j * h), np.array(v + 0j))
     fv, gv = model.reaction(np.array(u + 0j), np.array(v + 1j * h))
@@ -50,7 +51,7 @@ def test_jacobian_matches_complex_step(name, preset):
 
 @pytest.mark.parametrize("name,preset", ALL_PRESETS)
 def test_closed_form_steady_state_is_a_root_and_found_numerically(name, preset):
-    model = MODELS[name](**preset_parameters(name, preset))
+    model = MODELS.get(name)(**preset_parameters(name, preset))
     steady = model.steady_state()
     f, g = model.reaction(np.array(steady[0]), np.array(steady[1]))
     assert abs(f) < 1e-14 and abs(g) < 1e-14
@@ -70,7 +71,7 @@ def test_default_presets_show_turing_bands_where_expected():
 
     for name, expected in [("schnakenberg", True), ("brusselator", True),
                            ("fitzhugh-nagumo", True), ("gray-scott", False)]:
-        model = MODELS[name](**preset_parameters(name, None))
+        model = MODELS.get(name)(**preset_parameters(name, None))
         report = turing_analysis(model.jacobian(*model.steady_state()), model.diffusion, 200.0)
         assert report["turing_unstable"] is expected, name
 
@@ -121,19 +122,39 @@ def test_unsafe_or_unknown_expressions_are_refused(text):
         ExpressionModel(text, "v", {"Du": 1, "Dv": 1})
 
 
-BUILT_IN = [model for model, _, _ in HAND] + [BVAM(**bvam_preset("spots"))]
+BVAM_SPOTS = BVAM(**bvam_preset("spots"))
+HAND_ALL = HAND + [
+    (BVAM_SPOTS,
+     lambda u, v, p: p.alpha * u * (1 - p.tau1 * v**2) + v * (1 - p.tau2 * u),
+     lambda u, v, p: p.beta * v * (1 + p.alpha * p.tau1 / p.beta * u * v)
+     + u * (p.gamma + p.tau2 * v)),
+]
+BUILT_IN = [model for model, _, _ in HAND_ALL]
 
 
-@pytest.mark.parametrize("model", BUILT_IN, ids=[m.name for m in BUILT_IN])
-def test_reaction_into_writes_what_reaction_returns(model):
+@pytest.mark.parametrize("model,f,g", HAND_ALL, ids=[m.name for m, _, _ in HAND_ALL])
+def test_reaction_into_stacked_state_matches_hand_formula(model, f, g):
     # the time steppers' path: flat views of one stacked state, read-only input
     rng = np.random.default_rng(1)
     w = rng.normal(size=2 * 50)
     w.flags.writeable = False
     out = np.full_like(w, np.nan)
     model.reaction_into(w[:50], w[50:], out[:50], out[50:])
-    f, g = model.reaction(w[:50], w[50:])
-    np.testing.assert_array_equal(out, np.concatenate([f, g]))
+    u, v = w[:50], w[50:]
+    np.testing.assert_allclose(out[:50], f(u, v, model), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(out[50:], g(u, v, model), rtol=1e-13, atol=1e-15)
+
+
+def test_model_registry_names_and_capabilities():
+    assert MODELS.names() == ["bvam", "gray-scott", "schnakenberg", "brusselator",
+                              "fitzhugh-nagumo", "custom"]
+    assert MODELS.names(expressions=True) == ["custom"]
+    assert MODELS.get("custom") is ExpressionModel
+    for name in MODELS.names(presets=True):
+        cls = MODELS.get(name)
+        assert cls.name == name and cls.default_preset in cls.presets
+    with pytest.raises(LookupError, match="did you mean 'gray-scott'"):
+        MODELS.get("grey-scott")
 
 
 @pytest.mark.parametrize("model", BUILT_IN, ids=[m.name for m in BUILT_IN])

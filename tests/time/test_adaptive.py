@@ -12,23 +12,6 @@ from tests.time.test_convergence import _exact, _initial, _problem
 from tests.time.test_fast_integrators import LAMBDAS, U0, _bernoulli_exact, _Diagonal
 
 
-def test_embedded_estimate_is_third_order_in_the_step():
-    attempt = etdrk4_embedded(_problem("fft"))
-    u0 = _initial()
-    sizes = [np.max(np.abs(attempt(u0, h)[1])) for h in (0.2, 0.1, 0.05)]
-    rates = np.log2(np.array(sizes[:-1]) / np.array(sizes[1:]))
-    np.testing.assert_allclose(rates, 3.0, atol=0.15)
-
-
-def test_embedded_value_equals_fixed_step_etdrk4():
-    from pdekit.time import make_stepper
-
-    problem = _problem("fft")
-    u0 = _initial()
-    np.testing.assert_allclose(etdrk4_embedded(problem)(u0, 0.1)[0],
-                               make_stepper("etdrk4", problem, 0.1)(u0), rtol=0, atol=1e-15)
-
-
 @pytest.mark.parametrize("tolerance", [1e-4, 1e-6, 1e-8])
 def test_global_error_follows_the_tolerance_on_a_stiff_problem(tolerance):
     problem = SemilinearProblem(_Diagonal(LAMBDAS), lambda u: u * u)

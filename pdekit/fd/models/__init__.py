@@ -1,8 +1,9 @@
 """Two-species reaction models by name, with their presets.
 
-``MODELS`` maps the case-file name (``[model] name``) to the model class; built-in
-classes are frozen dataclasses of their parameters with named ``presets``. The
-``custom`` model takes its reaction terms as expressions (:mod:`.custom`).
+``MODELS`` is the registry of model classes by case-file name (``[model] name``);
+built-in classes are frozen dataclasses of their parameters with named ``presets``
+(capability ``presets``). The ``custom`` model takes its reaction terms as expressions
+(:mod:`.custom`; capability ``expressions``).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from pdekit.fd.models.base import ReactionModel, SteadyStateError, find_steady_s
 from pdekit.fd.models.bvam import BVAM, BVAM_PRESET_ALIASES, BVAM_PRESETS, bvam_preset
 from pdekit.fd.models.classic import Brusselator, FitzHughNagumo, GrayScott, Schnakenberg
 from pdekit.fd.models.custom import ExpressionModel
+from pdekit.registry import Registry
 
-MODELS: dict[str, type[ReactionModel]] = {
-    cls.name: cls for cls in (BVAM, GrayScott, Schnakenberg, Brusselator, FitzHughNagumo,
-                              ExpressionModel)
-}
-"""Model name -> class."""
+MODELS: Registry[type[ReactionModel]] = Registry("reaction model")
+"""Reaction model classes by name; capabilities: ``presets`` (parameters come from named
+presets with overrides) or ``expressions`` (f and g are given in the case file)."""
+for _cls in (BVAM, GrayScott, Schnakenberg, Brusselator, FitzHughNagumo):
+    MODELS.add(_cls.name, _cls, presets=True, expressions=False)
+MODELS.add(ExpressionModel.name, ExpressionModel, presets=False, expressions=True)
 
 
 def preset_parameters(model: str, preset: str | int | None) -> dict[str, float]:
@@ -27,7 +30,7 @@ def preset_parameters(model: str, preset: str | int | None) -> dict[str, float]:
     KeyError
         For an unknown preset name.
     """
-    cls = MODELS[model]
+    cls = MODELS.get(model)
     if preset is None:
         preset = cls.default_preset
     if cls is BVAM:

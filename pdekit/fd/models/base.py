@@ -16,7 +16,6 @@ from dataclasses import fields
 from typing import Callable, ClassVar
 
 import numpy as np
-from scipy.optimize import root
 
 COMPLEX_STEP = 1e-30
 
@@ -41,6 +40,8 @@ def find_steady_state(model: "ReactionModel", guess: tuple[float, float]) -> tup
     SteadyStateError
         If the root finder does not end at a point where |f|, |g| < 1e-10.
     """
+    from scipy.optimize import root  # scipy.optimize takes ~0.3 s to import: on use
+
     def residual(w: np.ndarray) -> np.ndarray:
         f, g = model.reaction(np.asarray(w[0]), np.asarray(w[1]))
         return np.array([f, g], dtype=float)

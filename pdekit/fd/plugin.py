@@ -1,0 +1,41 @@
+"""The ``turing`` kind: two-species reaction–diffusion on a square.
+
+The case model is :class:`pdekit.fd.schema.TuringCase`; :func:`pdekit.fd.prepare.prepare`
+builds model, grid and initial state once; :func:`pdekit.fd.run.run` integrates and
+writes; :mod:`pdekit.fd.report` says what happened. The numerics live in
+:mod:`pdekit.fd` (grids, Laplacians, models, stability, problem assembly) and
+:mod:`pdekit.time`.
+"""
+
+from __future__ import annotations
+
+from pdekit.fd.prepare import TuringSetup, prepare
+from pdekit.fd.schema import TuringCase
+from pdekit.output import RunContext, RunReport
+
+
+class TuringPlugin:
+    """The ``turing`` kind (see :class:`pdekit.plugin.KindPlugin`)."""
+
+    name = "turing"
+    description = ("Two-species reaction-diffusion (BVAM, Gray-Scott, Schnakenberg, "
+                   "Brusselator, FitzHugh-Nagumo or your own f(u, v), g(u, v)) on a periodic "
+                   "or no-flux square; 5-point FD Laplacian by FFT/DCT or sparse; ETDRK4, "
+                   "IMEX-RK, splitting, RK4.")
+    case_model = TuringCase
+    commands = ("solve",)
+    mpi = False
+    solver_options = False
+
+    def prepare(self, case: TuringCase) -> TuringSetup:
+        """Build model, grid and initial state; every check that needs several keys."""
+        return prepare(case)
+
+    def run(self, prepared: TuringSetup, context: RunContext) -> RunReport:
+        """Integrate the prepared case into ``context.dir``."""
+        from pdekit.fd.run import run  # the FFT, sparse and plotting libraries
+
+        return run(prepared, context)
+
+
+plugin = TuringPlugin()

@@ -1,0 +1,163 @@
+"""From a validated ``turing`` case to what the run needs, built once.
+
+:func:`prepare` builds the reaction model, the grid and the initial state (reading a
+restart or initial-data file), finds the homogeneous steady state, and does the checks
+that need several sections or the built objects: the start time of a restart against
+``T``, a step within the method's stability limit, a diagonal linear part for methods
+that need one, ffmpeg for MP4 animations. It writes nothing and imports no compiled
+kernels for built-in models with a closed-form steady state (``pdekit check`` calls it).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from dataclasses import dataclass
+
+import numpy as np
+
+from pdekit.expr import ExpressionError
+from pdekit.fd.grid import Grid, make_grid
+from pdekit.fd.initial import InitialDataError, load_initial
+from pdekit.fd.models import MODELS, ExpressionModel, ReactionModel, SteadyStateError
+from pdekit.fd.schema import TuringCase
+from pdekit.time import METHODS, stable_dt
+from pdekit.time.methods import rk4_max_dt
+
+__all__ = ["TuringSetup", "build_model", "prepare", "steps_landing_on"]
+
+
+@dataclass(frozen=True)
+class TuringSetup:
+    """A prepared ``turing`` case: everything the run needs, built once.
+
+    Attributes
+    ----------
+    case
+        The validated case.
+    model, grid
+        The reaction model and the square grid.
+    u0, v0, t0
+        Initial fields (indexed ``[i, j]``, i along x) and start time.
+    dt
+        The fixed step: ``time.dt`` shortened so that equal steps end at ``T`` (the first
+        trial step of adaptive runs).
+    steady
+        The homogeneous steady state, or None when the search failed
+        (``steady_error`` says why).
+    spectral_radius
+        ρ(L) of the diffusion operator (0 when only the reaction is integrated).
+    """
+
+    case: TuringCase
+    model: ReactionModel
+    grid: Grid
+    u0: np.ndarray
+    v0: np.ndarray
+    t0: float
+    dt: float
+    steady: tuple[float, float] | None
+    steady_error: str | None
+    spectral_radius: float
+
+    @property
+    def preset(self) -> str | int | None:
+        """The preset in use (the model's default if none was given; None for custom)."""
+        preset = self.case.model.preset
+        return preset if preset is not None else (self.model.default_preset or None)
+
+    @property
+    def label(self) -> str:
+        """``"bvam 'spots'"``: the model and its preset, for titles and messages."""
+        return self.model.name if self.preset is None else f"{self.model.name} '{self.preset}'"
+
+    @property
+    def rk4_stable_dt(self) -> float:
+        """The largest stable RK4 step for this grid and diffusion (reported)."""
+        return rk4_max_dt(self.spectral_radius)
+
+
+def steps_landing_on(t0: float, t_end: float, dt: float) -> tuple[int, float]:
+    """The fewest equal steps no longer than ``dt`` that end exactly at ``t_end``."""
+    count = max(1, math.ceil((t_end - t0) / dt - 1e-9))
+    return count, (t_end - t0) / count
+
+
+def build_model(case: TuringCase) -> ReactionModel:
+    """The reaction model of a case (preset + overrides, or the custom expressions).
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        For invalid or unsafe expressions, and negative diffusion coefficients.
+    """
+    section = case.model
+    cls = MODELS.get(section.name)
+    parameters = section.parameter_values()
+    if not MODELS.capabilities(section.name)["expressions"]:
+        model = cls(**parameters)
+    else:
+        guess = tuple(section.steady_guess or (0.0, 0.0))
+        try:
+            model = ExpressionModel(section.f, section.g, parameters, guess)
+        except ExpressionError as error:
+            key = "g"
+            try:  # which expression failed: f alone
+                ExpressionModel(section.f, "0", parameters, guess)
+            except ExpressionError:
+                key = "f"
+            raise case.error(f"model.{key}", f"a safe math expression ({error})",
+                             getattr(section, key)) from None
+    for key, value in zip(("Du", "Dv"), model.diffusion):
+        if not (math.isfinite(value) and value >= 0):
+            raise case.error("model.parameters", f"a diffusion coefficient >= 0 ({key} of u, "
+                                                 f"v)", value)
+    return model
+
+
+def _steady_state(model: ReactionModel) -> tuple[tuple[float, float] | None, str | None]:
+    try:
+        return model.steady_state(), None
+    except SteadyStateError as error:
+        return None, str(error)
+
+
+def prepare(case: TuringCase) -> TuringSetup:
+    """Build model, grid and initial state once, and check what needs several keys.
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        For any problem, naming the key.
+    """
+    model = build_model(case)
+    grid = make_grid(case.grid.boundary, case.grid.n, case.grid.length)
+    steady, steady_error = _steady_state(model)
+    try:
+        u0, v0, t0 = load_initial(case.initial, grid, steady, case.source.parent)
+    except InitialDataError as error:
+        raise case.error(f"initial.{error.key}", error.expected, error.given) from None
+    time = case.time
+    if time.T <= t0:
+        raise case.error("time.T", f"a final time after the start t0 = {t0}", time.T)
+    if time.dt > time.T - t0:
+        raise case.error("time.dt", f"a step no larger than T - t0 = {time.T - t0}", time.dt)
+    from pdekit.fd.build import spectral_radius  # loads the sparse and FFT operators
+
+    reaction_only = case.model.terms == "reaction"
+    radius = 0.0 if reaction_only else spectral_radius(grid, model.diffusion)
+    capabilities = METHODS.capabilities(time.method)
+    limit = stable_dt(time.method, radius)
+    if time.dt > limit:
+        raise case.error("time.dt", f"dt <= {limit:.6g}, the {time.method.upper()} stability "
+                                    f"limit {capabilities['stability_interval']:.4g}/rho(L) for "
+                                    f"this grid and diffusion (or a splitting method)", time.dt)
+    if capabilities["needs_diagonal"] and case.grid.diffusion != "fft" and not reaction_only:
+        raise case.error("time.method", f"a method for sparse diffusion "
+                                        f"({', '.join(METHODS.names(needs_diagonal=False))}); "
+                                        f"{time.method} needs grid.diffusion = 'fft'",
+                         time.method)
+    if case.output.animation == "mp4" and shutil.which("ffmpeg") is None:
+        raise case.error("output.animation", "'gif' (mp4 needs ffmpeg, not found)", "mp4")
+    dt = steps_landing_on(t0, time.T, time.dt)[1]
+    return TuringSetup(case, model, grid, u0, v0, t0, dt, steady, steady_error, radius)

@@ -1,0 +1,215 @@
+"""The ``turing`` case file: every key, its type, default, help and field-level checks.
+
+Checks that need one key (a positive step, a known preset) or keys of one section (BVAM's
+own keys only for ``name = "bvam"``, ``f`` and ``g`` only for the custom model, adaptive
+steps only for a method with an error estimate) live here, next to the keys. Checks that
+need several sections, the case file's folder or the built model (the start time of a
+restart, a stable step, a diagonal linear part for ETDRK4) are in
+:mod:`pdekit.fd.prepare`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import field_validator, model_validator
+
+from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
+from pdekit.fd.models import BVAM, MODELS, preset_parameters
+from pdekit.registry import did_you_mean
+from pdekit.time import METHODS
+
+BVAM_KEYS = ("delta1", "delta2", "tau1", "tau2", "alpha", "beta", "gamma")
+"""BVAM parameters accepted directly under ``[model]`` (the issue-2 schema)."""
+
+_PRESET_HELP = "; ".join(
+    f"{name}: " + (", ".join(f"{p} ({i})" for i, p in enumerate(cls.presets)) if cls is BVAM
+                   else ", ".join(cls.presets))
+    for name, cls in ((name, MODELS.get(name)) for name in MODELS.names(presets=True)))
+
+_DEFAULT_HELP = ", ".join(f"{name} {MODELS.get(name).default_preset}"
+                          for name in MODELS.names(presets=True))
+
+
+class ModelSection(Section):
+    """``[model]``: the reaction model, its parameters, and which terms to integrate."""
+
+    name: choice(*MODELS.names()) = Field("bvam", description="reaction model")
+    preset: str | int | None = Field(
+        None, description=f"parameter set of the model (default: {_DEFAULT_HELP}); "
+                          f"{_PRESET_HELP}")
+    delta1: float | None = Field(None, description="bvam: override the preset's delta1")
+    delta2: float | None = Field(None, description="bvam: override the preset's delta2")
+    tau1: float | None = Field(None, description="bvam: override the preset's tau1")
+    tau2: float | None = Field(None, description="bvam: override the preset's tau2")
+    alpha: float | None = Field(None, description="bvam: override the preset's alpha")
+    beta: float | None = Field(None, description="bvam: override the preset's beta")
+    gamma: float | None = Field(None, description="bvam: override the preset's gamma")
+    D: float | None = Field(None, gt=0, description="bvam: overall diffusion scale "
+                                                    "multiplying delta1 and delta2 (default 1)")
+    parameters: dict[str, float] | None = Field(
+        None, description="table of parameters by name: overrides of the preset (e.g. F, k, "
+                          "Du, Dv) or, for name = 'custom', the parameters of f and g, "
+                          "including the diffusion coefficients Du and Dv")
+    f: str | None = Field(None, description="custom: reaction term of u, an expression in u, "
+                                            "v and the parameters, e.g. 'a - u + u**2*v'")
+    g: str | None = Field(None, description="custom: reaction term of v")
+    steady_guess: list[float] | None = Field(
+        None, min_length=2, max_length=2, description="[u, v] start of the numerical search "
+                                                      "for the homogeneous steady state "
+                                                      "(custom models)")
+    terms: Literal["full", "reaction", "diffusion"] = Field(
+        "full", description="which terms to integrate")
+
+    @field_validator("preset", mode="before")
+    @classmethod
+    def _index_as_number(cls, preset: Any) -> Any:
+        # `--set model.preset=3` arrives as text (the field also takes names): a BVAM
+        # table index is kept as the number it is.
+        return int(preset) if isinstance(preset, str) and preset.isdigit() else preset
+
+    @model_validator(mode="after")
+    def _keys_of_the_model(self) -> "ModelSection":
+        expressions = MODELS.capabilities(self.name)["expressions"]
+        if self.name != BVAM.name:
+            for key in (*BVAM_KEYS, "D"):
+                if getattr(self, key) is not None:
+                    raise KeyError_(key, f"no model.{key} for model {self.name!r} (a bvam "
+                                         f"key; use model.parameters for {self.name} "
+                                         f"parameters)", getattr(self, key))
+        if not expressions:
+            for key in ("f", "g", "steady_guess"):
+                if getattr(self, key) is not None:
+                    raise KeyError_(key, f"model.{key} only with name = 'custom'",
+                                    getattr(self, key))
+        self.parameter_values()  # raises for unknown presets and parameters
+        return self
+
+    def parameter_values(self) -> dict[str, float]:
+        """The model's parameters: a preset with this section's overrides, or (custom
+        model) the ``parameters`` table, checked to hold ``Du`` and ``Dv``.
+
+        Raises
+        ------
+        KeyError_
+            For an unknown preset or parameter, a preset of the custom model, or a custom
+            model without its expressions or diffusion coefficients.
+        """
+        overrides = dict(self.parameters or {})
+        if MODELS.capabilities(self.name)["expressions"]:
+            if self.preset is not None:
+                raise KeyError_("preset", f"no preset for model {self.name!r}", self.preset)
+            for key in ("f", "g"):
+                if getattr(self, key) is None:
+                    raise KeyError_(key, f"an expression for the reaction term {key}(u, v) "
+                                         f"of the custom model")
+            for key in ("Du", "Dv"):
+                if key not in overrides:
+                    raise KeyError_(f"parameters.{key}",
+                                    f"the diffusion coefficient {key} of the custom model")
+            return overrides
+        try:
+            values = preset_parameters(self.name, self.preset)
+        except KeyError:
+            presets = list(MODELS.get(self.name).presets)
+            raise KeyError_("preset", f"a known {self.name} preset "
+                                      f"{did_you_mean(str(self.preset), presets)}",
+                            self.preset) from None
+        if self.name == BVAM.name:
+            values.update({key: getattr(self, key) for key in BVAM_KEYS
+                           if getattr(self, key) is not None})
+            values["D"] = 1.0 if self.D is None else self.D
+        for key, value in overrides.items():
+            if key not in values:
+                raise KeyError_(f"parameters.{key}", f"a parameter of {self.name} "
+                                                     f"{did_you_mean(key, list(values))}")
+            values[key] = value
+        return values
+
+
+class GridSection(Section):
+    """``[grid]``: the square, its points and how diffusion is applied."""
+
+    n: int = Field(100, ge=3, description="points per side (h = length / n)")
+    length: float = Field(2.0, gt=0, description="side of the square "
+                                                 "[-length/2, length/2]")
+    boundary: Literal["periodic", "neumann"] = Field(
+        "periodic", description="periodic, or neumann (no-flux walls, cell-centred points)")
+    diffusion: Literal["fft", "sparse"] = Field(
+        "fft", description="how the 5-point Laplacian is applied: diagonalized by a fast "
+                           "transform (FFT periodic, DCT neumann; exact diffusion steps) or "
+                           "as a sparse matrix (SuperLU)")
+    threads: int = Field(1, ge=1, description="threads per FFT/DCT")
+
+
+class InitialSection(Section):
+    """``[initial]``: the initial fields."""
+
+    type: Literal["noise", "spot", "file", "restart"] = Field(
+        "noise", description="initial data: noise about the mean, a perturbed central square "
+                             "(spot) on the mean, a file, or a restart")
+    mean_u: float | None = Field(None, description="noise/spot: mean of u (default: the "
+                                                   "steady state's u)")
+    std_u: float = Field(0.5, ge=0, description="noise/spot: standard deviation of u")
+    mean_v: float | None = Field(None, description="noise/spot: mean of v (default: the "
+                                                   "steady state's v)")
+    std_v: float = Field(0.5, ge=0, description="noise/spot: standard deviation of v")
+    seed: int = Field(0, description="noise/spot: random seed")
+    spot_u: float = Field(0.5, description="spot: u inside the central square")
+    spot_v: float = Field(0.25, description="spot: v inside the central square")
+    spot_size: float = Field(0.08, gt=0, le=1, description="spot: side of the central "
+                                                           "square / length")
+    path: str | None = Field(None, description="file: .npy (shape 2×n×n) or .npz with u and "
+                                               "v; restart: a previous run's output folder")
+
+    @model_validator(mode="after")
+    def _path_for_files(self) -> "InitialSection":
+        if self.type in ("file", "restart") and self.path is None:
+            raise KeyError_("path", f"a path for initial.type = {self.type!r}")
+        return self
+
+
+class TimeSection(Section):
+    """``[time]``: the integrator and its steps."""
+
+    method: choice(*METHODS.names()) = Field("strang", description="time integrator")
+    dt: float = Field(0.05, gt=0, description="time step (shortened, if needed, so that "
+                                              "equal steps end at T)")
+    T: float = Field(150.0, gt=0, description="final time")
+    adaptive: bool = Field(False, description="choose steps from the method's embedded error "
+                                              "estimate (" + ", ".join(
+                                                  METHODS.names(error_estimate=True))
+                                              + "; dt is then the first step)")
+    tolerance: float = Field(1e-3, gt=0, description="adaptive: local error tolerance per "
+                                                     "step, relative to max(1, max|u|)")
+    dt_max: float | None = Field(None, gt=0, description="adaptive: largest step (default: "
+                                                         "(T - t0) / 20)")
+
+    @model_validator(mode="after")
+    def _adaptive_needs_an_estimate(self) -> "TimeSection":
+        with_estimate = METHODS.names(error_estimate=True)
+        if self.adaptive and self.method not in with_estimate:
+            raise KeyError_("adaptive", f"false, or a time.method with an embedded error "
+                                        f"estimate ({', '.join(with_estimate)})", True)
+        return self
+
+
+class OutputSection(Section):
+    """``[output]``: what the run writes besides ``final_state.npz``."""
+
+    every: float = Field(5.0, gt=0, description="snapshot interval (time units) for the "
+                                                "ParaView series")
+    vtk: bool = Field(True, description="write u, v snapshots as .vti + fields.pvd")
+    png: bool = Field(True, description="write a PNG of the final fields")
+    animation: Literal["none", "gif", "mp4"] = Field(
+        "none", description="animation of u over the snapshots")
+
+
+class TuringCase(KindCase):
+    """A whole ``turing`` case file."""
+
+    model: ModelSection = ModelSection()
+    grid: GridSection = GridSection()
+    initial: InitialSection = InitialSection()
+    time: TimeSection = TimeSection()
+    output: OutputSection = OutputSection()
