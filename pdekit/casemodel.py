@@ -191,14 +191,14 @@ def field_annotation(model: type[BaseModel], path: list[str]) -> Any:
 
 
 def is_text_field(annotation: Any) -> bool:
-    """True for ``str`` fields and string choices: a ``--set`` value is taken verbatim."""
-    members = _union_members(annotation)
-    for member in members:
-        if member is str:
-            return True
-        if get_origin(member) is Literal and all(isinstance(a, str) for a in get_args(member)):
-            return True
-    return False
+    """True for ``str`` fields and string choices: a ``--set`` value is taken verbatim.
+
+    Mixed unions (``str | int``, a preset by name or index) are read as TOML, so
+    ``--set model.preset=3`` is the index 3 and ``--set model.preset=spots`` stays text.
+    """
+    return all(member is str or (get_origin(member) is Literal
+                                 and all(isinstance(a, str) for a in get_args(member)))
+               for member in _union_members(annotation))
 
 
 # ------------------------------------------------------------------ errors as one line

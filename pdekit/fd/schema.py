@@ -10,9 +10,9 @@ restart, a stable step, a diagonal linear part for ETDRK4) are in
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import model_validator
 
 from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
 from pdekit.fd.models import BVAM, MODELS, preset_parameters
@@ -60,13 +60,6 @@ class ModelSection(Section):
                                                       "(custom models)")
     terms: Literal["full", "reaction", "diffusion"] = Field(
         "full", description="which terms to integrate")
-
-    @field_validator("preset", mode="before")
-    @classmethod
-    def _index_as_number(cls, preset: Any) -> Any:
-        # `--set model.preset=3` arrives as text (the field also takes names): a BVAM
-        # table index is kept as the number it is.
-        return int(preset) if isinstance(preset, str) and preset.isdigit() else preset
 
     @model_validator(mode="after")
     def _keys_of_the_model(self) -> "ModelSection":

@@ -19,7 +19,6 @@ in :mod:`pdekit.time.etd`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
 import numpy as np
