@@ -63,14 +63,15 @@ def runs(quick: bool) -> list[tuple[str, str, list[str]]]:
 def run_one(case_file: str, overrides: list[str]) -> dict:
     """Train one case (no output files) and summarize its history."""
     from pdekit.cases import load_case
-    from pdekit.pinn.solve import build
+    from pdekit.pinn.run import build
     from pdekit.pinn.training import Trainer
 
-    case, _ = load_case(ROOT / case_file, overrides)
-    _, model, loss, evaluator, _ = build(case)
+    prepared = load_case(ROOT / case_file, overrides).prepared
+    built = build(prepared)
+    model, loss, evaluator = built.model, built.loss, built.evaluator
     trainer = Trainer(loss, evaluator)
     start = time.perf_counter()
-    reports = trainer.run(case["training.stages"])
+    reports = trainer.run(prepared.case.training.stages)
     wall = time.perf_counter() - start
     errors = evaluator.errors()
     reached = {}

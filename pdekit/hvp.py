@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
+from pdekit.registry import Registry
+
 LossFn = Callable[[], tf.Tensor]
 
 __all__ = [
@@ -47,7 +49,6 @@ __all__ = [
     "taylor_test",
 ]
 
-BATCH_METHODS = ("jacobian", "vectorized_map", "loop")
 
 
 # --------------------------------------------------------------------------- variables
@@ -172,45 +173,54 @@ def _hvp_rr(
     return loss, g, flatten(hv)
 
 
-HVP_MODES = {"forward-over-reverse": _hvp, "reverse-over-reverse": _hvp_rr}
+HVP_MODES: Registry[Callable] = Registry("HVP mode")
+"""Ways to form ``H v``; capability ``passes``: the differentiation passes nested."""
+HVP_MODES.add("forward-over-reverse", _hvp, passes="forward mode around reverse mode")
+HVP_MODES.add("reverse-over-reverse", _hvp_rr, passes="reverse mode around reverse mode")
 
 
-def _batch_hvp(
-    loss_fn: LossFn, variables: list[tf.Variable], V: tf.Tensor, method: str
-) -> tf.Tensor:
-    """``V`` has shape [k, n] (one vector per row); returns H applied to each row."""
-    if method == "vectorized_map":
-        return tf.vectorized_map(lambda v: _hvp(loss_fn, variables, v)[2], V)
-    if method == "jacobian":
-        # reverse-over-reverse: rows of H V^T are the gradients of (g^T V[i]),
-        # vectorized over i by GradientTape.jacobian (pfor)
-        with tf.GradientTape() as outer:
-            with tf.GradientTape() as inner:
-                loss = loss_fn()
-            g = flatten(inner.gradient(loss, variables,
-                                       unconnected_gradients=tf.UnconnectedGradients.ZERO))
-            gv = tf.linalg.matvec(V, g)
-        jac = outer.jacobian(gv, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        k = tf.shape(V)[0]
-        return tf.concat([tf.reshape(j, [k, -1]) for j in jac], axis=1)
-    if method == "loop":
-        return tf.map_fn(
-            lambda v: _hvp(loss_fn, variables, v)[2],
-            V,
-            fn_output_signature=V.dtype,
-            parallel_iterations=1,
-        )
-    raise ValueError(f"unknown batch method {method!r}; available: {', '.join(BATCH_METHODS)}")
+def _batch_jacobian(loss_fn: LossFn, variables: list[tf.Variable], V: tf.Tensor) -> tf.Tensor:
+    """Reverse-over-reverse: rows of ``H V^T`` are the gradients of ``g^T V[i]``,
+    vectorized over ``i`` by ``GradientTape.jacobian`` (pfor)."""
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            loss = loss_fn()
+        g = flatten(inner.gradient(loss, variables,
+                                   unconnected_gradients=tf.UnconnectedGradients.ZERO))
+        gv = tf.linalg.matvec(V, g)
+    jac = outer.jacobian(gv, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    k = tf.shape(V)[0]
+    return tf.concat([tf.reshape(j, [k, -1]) for j in jac], axis=1)
+
+
+def _batch_vectorized_map(loss_fn: LossFn, variables: list[tf.Variable], V: tf.Tensor
+                          ) -> tf.Tensor:
+    """Forward-over-reverse products vectorized over the rows of ``V`` (pfor)."""
+    return tf.vectorized_map(lambda v: _hvp(loss_fn, variables, v)[2], V)
+
+
+def _batch_loop(loss_fn: LossFn, variables: list[tf.Variable], V: tf.Tensor) -> tf.Tensor:
+    """A sequential ``tf.map_fn`` of single forward-over-reverse products (low memory)."""
+    return tf.map_fn(lambda v: _hvp(loss_fn, variables, v)[2], V,
+                     fn_output_signature=V.dtype, parallel_iterations=1)
+
+
+BATCH_METHODS: Registry[Callable] = Registry("batch HVP method")
+"""Ways to apply ``H`` to several vectors (rows of ``V``) at once; capabilities
+``vectorized`` (one pfor-vectorized program) and ``low_memory``."""
+BATCH_METHODS.add("jacobian", _batch_jacobian, vectorized=True, low_memory=False)
+BATCH_METHODS.add("vectorized_map", _batch_vectorized_map, vectorized=True, low_memory=False)
+BATCH_METHODS.add("loop", _batch_loop, vectorized=False, low_memory=True)
 
 
 # --------------------------------------------------------------------------- factories
 
 
 def _hvp_core(mode: str) -> Callable:
-    if mode not in HVP_MODES:
-        raise ValueError(f"unknown HVP mode {mode!r}; available: {', '.join(HVP_MODES)}")
+    """The ``(loss_fn, variables, v) -> (loss, g, H v)`` function of an HVP mode."""
+    core = HVP_MODES.get(mode)  # raises UnknownName for unknown modes
     # look the forward-over-reverse core up at call time (tests monkeypatch ``_hvp``)
-    return (lambda *a: _hvp(*a)) if mode == "forward-over-reverse" else HVP_MODES[mode]
+    return (lambda *a: _hvp(*a)) if mode == "forward-over-reverse" else core
 
 
 def make_value_and_grad(
@@ -289,13 +299,12 @@ def make_batch_hvp(
         ``[k, n]`` tensor whose rows are ``H V[i]``.
     """
     vs = as_variables(variables)
-    if method not in BATCH_METHODS:
-        raise ValueError(f"unknown batch method {method!r}; available: {', '.join(BATCH_METHODS)}")
+    batch_method = BATCH_METHODS.get(method)  # raises UnknownName for unknown methods
     spec = tf.TensorSpec([None, num_params(vs)], vs[0].dtype)
 
     @tf.function(input_signature=[spec], jit_compile=jit_compile)
     def batch_hvp(V: tf.Tensor) -> tf.Tensor:
-        return _batch_hvp(loss_fn, vs, V, method)
+        return batch_method(loss_fn, vs, V)
 
     return batch_hvp
 

@@ -155,8 +155,11 @@ def test_batch_hvp_equals_single_products(method):
 
 def test_unknown_batch_method():
     x, loss = seed_problem()
-    with pytest.raises(ValueError, match="jacobian, vectorized_map, loop"):
+    with pytest.raises(LookupError, match="jacobian, loop, vectorized_map"):
         H.make_batch_hvp(loss, x, method="pfor")
+    with pytest.raises(LookupError, match="did you mean 'loop'"):
+        H.make_batch_hvp(loss, x, method="loops")
+    assert H.BATCH_METHODS.names(low_memory=True) == ["loop"]
 
 
 def test_reverse_over_reverse_mode_agrees():
@@ -167,5 +170,5 @@ def test_reverse_over_reverse_mode_agrees():
     f2, g2, h2 = H.make_hvp(loss, vs, mode="reverse-over-reverse")(v)
     np.testing.assert_allclose(g2.numpy(), g1.numpy(), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(h2.numpy(), h1.numpy(), rtol=1e-10, atol=1e-12)
-    with pytest.raises(ValueError, match="forward-over-reverse, reverse-over-reverse"):
+    with pytest.raises(LookupError, match="forward-over-reverse, reverse-over-reverse"):
         H.make_hvp(loss, vs, mode="finite-difference")

@@ -5,7 +5,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from pdekit.optim import METHODS, Objective, minimize, newton_cg  # noqa: E402
+from pdekit.optim import OPTIMIZERS, Objective, minimize, newton_cg  # noqa: E402
 
 
 def rosenbrock(dtype=tf.float64):
@@ -78,12 +78,20 @@ def test_newton_cg_on_keras_model_float32():
     assert float(loss()) == pytest.approx(res.fun, rel=1e-3)  # graph vs eager float32 sums
 
 
-def test_unknown_method_lists_available():
+def test_methods_are_found_by_name_with_capabilities():
+    from pdekit.registry import UnknownName
+
     x, loss = rosenbrock()
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(UnknownName, match="did you mean 'lbfgs'"):
         minimize(loss, x, method="bfgs")
-    for name in METHODS:
+    with pytest.raises(LookupError) as err:
+        minimize(loss, x, method="simplex")
+    for name in OPTIMIZERS:
         assert name in str(err.value)
+    assert OPTIMIZERS.names(uses_hvp=True, least_squares=False) == ["newton-cg", "trust-ncg"]
+    assert OPTIMIZERS.names(least_squares=True) == ["gauss-newton", "levenberg-marquardt"]
+    res = minimize(loss, x, method="Newton_CG", gtol=1e-8)  # scipy-like spelling accepted
+    assert res.method == "newton-cg" and res.success
 
 
 def test_objective_counts_evaluations():

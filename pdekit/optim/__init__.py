@@ -2,8 +2,10 @@
 
 Use :func:`minimize` with a method name, or call the methods directly on an
 :class:`~pdekit.optim.objective.Objective` /
-:class:`~pdekit.optim.gauss_newton.ResidualObjective`.  Adam/Adamax are
-Keras's (``keras.optimizers``) and are not reimplemented here.
+:class:`~pdekit.optim.gauss_newton.ResidualObjective`; :data:`OPTIMIZERS` is the registry of
+methods by name. Adam and Adamax run as a compiled loop of many steps per call
+(:func:`pdekit.optim.first_order.first_order_steps`), tested equal to Keras's
+``keras.optimizers.Adam``/``Adamax`` to round-off.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from pdekit.optim.spectra import (
     randomized_svd,
 )
 from pdekit.optim.trust_region import steihaug_cg, trust_region_ncg
+from pdekit.registry import Registry
 
 __all__ = [
-    "METHODS",
+    "OPTIMIZERS",
     "minimize",
+    "objective_for",
     "OptimizeResult",
     "Objective",
     "ResidualObjective",
@@ -55,14 +59,29 @@ __all__ = [
     "low_rank_preconditioner",
 ]
 
-# name -> (solver, needs a residual function rather than a scalar loss)
-METHODS: dict[str, tuple[Callable[..., OptimizeResult], bool]] = {
-    "newton-cg": (newton_cg, False),
-    "trust-ncg": (trust_region_ncg, False),
-    "lbfgs": (lbfgs, False),
-    "gauss-newton": (gauss_newton, True),
-    "levenberg-marquardt": (levenberg_marquardt, True),
-}
+OPTIMIZERS: Registry[Callable[..., OptimizeResult]] = Registry("optimizer")
+"""Methods of :func:`minimize` by name, with capabilities: ``uses_hvp`` (Hessian-vector or
+Gauss-Newton products), ``least_squares`` (minimizes ``|r|^2 / 2`` of a residual vector),
+``line_search`` (``"armijo"``, ``"strong-wolfe"`` or None for a trust region / damping)."""
+OPTIMIZERS.add("newton-cg", newton_cg, uses_hvp=True, least_squares=False,
+               line_search="armijo")
+OPTIMIZERS.add("trust-ncg", trust_region_ncg, uses_hvp=True, least_squares=False,
+               line_search=None)
+OPTIMIZERS.add("lbfgs", lbfgs, uses_hvp=False, least_squares=False, line_search="strong-wolfe")
+OPTIMIZERS.add("gauss-newton", gauss_newton, uses_hvp=True, least_squares=True,
+               line_search="armijo")
+OPTIMIZERS.add("levenberg-marquardt", levenberg_marquardt, uses_hvp=True, least_squares=True,
+               line_search=None)
+
+
+def objective_for(method: str, fun: Callable[[], tf.Tensor], variables: object,
+                  **options: Any) -> Objective | ResidualObjective:
+    """The objective ``method`` works on: a :class:`ResidualObjective` of the residual
+    ``fun`` for least-squares methods, else an :class:`Objective` of the loss ``fun``
+    (``options``: ``jit_compile``, ``hvp_mode``)."""
+    if OPTIMIZERS.capabilities(method)["least_squares"]:
+        return ResidualObjective(fun, variables)
+    return Objective(fun, variables, **options)
 
 
 def minimize(
@@ -86,7 +105,7 @@ def minimize(
         ``tf.Variable``, Keras variable, or a sequence of them (e.g.
         ``model.trainable_variables``); their current values are the start.
     method
-        One of :data:`METHODS`.
+        A name in :data:`OPTIMIZERS` (as in ``scipy.optimize.minimize(method=...)``).
     jit_compile
         Compile the loss/gradient/HVP functions with XLA (scalar-loss methods only).
     hvp_mode
@@ -101,8 +120,8 @@ def minimize(
 
     Raises
     ------
-    ValueError
-        For an unknown method name (the message lists the available ones).
+    pdekit.registry.UnknownName
+        For an unknown method name (a ``LookupError`` naming the closest known one).
 
     Examples
     --------
@@ -114,13 +133,8 @@ def minimize(
     (True, 1.0, 1.0)
     """
     key = method.lower().replace("_", "-")
-    if key not in METHODS:
-        raise ValueError(
-            f"unknown method {method!r}; available: {', '.join(sorted(METHODS))}"
-        )
-    solver, residual = METHODS[key]
-    if residual:
-        obj = ResidualObjective(fun, variables)
-    else:
-        obj = Objective(fun, variables, jit_compile=jit_compile, hvp_mode=hvp_mode)
+    solver = OPTIMIZERS.get(key)
+    options_of_objective = {} if OPTIMIZERS.capabilities(key)["least_squares"] else \
+        {"jit_compile": jit_compile, "hvp_mode": hvp_mode}
+    obj = objective_for(key, fun, variables, **options_of_objective)
     return solver(obj, obj.x0(), **options)

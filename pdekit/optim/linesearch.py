@@ -73,6 +73,47 @@ def armijo_backtracking(
     return LineSearchResult(alpha / rho, f, None, maxiter, False)
 
 
+def backtracking_best(
+    phi: Callable[[float], float],
+    f0: float,
+    alpha0: float = 1.0,
+    rho: float = 0.5,
+    maxiter: int = 30,
+) -> LineSearchResult:
+    """Backtrack to the first decrease, then keep shrinking while the loss keeps falling.
+
+    Tries ``alpha = alpha0 * rho**i``; once some ``phi(alpha) < f0``, goes on while each
+    trial improves on the best so far and returns the best. Unlike the Armijo rule it asks
+    for no sufficient decrease, and it does not stop at the first acceptable step: for
+    Gauss-Newton steps from a poorly conditioned ``J`` (PINNs) the best of the halvings is
+    often much shorter than the first that decreases the loss. ``maxiter = 30`` halvings
+    reach ``alpha ~ 1e-9``.
+
+    Parameters
+    ----------
+    phi
+        ``phi(alpha)`` = loss at ``x + alpha p`` (return ``inf`` where it is not finite).
+    f0
+        ``phi(0)``.
+
+    Returns
+    -------
+    LineSearchResult
+        ``success`` is False (and ``alpha`` 0) when no trial decreased the loss.
+    """
+    best_f, best_alpha, alpha = f0, 0.0, alpha0
+    nevals = 0
+    for _ in range(maxiter):
+        f = phi(alpha)
+        nevals += 1
+        if f < best_f:
+            best_f, best_alpha = f, alpha
+        elif best_alpha > 0:
+            break
+        alpha *= rho
+    return LineSearchResult(best_alpha, best_f, None, nevals, best_alpha > 0)
+
+
 def _cubic_min(a: float, fa: float, da: float, b: float, fb: float, db: float) -> float:
     """Minimizer of the cubic interpolating f and f' at a and b (N&W eq. 3.59)."""
     d1 = da + db - 3.0 * (fa - fb) / (a - b)

@@ -14,7 +14,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import tensorflow as tf
 
-from pdekit.expr import parse_expression, register_backend
+from pdekit.expr import Expression, parse_expression, register_backend
 
 COORDINATES = ("x", "y")
 
@@ -28,15 +28,19 @@ register_backend("tensorflow", {
 Field = Callable[[tf.Tensor], tf.Tensor]
 
 
-def tf_field(text: str, dim: int, parameters: Mapping[str, float] | None = None) -> Field:
+def tf_field(text: str | Expression, dim: int, parameters: Mapping[str, float] | None = None
+             ) -> Field:
     """Compile an expression of ``x`` (and ``y`` in 2D) into ``points [N, dim] -> [N]``.
+
+    ``text`` may be an expression parsed already (then ``parameters`` are its own).
 
     Raises
     ------
     pdekit.expr.ExpressionError
         If the text is not an allowed math expression of these coordinates.
     """
-    expression = parse_expression(text, COORDINATES[:dim], parameters)
+    expression = text if isinstance(text, Expression) else \
+        parse_expression(text, COORDINATES[:dim], parameters)
 
     def field(points: tf.Tensor) -> tf.Tensor:
         coords = {name: points[:, i] for i, name in enumerate(COORDINATES[:dim])}

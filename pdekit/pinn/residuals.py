@@ -26,6 +26,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import tensorflow as tf
 
+from pdekit.expr import Expression
 from pdekit.pinn.expressions import derivatives, tf_field
 from pdekit.pinn.network import MLP
 
@@ -39,7 +40,7 @@ class PoissonProblem:
     bounds
         ``[(a, b)]`` (interval) or ``[(a, b), (c, d)]`` (rectangle).
     exact
-        Exact solution (optional): used for errors, and as ``f``/``g`` when those are absent.
+        Exact solution (optional; text, or an expression parsed already): used for errors, and as ``f``/``g`` when those are absent.
     forcing
         ``f`` (optional when ``exact`` is given: then ``f = Laplacian exact`` by autodiff).
     boundary
@@ -49,9 +50,9 @@ class PoissonProblem:
     """
 
     bounds: Sequence[tuple[float, float]]
-    exact: str | None = None
-    forcing: str | None = None
-    boundary: str | None = None
+    exact: str | Expression | None = None
+    forcing: str | Expression | None = None
+    boundary: str | Expression | None = None
     parameters: Mapping[str, float] | None = None
 
     def __post_init__(self) -> None:

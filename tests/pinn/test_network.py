@@ -6,7 +6,7 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 
 from pdekit.pinn.network import ACTIVATIONS, MLP, laplacian_fd  # noqa: E402
-from pdekit.pinn.case import ACTIVATIONS as CASE_ACTIVATIONS  # noqa: E402
+from pdekit.pinn.schema import ACTIVATIONS as CASE_ACTIVATIONS  # noqa: E402
 
 
 def test_case_schema_lists_the_network_activations():

@@ -1,0 +1,152 @@
+"""Cross-key checks of a ``poisson-pinn`` case, building what the run needs once (no TensorFlow).
+
+The expressions are parsed here, once, for the domain's dimension and checked finite on the
+evaluation grid; the weights file is checked against the network; the collocation points
+and the evaluation grid are drawn. :func:`pdekit.pinn.run.run` uses all of it as is.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pdekit.expr import Expression, ExpressionError, parse_expression
+from pdekit.pinn import points as pts
+from pdekit.pinn.schema import PinnCase
+
+COORDINATES = ("x", "y")
+DEFAULT_EVALUATION_POINTS = {1: 2001, 2: 201}
+"""Points per axis of the evaluation grid when ``evaluation.n`` is not given."""
+FINITE_CHECK_POINTS = {1: 1001, 2: 101}
+"""Points per axis on which the expressions must be finite (a quick check, before a run)."""
+
+
+@dataclass(frozen=True)
+class PreparedPinn:
+    """A validated ``poisson-pinn`` case with everything its run needs.
+
+    Attributes
+    ----------
+    case
+        The typed case.
+    bounds
+        ``[(a, b)]`` or ``[(a, b), (c, d)]``.
+    exact, forcing, boundary
+        Parsed expressions of the coordinates (None where not given).
+    weights
+        The weights file to start from, resolved (None: a fresh initialization).
+    interior, boundary_points
+        Collocation points ``[n, dim]``.
+    axes, grid
+        The evaluation grid: coordinates per axis, and all points ``[n^dim, dim]``.
+    """
+
+    case: PinnCase
+    bounds: list[tuple[float, float]]
+    exact: Expression | None
+    forcing: Expression | None
+    boundary: Expression | None
+    weights: Path | None
+    interior: np.ndarray
+    boundary_points: np.ndarray
+    axes: list[np.ndarray]
+    grid: np.ndarray
+
+    @property
+    def dim(self) -> int:
+        return len(self.bounds)
+
+
+def prepare(case: PinnCase) -> PreparedPinn:
+    """Check what needs more than one key and build the run's inputs.
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        On a bad expression, a non-square grid sampler count in 2D, or a weights file that
+        does not fit the network.
+    """
+    bounds = case.domain.bounds
+    dim = len(bounds)
+    variables = COORDINATES[:dim]
+    parsed = {key: _parse(case, key, variables) for key in ("exact", "forcing", "boundary")}
+    _check_finite(case, bounds, parsed)
+    points = case.points
+    if points.sampler == "grid" and dim == 2:
+        side = round(math.sqrt(points.interior))
+        if side * side != points.interior:
+            raise case.error("points.interior", f"a square number for the 2D grid sampler "
+                             f"(e.g. {side * side})", points.interior)
+    weights = _checked_weights(case, bounds)
+    interior = pts.interior_points(bounds, points.interior, points.sampler, points.seed)
+    boundary = pts.boundary_points(bounds, points.boundary, points.boundary_sampler,
+                                   points.seed)
+    axes, grid = pts.evaluation_grid(bounds, case.evaluation.n or DEFAULT_EVALUATION_POINTS[dim])
+    return PreparedPinn(case, bounds, parsed["exact"], parsed["forcing"], parsed["boundary"],
+                        weights, interior, boundary, axes, grid)
+
+
+def _parse(case: PinnCase, key: str, variables: tuple[str, ...]) -> Expression | None:
+    text = getattr(case.problem, key)
+    if text is None:
+        return None
+    try:
+        return parse_expression(text, variables, case.problem.parameters)
+    except ExpressionError as error:
+        raise case.error(f"problem.{key}", f"a math expression of {', '.join(variables)} "
+                         f"({error})", text) from None
+
+
+def _check_finite(case: PinnCase, bounds: list[tuple[float, float]],
+                  parsed: dict[str, Expression | None]) -> None:
+    """Evaluate the expressions (NumPy) on a grid of the domain: they must be finite there."""
+    _, grid = pts.evaluation_grid(bounds, FINITE_CHECK_POINTS[len(bounds)])
+    coords = {name: grid[:, i] for i, name in enumerate(COORDINATES[:len(bounds)])}
+    for key, expression in parsed.items():
+        if expression is None:
+            continue
+        with np.errstate(all="ignore"):
+            try:
+                values = np.broadcast_to(expression.evaluate("numpy", **coords), len(grid))
+            except (OverflowError, ZeroDivisionError, ValueError) as error:
+                raise case.error(f"problem.{key}", f"an expression that can be evaluated on "
+                                 f"the domain ({error})", expression.text) from None
+        if not np.all(np.isfinite(values)):
+            where = grid[np.argmax(~np.isfinite(values))]
+            raise case.error(f"problem.{key}", "an expression finite on the domain (not at "
+                             f"{', '.join(f'{v:g}' for v in where)})", expression.text)
+
+
+def _checked_weights(case: PinnCase, bounds: list[tuple[float, float]]) -> Path | None:
+    """The ``network.weights`` file (as given if it exists, else relative to the case file),
+    checked to fit this case's network, boundary treatment and (hard ansatz) domain."""
+    text = case.network.weights
+    if text is None:
+        return None
+    path = Path(text)
+    if not path.is_absolute() and not path.exists():
+        path = case.source.parent / path
+    if not path.is_file():
+        raise case.error("network.weights", "an existing weights.npz from a poisson-pinn run",
+                         text)
+    from pdekit.pinn.weights import read_metadata
+
+    try:
+        meta = read_metadata(path)
+    except (OSError, ValueError, KeyError) as error:
+        raise case.error("network.weights", f"a weights.npz written by pdekit ({error})",
+                         text) from None
+    network = case.network
+    wanted = {"dim": len(bounds), "width": network.width, "depth": network.depth,
+              "activation": network.activation, "boundary": case.loss.boundary}
+    for key, value in wanted.items():
+        if meta.get(key) != value:
+            raise case.error("network.weights", f"weights for {key} = {value!r} like this case "
+                             f"(the file has {meta.get(key)!r})", text)
+    if case.loss.boundary == "hard" and not np.allclose(meta.get("bounds"), bounds):
+        raise case.error("network.weights", "weights trained on the same domain (hard "
+                         "boundary ansatz)", text)
+    return path

@@ -1,0 +1,61 @@
+"""The results of a ``poisson-pinn`` run: ``summary.json`` data and the terminal lines."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pdekit.output import RunReport
+
+if TYPE_CHECKING:
+    from pdekit.pinn.prepare import PreparedPinn
+    from pdekit.pinn.run import Built
+    from pdekit.pinn.training import StageReport, Trainer
+
+
+def report(prepared: "PreparedPinn", built: "Built", trainer: "Trainer",
+           stages: list["StageReport"], u: np.ndarray, residual: np.ndarray,
+           files: list[str], train_time: float) -> RunReport:
+    """Errors, final loss, network and stage statistics, and a few lines for the terminal."""
+    case, model, loss = prepared.case, built.model, built.loss
+    errors = built.evaluator.errors()
+    final_loss = trainer.loss()
+    problem = case.problem
+    results: dict[str, Any] = {
+        "problem": {"dim": prepared.dim, "bounds": prepared.bounds, "exact": problem.exact,
+                    "forcing": problem.forcing or "Laplacian of exact (autodiff)",
+                    "boundary": problem.boundary or "exact",
+                    "boundary_treatment": case.loss.boundary},
+        "network": {**model.architecture(), "parameters": model.n_params},
+        "points": {"interior": case.points.interior,
+                   "boundary": loss.n_residuals - case.points.interior,
+                   "residuals": loss.n_residuals},
+        "evaluation_grid": {"points_per_axis": len(prepared.axes[0]), "points": int(u.size)},
+        "rel_l2_error": errors["rel_l2"] if errors else None,
+        "max_error": errors["max_abs"] if errors else None,
+        "final_loss": final_loss,
+        "pde_residual_rms": _finite_or_none(float(np.sqrt(np.mean(residual**2)))),
+        "train_time": train_time,
+        "stages": [s.as_dict() for s in stages],
+        "files": files,
+    }
+    lines = [f"Trained a {model.dim}D Poisson PINN ({model.depth}x{model.width} "
+             f"{model.activation_name}, {model.n_params} weights, {loss.n_residuals} residuals, "
+             f"{case.loss.boundary} boundary) in {train_time:.1f} s: loss {final_loss:.3e}"]
+    for i, s in enumerate(stages, 1):
+        counts = ", ".join(f"{n} {k}" for k, n in (("HVPs", s.hvps), ("Jacobians", s.jacobians),
+                                                  ("gradients", s.gradients)) if n)
+        lines.append(f"  stage {i} {s.method}: {s.iterations} it, {s.wall_time:.1f} s, loss "
+                     f"{s.loss_start:.3e} -> {s.loss_end:.3e}"
+                     + (f" ({counts})" if counts else "") + f"; {s.message}")
+    if errors:
+        lines.append(f"  relative L2 error {errors['rel_l2']:.3e}, max error "
+                     f"{errors['max_abs']:.3e} on a {len(prepared.axes[0])}^{model.dim} grid")
+    return RunReport(results, lines)
+
+
+def _finite_or_none(value: float) -> float | None:
+    """``value``, or None when it is not finite (JSON has no inf/NaN)."""
+    return value if math.isfinite(value) else None

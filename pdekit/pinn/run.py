@@ -1,0 +1,99 @@
+"""Run a prepared ``poisson-pinn`` case: build the network and loss, train, write outputs.
+
+Imports TensorFlow (through the numerics modules); :mod:`pdekit.pinn.plugin` imports this
+module only when a case runs.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+import numpy as np
+
+from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
+from pdekit.pinn.network import MLP
+from pdekit.pinn.plots import save_fields, save_history
+from pdekit.pinn.prepare import PreparedPinn
+from pdekit.pinn.report import report
+from pdekit.pinn.residuals import Evaluator, PoissonLoss, PoissonProblem
+from pdekit.pinn.training import Trainer
+
+
+@dataclass
+class Built:
+    """The numerics of a prepared case: PDE data, network (with loaded weights), loss and
+    the evaluator on the evaluation grid."""
+
+    problem: PoissonProblem
+    model: MLP
+    loss: PoissonLoss
+    evaluator: Evaluator
+
+
+def build(prepared: PreparedPinn) -> Built:
+    """Problem, network, loss and evaluator of a prepared case."""
+    case = prepared.case
+    problem = PoissonProblem(prepared.bounds, prepared.exact, prepared.forcing,
+                             prepared.boundary)
+    net = case.network
+    model = MLP(prepared.dim, net.width, net.depth, net.activation, net.dtype, net.seed)
+    if prepared.weights is not None:
+        model.load_weights(prepared.weights)
+    hard = case.loss.boundary == "hard"
+    loss = PoissonLoss(model, problem, prepared.interior, prepared.boundary_points,
+                       case.loss.penalty, hard)
+    return Built(problem, model, loss, Evaluator(model, problem, prepared.grid, hard))
+
+
+def run(prepared: PreparedPinn, context: RunContext) -> RunReport:
+    """Train the network stage by stage, evaluate it and write the outputs."""
+    with context.phase("setup"):
+        built = build(prepared)
+        trainer = Trainer(built.loss, built.evaluator, context.progress)
+    with context.phase("train"):
+        stages = trainer.run(prepared.case.training.stages)
+    with context.phase("output"):
+        u, residual = built.evaluator.solution()
+        files = write_outputs(prepared, context, built, trainer, u, residual)
+    return report(prepared, built, trainer, stages, u, residual, files,
+                  context.timings.get("train", 0.0))
+
+
+def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, trainer: Trainer,
+                  u: np.ndarray, residual: np.ndarray) -> list[str]:
+    """Weights, history, evaluation fields (npz, VTK) and plots; returns the file names."""
+    case, folder, axes = prepared.case, context.dir, prepared.axes
+    built.model.save(folder / "weights.npz", boundary=case.loss.boundary,
+                     bounds=np.array(prepared.bounds))
+    files = ["weights.npz", "history.csv"]
+    with (folder / "history.csv").open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=["iteration", "stage", "method", "time",
+                                                    "loss", "rel_l2", "max_abs"])
+        writer.writeheader()
+        writer.writerows(trainer.history)
+    shape = [len(a) for a in axes]
+    fields = {"u": u.reshape(shape)}
+    exact = built.evaluator.exact
+    if exact is not None:
+        fields["exact"] = exact.reshape(shape)
+        fields["error"] = (u - exact).reshape(shape)
+    fields["pde_residual"] = residual.reshape(shape)
+    np.savez(folder / "evaluation.npz", **fields,
+             **{f"axis_{'xy'[i]}": a for i, a in enumerate(axes)})
+    files.append("evaluation.npz")
+    if case.output.vtk:
+        series = PVDSeries(folder / "solution.pvd")
+        write_vti(folder / "solution.vti", [a[0] for a in axes], [a[1] - a[0] for a in axes],
+                  fields)
+        series.add(0.0, folder / "solution.vti")
+        files += ["solution.pvd", "solution.vti"]
+    if case.output.png:
+        title = f"{case.name}: {prepared.dim}D Poisson PINN"
+        shown = {k: v for k, v in fields.items() if k != "pde_residual"}
+        save_fields(axes, shown, title, folder / "solution.png")
+        save_fields(axes, {"PDE residual Lap(u) - f": fields["pde_residual"]}, title,
+                    folder / "residual.png")
+        save_history(trainer.history, folder / "history.png", title)
+        files += ["solution.png", "residual.png", "history.png"]
+    return files

@@ -1,0 +1,209 @@
+"""The ``poisson-pinn`` case file as typed models: every key, its type, default and help.
+
+Training stages are a tagged union on ``method``: one model per family of methods
+(:func:`pdekit.pinn.methods.family_methods`), holding only that family's keys, so a key of
+another method is an unknown key of this one. Checks that need the domain's dimension
+(expressions, the weights file, the 2D grid sampler) are in :mod:`pdekit.pinn.prepare`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal, Union, get_args
+
+from pydantic import field_validator, model_validator
+
+from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
+from pdekit.pinn.methods import family_methods
+from pdekit.pinn.points import SAMPLERS
+
+ACTIVATIONS = ("tanh", "sigmoid", "sin", "softplus", "swish")
+"""Activation names (the functions are in :data:`pdekit.pinn.network.ACTIVATIONS`)."""
+
+Sampler = choice(*SAMPLERS)
+
+
+def _interval(value: list[float] | None) -> list[float] | None:
+    if value is None:
+        return None
+    if len(value) != 2:
+        raise ValueError("two numbers [a, b]")
+    if not value[0] < value[1]:
+        raise ValueError("two finite numbers [a, b] with a < b")
+    return value
+
+
+class DomainSection(Section):
+    x: list[float] = Field([0.0, 1.0], description="interval [a, b] in x")
+    y: list[float] | None = Field(None, description="interval [c, d] in y: makes the problem "
+                                                    "2D (rectangle)")
+
+    _intervals = field_validator("x", "y")(_interval)
+
+    @property
+    def bounds(self) -> list[tuple[float, float]]:
+        """``[(a, b)]`` or ``[(a, b), (c, d)]``."""
+        return [(float(a), float(b)) for a, b in ([self.x] + ([self.y] if self.y else []))]
+
+
+class ProblemSection(Section):
+    exact: str | None = Field(None, description="exact solution, e.g. \"sin(pi*x)*sin(pi*y)\": "
+                              "errors are measured against it; default for forcing (its "
+                              "Laplacian) and boundary")
+    forcing: str | None = Field(None, description="f in Laplacian(u) = f (default: Laplacian "
+                                "of exact, by autodiff)")
+    boundary: str | None = Field(None, description="Dirichlet data g (default: exact)")
+    parameters: dict[str, float] = Field({}, description="named numbers usable in the "
+                                                        "expressions")
+
+    @field_validator("parameters")
+    @classmethod
+    def _plain_names(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, number in value.items():
+            if not name.isidentifier() or not math.isfinite(number):
+                raise KeyError_(name, "a finite number with a plain name", number)
+        return value
+
+    @model_validator(mode="after")
+    def _data_or_exact(self) -> "ProblemSection":
+        if self.exact is None:
+            for key in ("forcing", "boundary"):
+                if getattr(self, key) is None:
+                    raise KeyError_(key, "an expression (or problem.exact, from which it is "
+                                         "derived)")
+        return self
+
+
+class NetworkSection(Section):
+    depth: int = Field(1, ge=1, description="number of hidden layers")
+    width: int = Field(50, ge=1, description="neurons per hidden layer")
+    activation: choice(*ACTIVATIONS) = Field("tanh", description="activation function")
+    dtype: Literal["float64", "float32"] = Field(
+        "float64", description="floating point type (float32 limits the accuracy)")
+    seed: int = Field(0, description="seed of the weight initialization")
+    weights: str | None = Field(None, description="start from saved weights (a run's "
+                                "weights.npz); with training.stages = [] the run only "
+                                "evaluates them")
+
+
+class PointsSection(Section):
+    interior: int = Field(1001, ge=1, description="number of interior collocation points")
+    sampler: Sampler = Field("uniform", description="interior points: uniform random, "
+                             "scrambled Sobol' or Halton, or grid (cell midpoints)")
+    boundary: int = Field(20, ge=1, description="boundary points per side (2D; in 1D the two "
+                                                "end points)")
+    boundary_sampler: Sampler = Field("uniform", description="boundary points along each side")
+    seed: int = Field(0, description="seed of the random samplers")
+
+
+class LossSection(Section):
+    boundary: Literal["penalty", "hard"] = Field(
+        "penalty", description="Dirichlet condition by a penalty term or built into the "
+                               "network (hard: u = B N + G)")
+    penalty: float = Field(1.0, gt=0, description="penalty weight gamma of the boundary term")
+
+
+# ------------------------------------------------------------------ training stages
+
+class _Stage(Section):
+    """Keys every stage takes; the stop tests are applied by one monitor for all methods."""
+
+    method: str
+    iterations: int = Field(1000, ge=0, description="maximum number of iterations (steps for "
+                                                    "adam/adamax)")
+    time_limit: float | None = Field(None, gt=0, description="stop the stage after this many "
+                                                            "seconds")
+    ftol: float = Field(0.0, ge=0, description="stop when the loss is <= ftol")
+    gtol: float = Field(0.0, ge=0, description="stop when the gradient norm is <= gtol")
+
+
+class FirstOrderStage(_Stage):
+    """Adam / Adamax (a compiled loop of ``log_every`` steps per call)."""
+
+    method: choice(*family_methods("first-order"))  # type: ignore[valid-type]
+    lr: float = Field(1e-3, gt=0, description="learning rate")
+    log_every: int = Field(500, ge=1, description="steps per compiled chunk (progress, "
+                                                  "history)")
+
+
+class LeastSquaresStage(_Stage):
+    """Gauss-Newton / Levenberg-Marquardt on the residual vector."""
+
+    method: choice(*family_methods("least-squares"))  # type: ignore[valid-type]
+    jacobian: Literal["explicit", "products"] = Field(
+        "explicit", description="'explicit' Jacobian (SVD solve) or matrix-free 'products' "
+                                "(shared pdekit.optim solver, CG)")
+    damping: float | None = Field(None, ge=0, description="gauss-newton (explicit): smallest "
+                                  "relative damping mu/s_max^2 (default 1e-12); "
+                                  "levenberg-marquardt: initial damping (relative to s_max^2 "
+                                  "for explicit, default 1e-3; absolute for products)")
+    cg_maxiter: int | None = Field(None, ge=1, description="CG iterations per step "
+                                                          "(jacobian = 'products')")
+
+
+class NewtonStage(_Stage):
+    """Newton-CG / trust-region Newton-CG with Hessian-vector products."""
+
+    method: choice(*family_methods("newton"))  # type: ignore[valid-type]
+    cg_maxiter: int | None = Field(None, ge=1, description="CG iterations per Newton step")
+
+
+class QuasiNewtonStage(_Stage):
+    """L-BFGS."""
+
+    method: choice(*family_methods("quasi-newton"))  # type: ignore[valid-type]
+    memory: int = Field(10, ge=1, description="number of stored pairs")
+
+
+STAGE_MODELS = (FirstOrderStage, LeastSquaresStage, NewtonStage, QuasiNewtonStage)
+Stage = Annotated[Union[FirstOrderStage, LeastSquaresStage, NewtonStage, QuasiNewtonStage],
+                  Field(discriminator="method")]
+
+
+def _stages_help() -> str:
+    common = ", ".join(k for k in _Stage.model_fields if k != "method")
+    families = "; ".join(
+        f"{'/'.join(get_args(model.model_fields['method'].annotation))}: "
+        + ", ".join(k for k in model.model_fields if k not in _Stage.model_fields)
+        for model in STAGE_MODELS)
+    return (f"training stages in order, each a table {{method = ..., iterations = ..., ...}}; "
+            f"keys of all methods: {common}; {families} (see README)")
+
+
+class TrainingSection(Section):
+    stages: list[Stage] = Field(
+        default_factory=lambda: [FirstOrderStage(method="adam", iterations=1000, lr=1e-3),
+                                 LeastSquaresStage(method="gauss-newton", iterations=300)],
+        description=_stages_help())
+
+
+class EvaluationSection(Section):
+    n: int | None = Field(None, ge=2, description="points per axis of the evaluation grid "
+                                                  "(default 2001 in 1D, 201 in 2D)")
+
+
+class OutputSection(Section):
+    png: bool = Field(True, description="write PNG plots")
+    vtk: bool = Field(True, description="write the evaluation grid as .vti + solution.pvd")
+
+
+class PinnCase(KindCase):
+    """A ``poisson-pinn`` case file."""
+
+    domain: DomainSection = DomainSection()
+    problem: ProblemSection = Field(description="the PDE data: exact solution and/or forcing "
+                                                "and boundary data")
+    network: NetworkSection = NetworkSection()
+    points: PointsSection = PointsSection()
+    loss: LossSection = LossSection()
+    training: TrainingSection = TrainingSection()
+    evaluation: EvaluationSection = EvaluationSection()
+    output: OutputSection = OutputSection()
+
+    def resolved(self) -> dict[str, Any]:
+        """As :meth:`KindCase.resolved`, without unset optional stage keys (TOML has no
+        null inside an inline table)."""
+        data = super().resolved()
+        data["training"]["stages"] = [{k: v for k, v in stage.items() if v is not None}
+                                      for stage in data["training"]["stages"]]
+        return data
