@@ -297,8 +297,9 @@ def case_error(error: ValidationError, model: type[BaseModel], source: str,
             pass
         expected = f"a value ({annotation})" if annotation else "a value"
         given = None
-    elif first["type"] == "union_tag_invalid":
-        expected, given = _expected(first, options), first["ctx"]["tag"]
+    elif first["type"] == "union_tag_invalid":  # name the tag key itself
+        loc = (*loc, first["ctx"]["discriminator"].strip("'"))
+        expected, given = f"one of {first['ctx']['expected_tags']}", first["ctx"]["tag"]
     else:
         expected = _expected(first, options)
         if isinstance(given, dict) and first["type"] not in ("model_type", "dict_type"):
@@ -375,8 +376,7 @@ def _default_phrase(info: FieldInfo) -> str:
     if isinstance(default, BaseModel):
         return ""
     if isinstance(default, list) and default and isinstance(default[0], BaseModel):
-        default = [d.model_dump(exclude_defaults=True) | {"method": getattr(d, "method", None)}
-                   for d in default]
+        default = [d.model_dump(exclude_unset=True) for d in default]
     try:
         return f"= {format_value(default)}"
     except TypeError:

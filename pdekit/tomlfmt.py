@@ -19,7 +19,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        return "{ " + ", ".join(f"{k} = {format_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {format_value(v)}" for k, v in value.items()
+                                if v is not None) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
 

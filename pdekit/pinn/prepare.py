@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -38,10 +39,9 @@ class PreparedPinn:
         Parsed expressions of the coordinates (None where not given).
     weights
         The weights file to start from, resolved (None: a fresh initialization).
-    interior, boundary_points
-        Collocation points ``[n, dim]``.
-    axes, grid
-        The evaluation grid: coordinates per axis, and all points ``[n^dim, dim]``.
+
+    The collocation points and the evaluation grid are drawn on first use, in the run:
+    ``pdekit check`` then needs neither SciPy's samplers nor the memory.
     """
 
     case: PinnCase
@@ -50,14 +50,38 @@ class PreparedPinn:
     forcing: Expression | None
     boundary: Expression | None
     weights: Path | None
-    interior: np.ndarray
-    boundary_points: np.ndarray
-    axes: list[np.ndarray]
-    grid: np.ndarray
 
     @property
     def dim(self) -> int:
         return len(self.bounds)
+
+    @cached_property
+    def interior(self) -> np.ndarray:
+        """Interior collocation points ``[n, dim]``."""
+        points = self.case.points
+        return pts.interior_points(self.bounds, points.interior, points.sampler, points.seed)
+
+    @cached_property
+    def boundary_points(self) -> np.ndarray:
+        """Boundary collocation points ``[m, dim]``."""
+        points = self.case.points
+        return pts.boundary_points(self.bounds, points.boundary, points.boundary_sampler,
+                                   points.seed)
+
+    @cached_property
+    def _evaluation(self) -> tuple[list[np.ndarray], np.ndarray]:
+        n = self.case.evaluation.n or DEFAULT_EVALUATION_POINTS[self.dim]
+        return pts.evaluation_grid(self.bounds, n)
+
+    @property
+    def axes(self) -> list[np.ndarray]:
+        """Coordinates of the evaluation grid per axis."""
+        return self._evaluation[0]
+
+    @property
+    def grid(self) -> np.ndarray:
+        """All evaluation points ``[n^dim, dim]``."""
+        return self._evaluation[1]
 
 
 def prepare(case: PinnCase) -> PreparedPinn:
@@ -81,12 +105,8 @@ def prepare(case: PinnCase) -> PreparedPinn:
             raise case.error("points.interior", f"a square number for the 2D grid sampler "
                              f"(e.g. {side * side})", points.interior)
     weights = _checked_weights(case, bounds)
-    interior = pts.interior_points(bounds, points.interior, points.sampler, points.seed)
-    boundary = pts.boundary_points(bounds, points.boundary, points.boundary_sampler,
-                                   points.seed)
-    axes, grid = pts.evaluation_grid(bounds, case.evaluation.n or DEFAULT_EVALUATION_POINTS[dim])
     return PreparedPinn(case, bounds, parsed["exact"], parsed["forcing"], parsed["boundary"],
-                        weights, interior, boundary, axes, grid)
+                        weights)
 
 
 def _parse(case: PinnCase, key: str, variables: tuple[str, ...]) -> Expression | None:

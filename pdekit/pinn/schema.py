@@ -9,7 +9,7 @@ another method is an unknown key of this one. Checks that need the domain's dime
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Literal, Union, get_args
 
 from pydantic import field_validator, model_validator
 
@@ -199,11 +199,3 @@ class PinnCase(KindCase):
     training: TrainingSection = TrainingSection()
     evaluation: EvaluationSection = EvaluationSection()
     output: OutputSection = OutputSection()
-
-    def resolved(self) -> dict[str, Any]:
-        """As :meth:`KindCase.resolved`, without unset optional stage keys (TOML has no
-        null inside an inline table)."""
-        data = super().resolved()
-        data["training"]["stages"] = [{k: v for k, v in stage.items() if v is not None}
-                                      for stage in data["training"]["stages"]]
-        return data

@@ -89,7 +89,7 @@ def test_mutable_defaults_are_not_shared():
     ({"training": {"stages": [{"method": "adam", "lrr": 1}]}},
      "training.stages[0].lrr: expected a known key (did you mean 'lr'?)"),
     ({"training": {"stages": [{"method": "adm"}]}},
-     "training.stages[0]: expected 'method' one of 'adam', 'gauss-newton', got 'adm'"),
+     "training.stages[0].method: expected one of 'adam', 'gauss-newton', got 'adm'"),
     ({"training": {"stages": [{"method": "adam"}, {"lr": 1}]}},
      "training.stages[1]: expected a table with a 'method' key"),
     ({"training": {"stages": [{"method": "adam", "lr": "x"}]}},
