@@ -7,6 +7,11 @@ and results :mod:`~pdekit.pinn.report`.
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+import tempfile
+
 from pdekit.output import RunContext, RunReport
 from pdekit.pinn.prepare import PreparedPinn, prepare
 from pdekit.pinn.schema import PinnCase
@@ -26,14 +31,49 @@ class PinnPlugin:
     solver_options = False
 
     def prepare(self, case: PinnCase) -> PreparedPinn:
-        """Cross-key checks; parses the expressions and draws the points once."""
+        """Cross-key checks; parses the expressions once (points are drawn in the run)."""
         return prepare(case)
 
     def run(self, prepared: PreparedPinn, context: RunContext) -> RunReport:
         """Train, evaluate and write the outputs (imports TensorFlow)."""
+        _quiet_tensorflow()
         from pdekit.pinn.run import run
 
         return run(prepared, context)
+
+
+_TENSORFLOW_NOISE = re.compile(r"^(I\d{4} |WARNING: All log messages before absl::InitializeLog)")
+"""Lines TensorFlow's C++ libraries print on import however the log level is set: absl's
+pre-initialization notice and info lines (oneDNN, CPU features)."""
+
+
+def _quiet_tensorflow() -> None:
+    """Import TensorFlow without its start-up chatter on the terminal.
+
+    The chatter would break into progress bars and into ``--quiet`` runs. The C++ lines
+    ignore ``TF_CPP_MIN_LOG_LEVEL`` (they come before absl's logging is initialized), so the
+    import runs with file descriptor 2 captured; whatever is not known noise (errors,
+    warnings) is passed on to stderr afterwards.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        captured.seek(0)
+        for line in captured.read().decode(errors="replace").splitlines():
+            if line.strip() and not _TENSORFLOW_NOISE.match(line):
+                print(line, file=sys.stderr)
+    import absl.logging
+
+    absl.logging.set_verbosity(absl.logging.ERROR)
 
 
 plugin = PinnPlugin()
