@@ -27,7 +27,7 @@ BAD = [
      "network.activation: expected one of"),
     ("negative penalty", "[loss]\npenalty = -1.0\n", "loss.penalty: expected a number > 0"),
     ("unknown method", "[training]\nstages = [{method = 'adamw', iterations = 10}]\n",
-     "training.stages[0]: expected 'method' one of 'adam', 'adamax'"),
+     "training.stages[0].method: expected one of 'adam', 'adamax'"),
     ("key of another method", "[training]\nstages = [{method = 'adam', memory = 3}]\n",
      "training.stages[0].memory: expected a known key (available: ftol, gtol, iterations, "
      "log_every, lr, method, time_limit)"),
