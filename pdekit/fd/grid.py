@@ -79,16 +79,6 @@ class UniformGrid:
         """Grid step per axis, h_a = length_a / n_a."""
         return tuple(length / count for length, count in zip(self.lengths, self.shape))
 
-    @property
-    def cell_volume(self) -> float:
-        """Product of the spacings (length, area or volume of one cell)."""
-        return float(np.prod(self.spacings))
-
-    @property
-    def is_uniform(self) -> bool:
-        """Same number of points and the same side on every axis (a square, a cube)."""
-        return len(set(self.shape)) == 1 and len(set(self.lengths)) == 1
-
     def coordinates(self, axis: int = 0) -> np.ndarray:
         """The point coordinates along ``axis``."""
         raise NotImplementedError
