@@ -9,16 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from pdekit.fd.grid import Grid, NeumannGrid
-from pdekit.fd.laplacian import laplacian, laplacian_neumann_symbol, laplacian_symbol
+from pdekit.fd.laplacian import laplacian, laplacian_eigenvalues
 from pdekit.fd.models import ReactionModel
 from pdekit.time import (BlockDiagonalLinear, CosineDiagonalLinear, FourierDiagonalLinear,
                          LinearPart, SemilinearProblem, SparseLinear, ZeroLinear)
 from pdekit.time.problem import no_nonlinearity
-
-
-def laplacian_eigenvalues(grid: Grid) -> np.ndarray:
-    """Eigenvalues of the grid's 5-point Laplacian (Fourier or DCT-II symbol)."""
-    return laplacian_neumann_symbol(grid) if isinstance(grid, NeumannGrid) else laplacian_symbol(grid)
 
 
 def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
@@ -64,10 +59,10 @@ def build_problem(model: ReactionModel, grid: Grid, terms: str = "full",
     """du/dt = L w + N(w) for the stacked state w = [u.ravel(), v.ravel()].
 
     ``terms`` is ``"full"``, ``"reaction"`` (L = 0) or ``"diffusion"`` (N = 0);
-    ``diffusion`` picks the representation of the same 5-point Laplacian (see
+    ``diffusion`` picks the representation of the same (2d+1)-point Laplacian (see
     :func:`diffusion_operator`); ``threads`` is passed to the fast transforms.
     """
-    size = grid.n * grid.n
+    size = grid.size
     linear: LinearPart = (ZeroLinear() if terms == "reaction"
                           else diffusion_operator(grid, model.diffusion, diffusion, threads))
     if terms == "diffusion":

@@ -1,4 +1,4 @@
-"""Initial data of a reaction–diffusion case: noise, a perturbed square, a file, a restart."""
+"""Initial data of a reaction–diffusion case: noise, a perturbed box, a file, a restart."""
 
 from __future__ import annotations
 
@@ -8,20 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pdekit.fd.grid import Grid
+from pdekit.fd.noise import band_limited_noise, default_k_max, white_noise
 
 if TYPE_CHECKING:
     from pdekit.fd.schema import InitialSection
-
-
-def spot_field(grid: Grid, background: float, inside: float, size: float) -> np.ndarray:
-    """``background`` everywhere except ``inside`` on the central square of side
-    ``size`` × length (Pearson's 1993 initial perturbation when size ≈ 20/256)."""
-    x = grid.coordinates() - (grid.x0 + grid.length / 2)
-    half = 0.5 * size * grid.length
-    box = np.abs(x) <= half
-    field = np.full(grid.shape, background, dtype=float)
-    field[np.ix_(box, box)] = inside
-    return field
 
 
 class InitialDataError(Exception):
@@ -30,6 +20,35 @@ class InitialDataError(Exception):
     def __init__(self, key: str, expected: str, given: object = None):
         super().__init__(expected)
         self.key, self.expected, self.given = key, expected, given
+
+
+def spot_field(grid: Grid, background: float, inside: float, size: float) -> np.ndarray:
+    """``background`` everywhere except ``inside`` on the central box of side ``size`` ×
+    length per axis (Pearson's 1993 initial perturbation when size ≈ 20/256)."""
+    boxes = [np.abs(x - (x0 + length / 2)) <= 0.5 * size * length
+             for x, x0, length in zip(grid.axes_coordinates(), grid.origin, grid.lengths)]
+    field = np.full(grid.shape, background, dtype=float)
+    field[np.ix_(*boxes)] = inside
+    return field
+
+
+def noise_fields(initial: InitialSection, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    """The zero-mean perturbations of u and v (in this order, from ``initial.seed``).
+
+    Raises
+    ------
+    InitialDataError
+        When the band of band-limited noise needs too many modes.
+    """
+    rng = np.random.default_rng(initial.seed)
+    if initial.noise == "white":
+        return white_noise(rng, grid, initial.std_u), white_noise(rng, grid, initial.std_v)
+    k_max = initial.noise_k_max or default_k_max(grid.lengths)
+    try:
+        return (band_limited_noise(rng, grid, initial.std_u, k_max),
+                band_limited_noise(rng, grid, initial.std_v, k_max))
+    except ValueError as error:
+        raise InitialDataError("noise_k_max", str(error), k_max) from None
 
 
 def load_initial(initial: InitialSection, grid: Grid, steady: tuple[float, float] | None,
@@ -64,9 +83,7 @@ def load_initial(initial: InitialSection, grid: Grid, steady: tuple[float, float
                                            "found; or set model.steady_guess")
                 mean = steady[index]
             means.append(mean)
-        rng = np.random.default_rng(initial.seed)
-        u = rng.normal(0.0, initial.std_u, grid.shape)
-        v = rng.normal(0.0, initial.std_v, grid.shape)
+        u, v = noise_fields(initial, grid)
         if initial.type == "noise":
             return u + means[0], v + means[1], 0.0
         u += spot_field(grid, means[0], initial.spot_u, initial.spot_size)
@@ -91,7 +108,7 @@ def load_initial(initial: InitialSection, grid: Grid, steady: tuple[float, float
         else:
             u, v = np.load(path)
     except (OSError, KeyError, ValueError) as error:
-        raise InitialDataError("path", "an existing .npy (2×n×n) or .npz (u, v) file",
+        raise InitialDataError("path", "an existing .npy (2 × grid shape) or .npz (u, v) file",
                                f"{initial.path} ({error})") from None
     if np.shape(u) != grid.shape or np.shape(v) != grid.shape:
         raise InitialDataError("path", f"fields of shape {grid.shape}",

@@ -1,7 +1,10 @@
-"""The 5-point Laplacian as a sparse matrix and by its eigenvalues in a fast transform.
+"""The (2d+1)-point Laplacian in d = 1, 2, 3 dimensions, as a sparse matrix and by its
+eigenvalues in a fast transform.
 
-Periodic grids: diagonal in the discrete Fourier basis. Cell-centred grids with
-no-flux walls: diagonal in the type-II discrete cosine basis.
+The d-dimensional operator is the Kronecker sum of 1D second differences, one per axis.
+Periodic grids: diagonal in the discrete Fourier basis. Cell-centred grids with no-flux
+walls: diagonal in the type-II discrete cosine basis. Either way the eigenvalue of a
+product mode is the sum of the 1D eigenvalues, −Σ_a (4/h_a²) sin²(θ_a/2).
 """
 
 from __future__ import annotations
@@ -23,23 +26,6 @@ def periodic_second_difference(n: int, h: float) -> sp.csr_matrix:
     return sp.csr_matrix(matrix) / h**2
 
 
-def laplacian_periodic(grid: PeriodicGrid) -> sp.csr_matrix:
-    """5-point Laplacian on ``grid`` acting on fields flattened in C order (``[i, j]``)."""
-    d2 = periodic_second_difference(grid.n, grid.h)
-    eye = sp.identity(grid.n, format="csr")
-    return sp.csr_matrix(sp.kron(d2, eye) + sp.kron(eye, d2))
-
-
-def laplacian_symbol(grid: PeriodicGrid) -> np.ndarray:
-    """Eigenvalues of :func:`laplacian_periodic` on the Fourier modes exp(i(kx x + ky y)).
-
-    -(4/h²)(sin²(kx h/2) + sin²(ky h/2)), as an n × n array in FFT order.
-    """
-    k = grid.wavenumbers()
-    s = np.sin(0.5 * k * grid.h) ** 2
-    return -(4.0 / grid.h**2) * (s[:, None] + s[None, :])
-
-
 def neumann_second_difference(n: int, h: float) -> sp.csr_matrix:
     """1D second difference with reflecting ends on a cell-centred grid, as n × n matrix.
 
@@ -56,22 +42,72 @@ def neumann_second_difference(n: int, h: float) -> sp.csr_matrix:
     return sp.diags([ones[:-1], diagonal, ones[:-1]], [-1, 0, 1], format="csr") / h**2
 
 
-def laplacian_neumann(grid: NeumannGrid) -> sp.csr_matrix:
-    """5-point Laplacian with no-flux walls on ``grid`` (fields flattened in C order)."""
-    d2 = neumann_second_difference(grid.n, grid.h)
-    eye = sp.identity(grid.n, format="csr")
-    return sp.csr_matrix(sp.kron(d2, eye) + sp.kron(eye, d2))
-
-
-def laplacian_neumann_symbol(grid: NeumannGrid) -> np.ndarray:
-    """Eigenvalues of :func:`laplacian_neumann` on the DCT-II modes cos(π m (i + ½)/n).
-
-    -(4/h²)(sin²(π m / 2n) + sin²(π l / 2n)), as an n × n array indexed by (m, l).
-    """
-    s = np.sin(0.5 * np.pi * np.arange(grid.n) / grid.n) ** 2
-    return -(4.0 / grid.h**2) * (s[:, None] + s[None, :])
+def kronecker_sum(blocks: list[sp.spmatrix]) -> sp.csr_matrix:
+    """Σ_a I ⊗ … ⊗ A_a ⊗ … ⊗ I: the operator acting with A_a along axis a of a C-ordered
+    array of shape ``(len(A_0), len(A_1), …)``."""
+    sizes = [block.shape[0] for block in blocks]
+    total = None
+    for axis, block in enumerate(blocks):
+        before = sp.identity(int(np.prod(sizes[:axis])), format="csr")
+        after = sp.identity(int(np.prod(sizes[axis + 1:])), format="csr")
+        term = block if len(blocks) == 1 else (
+            sp.kron(block, after) if axis == 0 else
+            sp.kron(before, block) if axis == len(blocks) - 1 else
+            sp.kron(sp.kron(before, block), after))
+        total = term if total is None else total + term
+    return sp.csr_matrix(total)
 
 
 def laplacian(grid: Grid) -> sp.csr_matrix:
-    """The sparse 5-point Laplacian for either kind of grid."""
-    return laplacian_neumann(grid) if isinstance(grid, NeumannGrid) else laplacian_periodic(grid)
+    """The sparse (2d+1)-point Laplacian of ``grid`` (fields flattened in C order): periodic,
+    or with no-flux walls on a :class:`NeumannGrid`."""
+    second = (neumann_second_difference if isinstance(grid, NeumannGrid)
+              else periodic_second_difference)
+    return kronecker_sum([second(n, h) for n, h in zip(grid.shape, grid.spacings)])
+
+
+def laplacian_periodic(grid: PeriodicGrid) -> sp.csr_matrix:
+    """The periodic (2d+1)-point Laplacian (see :func:`laplacian`)."""
+    return laplacian(grid)
+
+
+def laplacian_neumann(grid: NeumannGrid) -> sp.csr_matrix:
+    """The (2d+1)-point Laplacian with no-flux walls (see :func:`laplacian`)."""
+    return laplacian(grid)
+
+
+def _sum_over_axes(sines: list[np.ndarray], spacings: tuple[float, ...]) -> np.ndarray:
+    """−Σ_a (4/h_a²) s_a, broadcast over the axes, as −(4/h_0²) Σ_a (h_0/h_a)² s_a.
+
+    Factoring out the first axis keeps equal spacings bit-identical to the 2D formula
+    −(4/h²)(s_x + s_y) (the ratio is then exactly 1).
+    """
+    dim = len(sines)
+    total: np.ndarray | float = 0.0
+    for axis, s in enumerate(sines):
+        ratio = spacings[0] ** 2 / spacings[axis] ** 2
+        term = s if ratio == 1.0 else ratio * s
+        index = tuple(slice(None) if a == axis else None for a in range(dim))
+        total = term[index] if axis == 0 else total + term[index]
+    return -(4.0 / spacings[0] ** 2) * total
+
+
+def laplacian_symbol(grid: PeriodicGrid) -> np.ndarray:
+    """Eigenvalues of the periodic Laplacian on the Fourier modes exp(i k·x):
+    −Σ_a (4/h_a²) sin²(k_a h_a / 2), an array of the grid's shape in FFT order."""
+    sines = [np.sin(0.5 * grid.wavenumbers(axis) * h) ** 2
+             for axis, h in enumerate(grid.spacings)]
+    return _sum_over_axes(sines, grid.spacings)
+
+
+def laplacian_neumann_symbol(grid: NeumannGrid) -> np.ndarray:
+    """Eigenvalues of the no-flux Laplacian on the DCT-II modes Π_a cos(π m_a (i_a + ½)/n_a):
+    −Σ_a (4/h_a²) sin²(π m_a / 2n_a), an array of the grid's shape indexed by (m_a)."""
+    sines = [np.sin(0.5 * np.pi * np.arange(n) / n) ** 2 for n in grid.shape]
+    return _sum_over_axes(sines, grid.spacings)
+
+
+def laplacian_eigenvalues(grid: Grid) -> np.ndarray:
+    """Eigenvalues of the grid's Laplacian in its fast transform (Fourier or DCT-II)."""
+    return (laplacian_neumann_symbol(grid) if isinstance(grid, NeumannGrid)
+            else laplacian_symbol(grid))

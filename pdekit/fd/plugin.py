@@ -1,4 +1,4 @@
-"""The ``turing`` kind: two-species reaction–diffusion on a square.
+"""The ``turing`` kind: two-species reaction–diffusion on a line, rectangle or box.
 
 The case model is :class:`pdekit.fd.schema.TuringCase`; :func:`pdekit.fd.prepare.prepare`
 builds model, grid and initial state once; :func:`pdekit.fd.run.run` integrates and
@@ -20,8 +20,8 @@ class TuringPlugin:
     name = "turing"
     description = ("Two-species reaction-diffusion (BVAM, Gray-Scott, Schnakenberg, "
                    "Brusselator, FitzHugh-Nagumo or your own f(u, v), g(u, v)) on a periodic "
-                   "or no-flux square; 5-point FD Laplacian by FFT/DCT or sparse; ETDRK4, "
-                   "IMEX-RK, splitting, RK4.")
+                   "or no-flux line, rectangle or box (1D, 2D, 3D); (2d+1)-point FD Laplacian by "
+                   "FFT/DCT or sparse; ETDRK4, IMEX-RK, splitting, RK4.")
     case_model = TuringCase
     commands = ("solve",)
     mpi = False

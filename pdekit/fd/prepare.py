@@ -11,6 +11,7 @@ kernels for built-in models with a closed-form steady state (``pdekit check`` ca
 from __future__ import annotations
 
 import math
+import os
 import shutil
 from dataclasses import dataclass
 
@@ -36,9 +37,10 @@ class TuringSetup:
     case
         The validated case.
     model, grid
-        The reaction model and the square grid.
+        The reaction model and the 1D, 2D or 3D grid.
     u0, v0, t0
-        Initial fields (indexed ``[i, j]``, i along x) and start time.
+        Initial fields (of the grid's shape, indexed ``[i, j, k]``, i along x) and start
+        time.
     dt
         The fixed step: ``time.dt`` shortened so that equal steps end at ``T`` (the first
         trial step of adaptive runs).
@@ -75,6 +77,16 @@ class TuringSetup:
     def rk4_stable_dt(self) -> float:
         """The largest stable RK4 step for this grid and diffusion (reported)."""
         return rk4_max_dt(self.spectral_radius)
+
+
+STATE_COPIES = 24
+"""Copies of the two-species state a run may hold at once (ETDRK4's stages and spectra,
+snapshots): the basis of the memory check before anything is allocated."""
+
+
+def _memory_bytes() -> int:
+    """Physical memory of the machine."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def steps_landing_on(t0: float, t_end: float, dt: float) -> tuple[int, float]:
@@ -131,7 +143,12 @@ def prepare(case: TuringCase) -> TuringSetup:
         For any problem, naming the key.
     """
     model = build_model(case)
-    grid = make_grid(case.grid.boundary, case.grid.n, case.grid.length)
+    grid = make_grid(case.grid.boundary, case.grid.shape, case.grid.lengths)
+    needed = grid.size * STATE_COPIES * 2 * 8
+    if needed > _memory_bytes():
+        raise case.error("grid.n", f"a grid that fits in memory (about {needed / 2**30:.3g} "
+                                   f"GiB needed for {grid.size:.3g} points, "
+                                   f"{_memory_bytes() / 2**30:.3g} GiB here)", case.grid.n)
     steady, steady_error = _steady_state(model)
     try:
         u0, v0, t0 = load_initial(case.initial, grid, steady, case.source.parent)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pdekit.fd.grid import Grid, NeumannGrid
+from pdekit.fd.grid import Grid
 from pdekit.fd.models import ReactionModel
 from pdekit.fd.stability import dominant_wavenumber, turing_analysis
 from pdekit.memory import peak_rss_mib
@@ -26,23 +26,35 @@ def stability_report(model: ReactionModel, grid: Grid, steady: tuple[float, floa
     Parameters
     ----------
     model, grid
-        The reaction model and the grid (its finest wavenumber π/h bounds the search).
+        The reaction model and the grid (the Nyquist wavenumber π/h of its finest axis
+        bounds the search; the dispersion relation depends on |k| only, in any dimension).
     steady, steady_error
         The steady state, or None and why it was not found.
     u
         The final u field, whose dominant wavenumber is measured.
     """
-    boundary = "neumann" if isinstance(grid, NeumannGrid) else "periodic"
-    measured_k = dominant_wavenumber(u, grid.length, boundary)
+    measured_k = dominant_wavenumber(u, grid.lengths, grid.boundary)
     measured = {"measured_dominant_k": measured_k,
                 "measured_wavelength": 2 * math.pi / measured_k if measured_k > 0 else None}
     if steady is None:
         return {"steady_state": None, "error": steady_error, **measured}
     jacobian = model.jacobian(*steady)
-    report = turing_analysis(jacobian, model.diffusion, math.pi / grid.h)
+    report = turing_analysis(jacobian, model.diffusion, grid.nyquist())
     report["steady_state"] = list(steady)
     report["jacobian"] = jacobian.tolist()
     return {**report, **measured}
+
+
+def one_or_per_axis(values: tuple) -> object:
+    """The value when all axes agree (a square's n), else the list per axis."""
+    return values[0] if len(set(values)) == 1 else list(values)
+
+
+def grid_summary(grid: Grid) -> dict[str, Any]:
+    """The grid in ``summary.json``: ``n``, ``length``, ``h`` as one number when all axes
+    agree (as for the 2D squares of earlier versions) or one per axis; ``dim``, ``shape``."""
+    return {"n": one_or_per_axis(grid.shape), "length": one_or_per_axis(grid.lengths),
+            "h": one_or_per_axis(grid.spacings), "dim": grid.dim, "shape": list(grid.shape)}
 
 
 def turing_report(setup: TuringSetup, outcome: TuringOutcome,
@@ -55,8 +67,8 @@ def turing_report(setup: TuringSetup, outcome: TuringOutcome,
     results = {
         "model": {"name": model.name, "preset": setup.preset, "equations": model.equations,
                   **model.parameters(), "terms": case.model.terms},
-        "grid": {"n": grid.n, "length": grid.length, "h": grid.h,
-                 "boundary": case.grid.boundary, "diffusion": case.grid.diffusion},
+        "grid": {**grid_summary(grid), "boundary": case.grid.boundary,
+                 "diffusion": case.grid.diffusion},
         "time": {"method": case.time.method, "dt": setup.dt, "dt_requested": case.time.dt,
                  "steps": outcome.steps, "t0": setup.t0, "t_final": outcome.t_final,
                  "rk4_stable_dt": setup.rk4_stable_dt,
@@ -74,7 +86,9 @@ def turing_report(setup: TuringSetup, outcome: TuringOutcome,
     steps_text = (f"adaptive steps {stats.dt_min:.3g} to {stats.dt_max:.3g} (tolerance "
                   f"{case.time.tolerance:g})" if stats else f"dt = {setup.dt:g}")
     lines = [
-        f"Solved {setup.label} on {grid.n}x{grid.n} ({case.grid.boundary}, h = {grid.h:.4g}) "
+        f"Solved {setup.label} on {'x'.join(map(str, grid.shape))}"
+        f"{' points' if grid.dim == 1 else ''} ({case.grid.boundary}, "
+        f"h = {'/'.join(f'{h:.4g}' for h in dict.fromkeys(grid.spacings))}) "
         f"with {case.time.method}, {steps_text}: {outcome.steps} steps to "
         f"t = {outcome.t_final:.6g} in {seconds:.2f} s (peak memory "
         f"{results['memory']['peak_rss_mb']:.0f} MiB).",

@@ -11,10 +11,11 @@ import numpy as np
 from pdekit.fd.build import build_problem
 from pdekit.fd.grid import Grid
 from pdekit.fd.prepare import TuringSetup
-from pdekit.fd.report import turing_report
+from pdekit.fd.report import one_or_per_axis, turing_report
 from pdekit.memory import peak_rss_mib
 from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
-from pdekit.output.plots import save_animation, save_fields_png
+from pdekit.output.plots import (save_animation, save_fields_png, save_lines_png,
+                                 save_slices_png)
 from pdekit.time import (METHODS, AdaptiveStats, integrate, integrate_adaptive,
                          make_attempt, make_stepper)
 
@@ -26,7 +27,7 @@ class TuringOutcome:
     Attributes
     ----------
     u, v
-        Final fields, indexed ``[i, j]``.
+        Final fields, of the grid's shape.
     state_bytes
         Size of the stacked state vector.
     steps, t_final
@@ -57,23 +58,27 @@ class Snapshots:
         self.folder, self.grid = folder, grid
         self.series = PVDSeries(folder / "fields.pvd") if vtk else None
         self.frames: list[tuple[float, np.ndarray]] | None = [] if frames else None
-        self.first = float(grid.coordinates()[0])
+        self.origin = [float(x[0]) for x in grid.axes_coordinates()]
 
     def __call__(self, t: float, w: np.ndarray) -> None:
         u, v = split_state(w, self.grid)
         if self.series is not None:
             name = f"fields_{len(self.series.entries):05d}.vti"
-            write_vti(self.folder / name, (self.first, self.first),
-                      (self.grid.h, self.grid.h), {"u": u, "v": v})
+            write_vti(self.folder / name, self.origin, self.grid.spacings, {"u": u, "v": v})
             self.series.add(t, self.folder / name)
         if self.frames is not None:
-            self.frames.append((t, u.copy()))
+            self.frames.append((t, animation_frame(u).copy()))
 
 
 def split_state(w: np.ndarray, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
     """(u, v) as grid-shaped views of the stacked state w = [u.ravel(), v.ravel()]."""
-    size = grid.n * grid.n
+    size = grid.size
     return w[:size].reshape(grid.shape), w[size:].reshape(grid.shape)
+
+
+def animation_frame(u: np.ndarray) -> np.ndarray:
+    """What an animation shows of u: the field in 1D and 2D, the middle z-plane in 3D."""
+    return u[:, :, u.shape[2] // 2] if u.ndim == 3 else u
 
 
 def output_times(t0: float, t_end: float, every: float) -> list[float]:
@@ -123,18 +128,34 @@ def _write_fields(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray
                   t_final: float, snapshots: Snapshots) -> list[str]:
     """``final_state.npz``, the PNG and the animation; the names of the files written."""
     grid, output = setup.grid, setup.case.output
-    np.savez(folder / "final_state.npz", u=u, v=v, t=t_final, n=grid.n, length=grid.length)
+    np.savez(folder / "final_state.npz", u=u, v=v, t=t_final, n=one_or_per_axis(grid.shape),
+             length=one_or_per_axis(grid.lengths))
     files = ["final_state.npz"]
     if snapshots.series is not None:
         files.append("fields.pvd")
-    extent = (grid.x0, grid.x0 + grid.length, grid.x0, grid.x0 + grid.length)
+    title = f"{setup.label}, {setup.case.time.method}, t = {t_final:.4g}"
+    coordinates = grid.axes_coordinates()
     if output.png:
-        save_fields_png({"u": u, "v": v}, extent,
-                        f"{setup.label}, {setup.case.time.method}, t = {t_final:.4g}",
-                        folder / "fields.png")
+        if grid.dim == 1:
+            save_lines_png({"u": u, "v": v}, coordinates[0], title, folder / "fields.png")
+        elif grid.dim == 2:
+            save_fields_png({"u": u, "v": v}, _extent(grid), title, folder / "fields.png")
+        else:
+            save_slices_png({"u": u, "v": v}, coordinates, title, folder / "fields.png")
         files.append("fields.png")
     if snapshots.frames:
         name = f"u.{output.animation}"
-        save_animation(snapshots.frames, extent, "u", folder / name)
+        if grid.dim == 1:
+            extent, label = (coordinates[0][0], coordinates[0][-1]), "u"
+        else:
+            extent = _extent(grid)
+            label = "u" if grid.dim == 2 else f"u on z = {coordinates[2][grid.shape[2] // 2]:.3g}"
+        save_animation(snapshots.frames, extent, label, folder / name)
         files.append(name)
     return files
+
+
+def _extent(grid: Grid) -> tuple[float, float, float, float]:
+    """(x_min, x_max, y_min, y_max) of the box's first two axes."""
+    (x0, y0), (lx, ly) = grid.origin[:2], grid.lengths[:2]
+    return (x0, x0 + lx, y0, y0 + ly)

@@ -10,9 +10,10 @@ restart, a stable step, a diagonal linear part for ETDRK4) are in
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
 from pdekit.fd.models import BVAM, MODELS, preset_parameters
@@ -120,45 +121,133 @@ class ModelSection(Section):
         return values
 
 
-class GridSection(Section):
-    """``[grid]``: the square, its points and how diffusion is applied."""
+def _point_counts(value: object) -> object:
+    """``grid.n``: an integer >= 3, or a list of 1 to 3 of them (one per axis)."""
+    if isinstance(value, list):
+        if not 1 <= len(value) <= 3 or any(type(x) is not int or x < 3 for x in value):
+            raise ValueError("a list of 1 to 3 integers >= 3 (points per axis)")
+        return value
+    if type(value) is not int:
+        raise ValueError("an integer")
+    if value < 3:
+        raise ValueError("a number >= 3")
+    return value
 
-    n: int = Field(100, ge=3, description="points per side (h = length / n)")
-    length: float = Field(2.0, gt=0, description="side of the square "
-                                                 "[-length/2, length/2]")
+
+def _side_lengths(value: object) -> object:
+    """``grid.length``: a finite number > 0, or a list of 1 to 3 of them (one per axis)."""
+    def positive(x: object) -> bool:
+        return type(x) in (int, float) and math.isfinite(x) and x > 0
+
+    if isinstance(value, list):
+        if not 1 <= len(value) <= 3 or not all(positive(x) for x in value):
+            raise ValueError("a list of 1 to 3 finite numbers > 0 (side per axis)")
+        return [float(x) for x in value]
+    if type(value) not in (int, float):
+        raise ValueError("a number")
+    if not math.isfinite(value):
+        raise ValueError("a finite number")
+    if value <= 0:
+        raise ValueError("a number > 0")
+    return float(value)
+
+
+class GridSection(Section):
+    """``[grid]``: the box, its points and how diffusion is applied.
+
+    Dimension rule: a list ``n = [nx]``, ``[nx, ny]`` or ``[nx, ny, nz]`` gives the
+    dimension (its length); one integer ``n`` means n points on every axis of a
+    ``dim``-dimensional box (``dim`` = 2 by default, so ``n = 100`` stays 100 × 100).
+    """
+
+    n: int | list[int] = Field(
+        100, description="points per axis: one integer (n on every axis of a grid.dim box) "
+                         "or one per axis, [nx], [nx, ny] or [nx, ny, nz] (h = length / n)")
+    dim: int | None = Field(None, ge=1, le=3, description="dimension 1, 2 or 3 when n is one "
+                                                          "integer (default: 2, or the "
+                                                          "length of the list n)")
+    length: float | list[float] = Field(
+        2.0, description="side of the box [-length/2, length/2] per axis: one number, or "
+                         "one per axis")
     boundary: Literal["periodic", "neumann"] = Field(
-        "periodic", description="periodic, or neumann (no-flux walls, cell-centred points)")
+        "periodic", description="periodic, or neumann (no-flux walls, cell-centred points), "
+                                "on every axis")
     diffusion: Literal["fft", "sparse"] = Field(
-        "fft", description="how the 5-point Laplacian is applied: diagonalized by a fast "
-                           "transform (FFT periodic, DCT neumann; exact diffusion steps) or "
-                           "as a sparse matrix (SuperLU)")
+        "fft", description="how the (2d+1)-point Laplacian is applied: diagonalized by a "
+                           "fast transform (FFT periodic, DCT neumann; exact diffusion "
+                           "steps) or as a sparse matrix (SuperLU)")
     threads: int = Field(1, ge=1, description="threads per FFT/DCT")
+
+    _check_n = field_validator("n", mode="before")(_point_counts)
+    _check_length = field_validator("length", mode="before")(_side_lengths)
+
+    @model_validator(mode="after")
+    def _axes_agree(self) -> "GridSection":
+        if isinstance(self.n, list) and self.dim is not None and self.dim != len(self.n):
+            raise KeyError_("dim", f"{len(self.n)} (the number of entries of grid.n), or "
+                                   f"no grid.dim", self.dim)
+        if isinstance(self.length, list) and len(self.length) != self.dimension:
+            raise KeyError_("length", f"one number, or {self.dimension} (one per axis of "
+                                      f"the {self.dimension}D grid)", self.length)
+        return self
+
+    @property
+    def dimension(self) -> int:
+        """1, 2 or 3: the length of a list ``n``, else ``dim`` (default 2)."""
+        return len(self.n) if isinstance(self.n, list) else (self.dim or 2)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Points per axis."""
+        return tuple(self.n) if isinstance(self.n, list) else (self.n,) * self.dimension
+
+    @property
+    def lengths(self) -> tuple[float, ...]:
+        """Side per axis."""
+        return (tuple(self.length) if isinstance(self.length, list)
+                else (self.length,) * self.dimension)
 
 
 class InitialSection(Section):
     """``[initial]``: the initial fields."""
 
     type: Literal["noise", "spot", "file", "restart"] = Field(
-        "noise", description="initial data: noise about the mean, a perturbed central square "
+        "noise", description="initial data: noise about the mean, a perturbed central box "
                              "(spot) on the mean, a file, or a restart")
     mean_u: float | None = Field(None, description="noise/spot: mean of u (default: the "
                                                    "steady state's u)")
-    std_u: float = Field(0.5, ge=0, description="noise/spot: standard deviation of u")
+    std_u: float = Field(0.5, ge=0, description="noise/spot: standard deviation of u at a "
+                                                "point")
     mean_v: float | None = Field(None, description="noise/spot: mean of v (default: the "
                                                    "steady state's v)")
-    std_v: float = Field(0.5, ge=0, description="noise/spot: standard deviation of v")
-    seed: int = Field(0, description="noise/spot: random seed")
-    spot_u: float = Field(0.5, description="spot: u inside the central square")
-    spot_v: float = Field(0.25, description="spot: v inside the central square")
+    std_v: float = Field(0.5, ge=0, description="noise/spot: standard deviation of v at a "
+                                                "point")
+    seed: int = Field(0, ge=0, description="noise/spot: random seed")
+    noise: Literal["band-limited", "white"] = Field(
+        "band-limited", description="noise/spot: 'band-limited' (a random sum of the "
+                                    "box's Fourier or cosine modes with |k| <= noise_k_max, "
+                                    "the same field at every resolution) or 'white' "
+                                    "(independent values per grid point, the old default: "
+                                    "its energy per mode falls as the grid is refined)")
+    noise_k_max: float | None = Field(
+        None, gt=0, description="band-limited noise: largest angular wavenumber |k| "
+                                "(default: 32 waves across the longest side, "
+                                "2 pi 32 / max(length))")
+    spot_u: float = Field(0.5, description="spot: u inside the central box")
+    spot_v: float = Field(0.25, description="spot: v inside the central box")
     spot_size: float = Field(0.08, gt=0, le=1, description="spot: side of the central "
-                                                           "square / length")
-    path: str | None = Field(None, description="file: .npy (shape 2×n×n) or .npz with u and "
-                                               "v; restart: a previous run's output folder")
+                                                           "box / length")
+    path: str | None = Field(None, description="file: .npy (shape 2 × grid shape) or .npz "
+                                               "with u and v; restart: a previous run's "
+                                               "output folder")
 
     @model_validator(mode="after")
     def _path_for_files(self) -> "InitialSection":
         if self.type in ("file", "restart") and self.path is None:
             raise KeyError_("path", f"a path for initial.type = {self.type!r}")
+        if self.noise == "white" and self.noise_k_max is not None:
+            raise KeyError_("noise_k_max", "no noise_k_max with noise = 'white' (it sets "
+                                           "the band of band-limited noise)", self.noise_k_max)
         return self
 
 

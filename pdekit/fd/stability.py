@@ -8,6 +8,8 @@ band is where σ(k) > 0 although σ(0) < 0.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
@@ -64,27 +66,54 @@ def turing_analysis(jacobian: np.ndarray, diffusion: tuple[float, float],
     }
 
 
-def dominant_wavenumber(field: np.ndarray, length: float, boundary: str = "periodic") -> float:
-    """|k| carrying the most power in a 2D field (mean removed).
+def radial_power_spectrum(field: np.ndarray, lengths: float | Sequence[float],
+                          boundary: str = "periodic") -> tuple[np.ndarray, np.ndarray]:
+    """Power of a 1D, 2D or 3D field (mean removed) summed over shells of |k|.
 
-    Periodic fields are expanded in Fourier modes (Δk = 2π/length), fields on a no-flux
-    square in DCT-II cosine modes (Δk = π/length). The power is summed over rings
-    |m| ∈ [m − ½, m + ½) of the mode index and the ring with the most power is returned
-    as m Δk.
+    Periodic fields are expanded in Fourier modes (k_a = 2π m_a / L_a), fields on a
+    no-flux box in DCT-II cosine modes (k_a = π m_a / L_a). The power of each mode goes
+    to the shell |k| ∈ [(j − ½) Δk, (j + ½) Δk), Δk the finest mode spacing over the axes.
+
+    Parameters
+    ----------
+    field
+        Samples on the grid, indexed ``[i, j, k]``.
+    lengths
+        Side of the box: one number, or one per axis.
+    boundary
+        ``"periodic"`` or ``"neumann"``.
+
+    Returns
+    -------
+    k, power
+        Shell centres j Δk (j = 0, 1, …) and the power in each shell.
     """
-    n = field.shape[0]
+    dim = field.ndim
+    lengths = tuple(lengths) if isinstance(lengths, (list, tuple)) else (lengths,) * dim
     centred = field - field.mean()
     if boundary == "neumann":
         from scipy.fft import dctn
 
         power = dctn(centred, type=2, norm="ortho") ** 2
-        m = np.arange(n, dtype=float)
-        spacing = np.pi / length
+        modes = [np.arange(n, dtype=float) for n in field.shape]
+        spacings = [np.pi / length for length in lengths]
     else:
-        power = np.abs(np.fft.fft2(centred)) ** 2
-        m = np.fft.fftfreq(n, d=1.0 / n)
-        spacing = 2.0 * np.pi / length
-    ring = np.rint(np.hypot(m[:, None], m[None, :])).astype(int)
-    totals = np.bincount(ring.ravel(), weights=power.ravel())
-    totals[0] = 0.0
-    return float(np.argmax(totals) * spacing)
+        power = np.abs(np.fft.fftn(centred)) ** 2
+        modes = [np.fft.fftfreq(n, d=1.0 / n) for n in field.shape]
+        spacings = [2.0 * np.pi / length for length in lengths]
+    step = min(spacings)
+    # |k| in units of the finest spacing (mode numbers when all axes agree)
+    scaled = [m * (dk / step) for m, dk in zip(modes, spacings)]
+    radius = np.sqrt(sum(np.reshape(x**2, [-1 if a == axis else 1 for a in range(dim)])
+                         for axis, x in enumerate(scaled)))
+    shell = np.rint(radius).astype(int)
+    totals = np.bincount(shell.ravel(), weights=power.ravel())
+    return step * np.arange(len(totals)), totals
+
+
+def dominant_wavenumber(field: np.ndarray, lengths: float | Sequence[float],
+                        boundary: str = "periodic") -> float:
+    """|k| of the shell of :func:`radial_power_spectrum` with the most power (k > 0)."""
+    k, power = radial_power_spectrum(field, lengths, boundary)
+    power[0] = 0.0
+    return float(k[int(np.argmax(power))])

@@ -1,4 +1,5 @@
-"""PNG plots and animations of 2D fields on a rectangle (matplotlib, Agg backend)."""
+"""PNG plots and animations of fields on 1D, 2D and 3D boxes (matplotlib, Agg backend):
+line plots in 1D, colour maps in 2D, three orthogonal mid-plane slices in 3D."""
 
 from __future__ import annotations
 
@@ -59,7 +60,9 @@ def save_animation(frames: Sequence[tuple[float, np.ndarray]], extent: Sequence[
                    label: str, path: str | Path, fps: int = 8) -> Path:
     """Animate snapshots ``(t, field)`` of one field as GIF (Pillow) or MP4 (ffmpeg).
 
-    The colour range is fixed over the whole run so that growth is visible.
+    2D fields are drawn as colour maps over ``extent`` = (x_min, x_max, y_min, y_max),
+    1D fields as lines over ``extent`` = (x_min, x_max). The colour (or y) range is fixed
+    over the whole run so that growth is visible.
     """
     plt = pyplot()
     from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
@@ -68,14 +71,25 @@ def save_animation(frames: Sequence[tuple[float, np.ndarray]], extent: Sequence[
     low = min(float(np.min(f)) for _, f in frames)
     high = max(float(np.max(f)) for _, f in frames)
     figure, axis = plt.subplots(figsize=(5, 4.4))
-    image = axis.imshow(frames[0][1].T, origin="lower", extent=extent, cmap="viridis",
-                        vmin=low, vmax=high, interpolation="nearest")
-    figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
+    if np.ndim(frames[0][1]) == 1:
+        x = np.linspace(extent[0], extent[1], len(frames[0][1]))
+        (image,) = axis.plot(x, frames[0][1])
+        margin = 0.05 * (high - low) or 1.0
+        axis.set_ylim(low - margin, high + margin)
+        axis.set_xlabel("x")
+        update = image.set_ydata
+    else:
+        image = axis.imshow(frames[0][1].T, origin="lower", extent=extent, cmap="viridis",
+                            vmin=low, vmax=high, interpolation="nearest")
+        figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
+
+        def update(data: np.ndarray) -> None:
+            image.set_data(data.T)
     heading = axis.set_title("")
 
     def draw(index: int):
         t, data = frames[index]
-        image.set_data(data.T)
+        update(data)
         heading.set_text(f"{label}, t = {t:.4g}")
         return image, heading
 
@@ -84,3 +98,70 @@ def save_animation(frames: Sequence[tuple[float, np.ndarray]], extent: Sequence[
     animation.save(path, writer=writer, dpi=80)
     plt.close(figure)
     return path
+
+
+def save_lines_png(fields: Mapping[str, np.ndarray], x: np.ndarray, title: str,
+                   path: str | Path) -> Path:
+    """Line plots of 1D fields (name -> array) over the point coordinates ``x``, one
+    panel per field, under ``title``, written to the PNG file ``path``."""
+    plt = pyplot()
+    count = len(fields)
+    figure, axes = plt.subplots(count, 1, figsize=(7.5, 2.4 * count + 0.6), sharex=True,
+                                squeeze=False)
+    for axis, (name, data) in zip(axes[:, 0], fields.items()):
+        axis.plot(x, np.asarray(data), lw=1.2)
+        axis.set_ylabel(name)
+        axis.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel("x")
+    figure.suptitle(title)
+    figure.tight_layout()
+    return save_figure(figure, path)
+
+
+def mid_slices(data: np.ndarray, axes_coordinates: Sequence[np.ndarray]) -> list[tuple[
+        str, np.ndarray, tuple[float, float, float, float], tuple[str, str]]]:
+    """The three mid-planes of a 3D field indexed ``[i, j, k]``: for each, its label
+    (``"z = 0.01"``), the 2D slice indexed ``[first, second]``, its extent and axis names."""
+    x, y, z = axes_coordinates
+    i, j, k = (len(c) // 2 for c in axes_coordinates)
+    span = [(float(c[0]), float(c[-1])) for c in axes_coordinates]
+    return [(f"z = {z[k]:.3g}", data[:, :, k], (*span[0], *span[1]), ("x", "y")),
+            (f"y = {y[j]:.3g}", data[:, j, :], (*span[0], *span[2]), ("x", "z")),
+            (f"x = {x[i]:.3g}", data[i, :, :], (*span[1], *span[2]), ("y", "z"))]
+
+
+def save_slices_png(fields: Mapping[str, np.ndarray], axes_coordinates: Sequence[np.ndarray],
+                    title: str, path: str | Path) -> Path:
+    """Three orthogonal mid-plane slices (z, y and x through the middle point) of each 3D
+    field: one row per field, one colour range per field.
+
+    Parameters
+    ----------
+    fields
+        Name -> 3D array indexed ``[i, j, k]``.
+    axes_coordinates
+        Point coordinates along x, y, z.
+    title
+        Figure title (the slices' positions are added to it).
+    path
+        PNG file to write.
+    """
+    plt = pyplot()
+    rows = len(fields)
+    figure, axes = plt.subplots(rows, 3, figsize=(12.5, 3.9 * rows + 0.6), squeeze=False,
+                                layout="constrained")
+    where = ""
+    for row, (name, data) in zip(axes, fields.items()):
+        data = np.asarray(data)
+        low, high = float(data.min()), float(data.max())
+        slices = mid_slices(data, axes_coordinates)
+        where = ", ".join(label for label, *_ in slices)
+        for axis, (label, plane, extent, (first, second)) in zip(row, slices):
+            image = axis.imshow(plane.T, origin="lower", extent=extent, cmap="viridis",
+                                vmin=low, vmax=high, interpolation="nearest")
+            axis.set_title(f"{name} on {label}")
+            axis.set_xlabel(first)
+            axis.set_ylabel(second)
+        figure.colorbar(image, ax=list(row), shrink=0.9)
+    figure.suptitle(f"{title}\nmid-plane slices {where}")
+    return save_figure(figure, path)

@@ -122,7 +122,7 @@ def etdrk4_coefficients(eigenvalues: np.ndarray, dt: float,
 
     Where |dt λ| < :data:`CONTOUR_RADIUS` the φ-type functions come from the
     Kassam–Trefethen contour integral, elsewhere from their closed forms. Both are
-    evaluated once per distinct eigenvalue (a 5-point Laplacian symbol has far fewer
+    evaluated once per distinct eigenvalue (a (2d+1)-point Laplacian symbol has far fewer
     distinct values than modes) and gathered into the shape of ``eigenvalues``.
 
     Parameters

@@ -56,7 +56,7 @@ class SparseLinear:
         return self._solvers[c]
 
     def spectral_radius(self) -> float:
-        # Gershgorin: max absolute row sum (exact for the periodic 5-point Laplacian).
+        # Gershgorin: max absolute row sum (exact for the periodic (2d+1)-point Laplacian).
         return float(np.max(np.abs(self.matrix).sum(axis=1)))
 
 

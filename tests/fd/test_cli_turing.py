@@ -137,7 +137,7 @@ def test_missing_case_file_and_bad_set(cli, tmp_path):
     case = tmp_path / "c.toml"
     case.write_text(TINY.format(method="strang", dt=0.05))
     result = cli("solve", str(case), "--set", "grid.m=3", cwd=tmp_path)
-    assert result.returncode == 2 and "grid.m" in result.stderr and "available: boundary, diffusion, length, n, threads" in result.stderr
+    assert result.returncode == 2 and "grid.m" in result.stderr and "available: boundary, diffusion, dim, length, n, threads" in result.stderr
 
 
 def test_blow_up_exits_1_and_keeps_previous_result(cli, write_case, tmp_path):
@@ -215,9 +215,10 @@ def test_initial_data_from_npz_and_npy(cli, write_case, tmp_path):
 
 def test_diffusion_only_conserves_mass_and_decays(cli, write_case, tmp_path):
     case = _tiny(write_case, extra='[model]\nterms = "diffusion"\n')
-    assert cli("solve", str(case), "--quiet", cwd=tmp_path).returncode == 0
+    assert cli("solve", str(case), "--quiet", "--set", "initial.noise=white",
+               cwd=tmp_path).returncode == 0
     summary = json.loads((tmp_path / "results" / "tiny" / "summary.json").read_text())
-    rng = np.random.default_rng(0)  # the default noise, as the plugin draws it
+    rng = np.random.default_rng(0)  # white noise, as the plugin draws it
     u0 = rng.normal(0, 0.5, (16, 16))
     final = np.load(tmp_path / "results" / "tiny" / "final_state.npz")["u"]
     assert final.mean() == pytest.approx(u0.mean(), abs=1e-13)

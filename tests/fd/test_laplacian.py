@@ -15,7 +15,7 @@ def test_fourier_modes_are_eigenvectors(n, length):
     for mx, my in [(0, 0), (1, 0), (2, 3), (n // 2, 1)]:
         kx, ky = 2 * np.pi * mx / length, 2 * np.pi * my / length
         mode = np.cos(kx * x[:, None] + ky * x[None, :])
-        h = grid.h
+        h = grid.spacings[0]
         # -(4/h²)(sin²(kx h/2) + sin²(ky h/2)), written out by hand
         expected = -(4 / h**2) * (np.sin(kx * h / 2) ** 2 + np.sin(ky * h / 2) ** 2)
         np.testing.assert_allclose(laplacian @ mode.ravel(), expected * mode.ravel(),
@@ -28,7 +28,7 @@ def test_spectrum_equals_symbol():
     np.testing.assert_allclose(np.sort(eigenvalues), np.sort(laplacian_symbol(grid).ravel()),
                                atol=1e-10)
     # spectral radius 8/h² for even n (the RK4 stability check relies on it)
-    assert np.isclose(-eigenvalues.min(), 8 / grid.h**2)
+    assert np.isclose(-eigenvalues.min(), 8 / grid.spacings[0]**2)
 
 
 def test_constant_in_null_space_and_symmetric():

@@ -28,7 +28,8 @@ png = false
 
 def test_prepared_case_holds_typed_model_grid_and_initial_state(write_case):
     loaded = load_case(write_case(CASE + '[model]\nname = "gray-scott"\n'
-                                  '[model.parameters]\nF = 0.05\n[initial]\ntype = "spot"\n'))
+                                  '[model.parameters]\nF = 0.05\n[initial]\ntype = "spot"\n'
+                                  'noise = "white"\n'))
     setup = loaded.prepared
     assert isinstance(setup, TuringSetup) and loaded.case.grid.n == 16
     assert setup.model == GrayScott(F=0.05, k=0.06, Du=2e-5, Dv=1e-5)  # theta's k, D

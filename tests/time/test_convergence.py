@@ -30,7 +30,7 @@ def _linear(kind):
 
 
 def _problem(kind):
-    size = GRID.n**2
+    size = GRID.size
     coupling = sp.kron(COUPLING, sp.identity(size), format="csr")
     return SemilinearProblem(_linear(kind), lambda u: coupling @ u)
 
@@ -44,7 +44,7 @@ def _initial():
 
 def _exact():
     lap = laplacian_periodic(GRID).toarray()
-    size = GRID.n**2
+    size = GRID.size
     full = np.kron(np.diag([D1, D2]), lap) + np.kron(COUPLING, np.eye(size))
     return expm(T * full) @ _initial()
 
