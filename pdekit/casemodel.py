@@ -47,8 +47,9 @@ class CaseTable(Section):
     """The core's ``[case]`` table."""
 
     kind: str = Field(description="which solver plugin runs this case (see `pdekit list`)")
-    name: str | None = Field(None, description="output folder name under results/ "
-                                               "(default: the file's stem)")
+    name: str | None = Field(None, min_length=1, description="output folder name under "
+                                                           "results/ (default: the file's "
+                                                           "stem)")
 
 
 class KeyError_(ValueError):
@@ -220,8 +221,8 @@ def _expected(error: dict[str, Any], options: list[str] | None) -> str:
         return f"one of {ctx.get('expected', '')}"
     if kind == "union_tag_invalid":
         return f"{ctx['discriminator']} one of {ctx['expected_tags']}"
-    if kind == "union_tag_not_found":
-        return f"a table with a {ctx['discriminator']} key"
+    if kind == "string_too_short":
+        return "a non-empty string"
     if kind == "greater_than":
         return f"a number > {ctx['gt']}"
     if kind == "greater_than_equal":
@@ -273,6 +274,25 @@ def _readable_loc(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[tuple[A
     return tuple(kept), options
 
 
+def _union_tags(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """The tags a tagged union at ``loc`` accepts, as ``'a', 'b'`` (empty if unknown)."""
+    annotation: Any = model
+    for step in loc:
+        annotation = _unwrap(annotation)
+        if _is_model(annotation) and step in annotation.model_fields:
+            annotation = annotation.model_fields[step].annotation
+        elif get_origin(annotation) in (list, dict) and get_args(annotation):
+            annotation = get_args(annotation)[-1]
+    tags: list[str] = []
+    for member in _union_members(annotation):
+        for info in getattr(member, "model_fields", {}).values():
+            inner = _unwrap(info.annotation)
+            if get_origin(inner) is Literal:
+                tags += [repr(t) for t in get_args(inner)]
+                break
+    return ", ".join(dict.fromkeys(tags))
+
+
 def case_error(error: ValidationError, model: type[BaseModel], source: str,
                prefix: tuple[Any, ...] = ()) -> CaseError:
     """The first error of a pydantic ``ValidationError`` as one :class:`CaseError`."""
@@ -296,6 +316,12 @@ def case_error(error: ValidationError, model: type[BaseModel], source: str,
         except KeyError:
             pass
         expected = f"a value ({annotation})" if annotation else "a value"
+        given = None
+    elif first["type"] == "union_tag_not_found":  # name the missing tag key
+        discriminator = first["ctx"]["discriminator"].strip("'")
+        loc = (*loc, discriminator)
+        tags = _union_tags(model, loc[:-1])
+        expected = f"a value (one of {tags})" if tags else "a value"
         given = None
     elif first["type"] == "union_tag_invalid":  # name the tag key itself
         loc = (*loc, first["ctx"]["discriminator"].strip("'"))
@@ -333,6 +359,11 @@ def case_from_document(model: type[KindCase], document: dict[str, Any], source: 
         For the first problem found, as one line naming the file and the dotted key.
     """
     label = f"{source} (with --set)" if overrides else str(source)
+    for section in document:  # unknown sections first: they explain the errors inside them
+        if section not in model.model_fields:
+            raise CaseError(label, section, "a known section "
+                            f"{did_you_mean(section, list(model.model_fields))} of kind "
+                            f"{document.get('case', {}).get('kind')!r}", None)
     for section, table in document.items():
         if section in model.model_fields and not isinstance(table, dict) and \
                 _is_model(_unwrap(model.model_fields[section].annotation)):

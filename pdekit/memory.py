@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import resource
 import sys
 
@@ -62,3 +63,19 @@ def peak_rss_mib() -> float:
         pass
     scale = 1.0 if sys.platform.startswith("linux") else 1.0 / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1024.0
+
+
+def physical_memory_bytes() -> int:
+    """Physical memory of the machine, in bytes (the budget of the size checks that
+    refuse impossible cases before anything is allocated)."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def fits_in_memory(needed_bytes: float, share: float = 0.8) -> bool:
+    """Whether ``needed_bytes`` fit in ``share`` of the physical memory."""
+    return needed_bytes <= share * physical_memory_bytes()
+
+
+def gib(size_bytes: float) -> str:
+    """``12.3 GiB``: a byte count for messages."""
+    return f"{size_bytes / 2**30:.3g} GiB"

@@ -107,10 +107,15 @@ def load_initial(initial: InitialSection, grid: Grid, steady: tuple[float, float
                 u, v = data["u"], data["v"]
         else:
             u, v = np.load(path)
-    except (OSError, KeyError, ValueError) as error:
+    except (OSError, KeyError, ValueError, TypeError) as error:
         raise InitialDataError("path", "an existing .npy (2 × grid shape) or .npz (u, v) file",
                                f"{initial.path} ({error})") from None
     if np.shape(u) != grid.shape or np.shape(v) != grid.shape:
         raise InitialDataError("path", f"fields of shape {grid.shape}",
                                f"{np.shape(u)} and {np.shape(v)}")
-    return np.asarray(u, float), np.asarray(v, float), t0
+    u, v = np.asarray(u, float), np.asarray(v, float)
+    bad = np.count_nonzero(~np.isfinite(u)) + np.count_nonzero(~np.isfinite(v))
+    if bad:
+        raise InitialDataError("path", "fields with finite values only",
+                               f"{initial.path} ({bad} NaN or infinite values)")
+    return u, v, t0

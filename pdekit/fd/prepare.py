@@ -11,7 +11,6 @@ kernels for built-in models with a closed-form steady state (``pdekit check`` ca
 from __future__ import annotations
 
 import math
-import os
 import shutil
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from pdekit.fd.grid import Grid, make_grid
 from pdekit.fd.initial import InitialDataError, load_initial
 from pdekit.fd.models import MODELS, ExpressionModel, ReactionModel, SteadyStateError
 from pdekit.fd.schema import TuringCase
+from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.time import METHODS, stable_dt
 from pdekit.time.methods import rk4_max_dt
 
@@ -84,9 +84,8 @@ STATE_COPIES = 24
 snapshots): the basis of the memory check before anything is allocated."""
 
 
-def _memory_bytes() -> int:
-    """Physical memory of the machine."""
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+MAX_SNAPSHOTS = 10_000
+"""Most snapshots a run writes (each one a .vti of the whole state)."""
 
 
 def steps_landing_on(t0: float, t_end: float, dt: float) -> tuple[int, float]:
@@ -120,10 +119,13 @@ def build_model(case: TuringCase) -> ReactionModel:
                 key = "f"
             raise case.error(f"model.{key}", f"a safe math expression ({error})",
                              getattr(section, key)) from None
-    for key, value in zip(("Du", "Dv"), model.diffusion):
+    for index, (key, value) in enumerate(zip(("Du", "Dv"), model.diffusion)):
         if not (math.isfinite(value) and value >= 0):
-            raise case.error("model.parameters", f"a diffusion coefficient >= 0 ({key} of u, "
-                                                 f"v)", value)
+            given = case.model.parameters or {}
+            # name the key the user wrote: a parameter, or BVAM's delta1/delta2 (times D)
+            blamed = f"model.parameters.{key}" if key in given else \
+                f"model.delta{index + 1}" if case.model.name == "bvam" else "model.parameters"
+            raise case.error(blamed, f"a finite diffusion coefficient >= 0 ({key})", value)
     return model
 
 
@@ -145,10 +147,10 @@ def prepare(case: TuringCase) -> TuringSetup:
     model = build_model(case)
     grid = make_grid(case.grid.boundary, case.grid.shape, case.grid.lengths)
     needed = grid.size * STATE_COPIES * 2 * 8
-    if needed > _memory_bytes():
-        raise case.error("grid.n", f"a grid that fits in memory (about {needed / 2**30:.3g} "
-                                   f"GiB needed for {grid.size:.3g} points, "
-                                   f"{_memory_bytes() / 2**30:.3g} GiB here)", case.grid.n)
+    if not fits_in_memory(needed):
+        raise case.error("grid.n", f"a grid that fits in memory (about {gib(needed)} needed "
+                                   f"for {grid.size:.3g} points, {gib(physical_memory_bytes())} "
+                                   "here)", case.grid.n)
     steady, steady_error = _steady_state(model)
     try:
         u0, v0, t0 = load_initial(case.initial, grid, steady, case.source.parent)
@@ -157,6 +159,15 @@ def prepare(case: TuringCase) -> TuringSetup:
     time = case.time
     if time.T <= t0:
         raise case.error("time.T", f"a final time after the start t0 = {t0}", time.T)
+    snapshots = (time.T - t0) / case.output.every
+    if snapshots > MAX_SNAPSHOTS:
+        raise case.error("output.every", f"an interval giving at most {MAX_SNAPSHOTS} "
+                         f"snapshots (T - t0 = {time.T - t0:g} would give {snapshots:.3g})",
+                         case.output.every)
+    if case.output.animation != "none" and not fits_in_memory(snapshots * grid.size * 8, 0.4):
+        raise case.error("output.every", "a longer interval: the animation keeps every "
+                         f"snapshot of u in memory ({gib(snapshots * grid.size * 8)})",
+                         case.output.every)
     if time.dt > time.T - t0:
         raise case.error("time.dt", f"a step no larger than T - t0 = {time.T - t0}", time.dt)
     from pdekit.fd.build import spectral_radius  # loads the sparse and FFT operators

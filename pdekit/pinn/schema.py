@@ -80,7 +80,7 @@ class NetworkSection(Section):
     activation: choice(*ACTIVATIONS) = Field("tanh", description="activation function")
     dtype: Literal["float64", "float32"] = Field(
         "float64", description="floating point type (float32 limits the accuracy)")
-    seed: int = Field(0, description="seed of the weight initialization")
+    seed: int = Field(0, ge=0, description="seed of the weight initialization")
     weights: str | None = Field(None, description="start from saved weights (a run's "
                                 "weights.npz); with training.stages = [] the run only "
                                 "evaluates them")
@@ -93,7 +93,7 @@ class PointsSection(Section):
     boundary: int = Field(20, ge=1, description="boundary points per side (2D; in 1D the two "
                                                 "end points)")
     boundary_sampler: Sampler = Field("uniform", description="boundary points along each side")
-    seed: int = Field(0, description="seed of the random samplers")
+    seed: int = Field(0, ge=0, description="seed of the random samplers")
 
 
 class LossSection(Section):

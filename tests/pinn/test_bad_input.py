@@ -44,7 +44,7 @@ BAD = [
     ("no exact, no forcing", "", "problem.forcing"),
     ("forcing not finite", "forcing = 'log(x - 0.5)'\n",
      "problem.forcing: expected an expression finite on the domain (not at 0, 0)"),
-    ("overflow", "forcing = '10**400*x'\n", "problem.forcing: expected an expression that can"),
+    ("overflow", "forcing = '10**400*x'\n", "problem.forcing: expected a math expression"),
 ]
 
 UNSAFE = [
