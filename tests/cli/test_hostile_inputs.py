@@ -44,6 +44,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.fem.gmsh_helper import write_square_msh
+
+
 def _load_corpus():
     """The corpus module beside this file (by path: works under every pytest import mode,
     and with another checkout's ``tests`` package first on ``sys.path``)."""
@@ -232,34 +235,6 @@ def describe_changes(before: dict, after: dict) -> str:
 
 # --------------------------------------------------------------------------- fixtures
 
-def _write_square_msh(path: Path, n: int = 4) -> None:
-    """A Gmsh 2.2 mesh of the unit square, boundaries bottom/right/top/left."""
-    nodes = [(i / n, j / n) for j in range(n + 1) for i in range(n + 1)]
-
-    def number(i: int, j: int) -> int:
-        return j * (n + 1) + i + 1
-
-    elements = []
-    sides = {1: [(number(i, 0), number(i + 1, 0)) for i in range(n)],
-             2: [(number(n, j), number(n, j + 1)) for j in range(n)],
-             3: [(number(i + 1, n), number(i, n)) for i in range(n)],
-             4: [(number(0, j + 1), number(0, j)) for j in range(n)]}
-    for tag, segments in sides.items():
-        elements += [f"1 2 {tag} {tag} {a} {b}" for a, b in segments]
-    for j in range(n):
-        for i in range(n):
-            a, b, c, d = number(i, j), number(i + 1, j), number(i + 1, j + 1), number(i, j + 1)
-            elements += [f"2 2 10 10 {a} {b} {c}", f"2 2 10 10 {a} {c} {d}"]
-    lines = ["$MeshFormat", "2.2 0 8", "$EndMeshFormat", "$PhysicalNames", "5",
-             '1 1 "bottom"', '1 2 "right"', '1 3 "top"', '1 4 "left"', '2 10 "domain"',
-             "$EndPhysicalNames", "$Nodes", str(len(nodes))]
-    lines += [f"{k + 1} {x!r} {y!r} 0" for k, (x, y) in enumerate(nodes)]
-    lines += ["$EndNodes", "$Elements", str(len(elements))]
-    lines += [f"{k + 1} {text}" for k, text in enumerate(elements)]
-    lines += ["$EndElements"]
-    path.write_text("\n".join(lines) + "\n")
-
-
 def _user_folder(cwd: Path, name: str, with_file: bool = True) -> None:
     (cwd / name).mkdir(parents=True)
     if with_file:
@@ -267,7 +242,7 @@ def _user_folder(cwd: Path, name: str, with_file: bool = True) -> None:
 
 
 SETUPS = {
-    "square_msh": lambda cwd: _write_square_msh(cwd / "square.msh"),
+    "square_msh": lambda cwd: write_square_msh(cwd / "square.msh", n=4),
     "mesh_dir": lambda cwd: (cwd / "meshdir").mkdir(),
     "weights_dir": lambda cwd: (cwd / "wdir").mkdir(),
     "mesh_text": lambda cwd: (cwd / "notes.msh").write_text("shopping list: milk, eggs\n"),
