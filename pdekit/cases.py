@@ -11,7 +11,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Sequence
 
-from pdekit.casemodel import KindCase, case_from_document, field_annotation, is_text_field
+from pdekit.casefields import field_annotation, is_text_field
+from pdekit.casemodel import KindCase, case_from_document
 from pdekit.errors import CaseError
 from pdekit.plugin import KindPlugin, kinds
 from pdekit.registry import UnknownName, did_you_mean

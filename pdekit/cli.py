@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from pdekit import __version__
-from pdekit.casemodel import describe_model
+from pdekit.casefields import describe_model
 from pdekit.cases import bundled_cases_dir, load_case, read_toml
 from pdekit.errors import EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, NumericalError
 from pdekit.plugin import kinds

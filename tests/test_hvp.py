@@ -11,6 +11,7 @@ keras = pytest.importorskip("keras")
 
 from pdekit import hvp as H  # noqa: E402
 from pdekit.optim import lanczos, power_iteration  # noqa: E402
+from tests.hvp_checks import hvp_fd_check, taylor_test  # noqa: E402
 
 H_SEED = np.array([[12.0, 18.0], [18.0, 12.0]])
 
@@ -71,7 +72,7 @@ def test_seed_eigenvalues_power_and_lanczos():
 
 def test_seed_taylor_order_three():
     x, loss = seed_problem()
-    res = H.taylor_test(loss, x, v=[0.6, -0.8])
+    res = taylor_test(loss, x, v=[0.6, -0.8])
     assert res.order == pytest.approx(3.0, abs=0.2)
     assert np.all(np.diff(res.remainder) < 0)
     np.testing.assert_array_equal(x.numpy(), [1.0, 1.0])  # restored
@@ -86,7 +87,7 @@ def test_taylor_test_detects_a_wrong_hessian(monkeypatch):
         return f, g, 1.1 * hv
 
     monkeypatch.setattr(H, "_hvp", wrong)
-    res = H.taylor_test(loss, x, v=[0.6, -0.8], h0=0.01)
+    res = taylor_test(loss, x, v=[0.6, -0.8], h0=0.01)
     assert res.order == pytest.approx(2.0, abs=0.2)
 
 
@@ -121,7 +122,7 @@ def _keras_problem(seed=0):
 def test_keras_model_hvp_matches_finite_differences():
     model, loss = _keras_problem()
     assert len(model.trainable_variables) == 6
-    chk = H.hvp_fd_check(loss, model.trainable_variables, seed=3)
+    chk = hvp_fd_check(loss, model.trainable_variables, seed=3)
     assert np.linalg.norm(chk.hv) > 1e-3
     assert chk.rel_error < 1e-7
     # gradient from make_hvp equals the plain tape gradient
@@ -134,7 +135,7 @@ def test_keras_model_hvp_matches_finite_differences():
 
 def test_keras_model_taylor_order_three():
     model, loss = _keras_problem(seed=1)
-    res = H.taylor_test(loss, model.trainable_variables, h0=0.05)
+    res = taylor_test(loss, model.trainable_variables, h0=0.05)
     assert res.order == pytest.approx(3.0, abs=0.25)
 
 
