@@ -68,8 +68,3 @@ def build_problem(model: ReactionModel, grid: Grid, terms: str = "full",
     if terms == "diffusion":
         return SemilinearProblem(linear, no_nonlinearity)
     return SemilinearProblem(linear, reaction_rhs(model, size))
-
-
-def spectral_radius(grid: Grid, coefficients: tuple[float, float]) -> float:
-    """ρ(L) of the diffusion operator, exactly, from the Laplacian's eigenvalues."""
-    return float(np.max(np.abs(laplacian_eigenvalues(grid))) * max(coefficients))

@@ -5,18 +5,26 @@ The d-dimensional operator is the Kronecker sum of 1D second differences, one pe
 Periodic grids: diagonal in the discrete Fourier basis. Cell-centred grids with no-flux
 walls: diagonal in the type-II discrete cosine basis. Either way the eigenvalue of a
 product mode is the sum of the 1D eigenvalues, −Σ_a (4/h_a²) sin²(θ_a/2).
+
+scipy.sparse is imported only where a matrix is built (``pdekit check`` stays light).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
 
 from pdekit.fd.grid import Grid, NeumannGrid, PeriodicGrid
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 def periodic_second_difference(n: int, h: float) -> sp.csr_matrix:
     """1D periodic second difference (u[i-1] - 2u[i] + u[i+1]) / h² as an n × n matrix."""
+    import scipy.sparse as sp
+
     if n < 3:
         raise ValueError("a periodic second difference needs n >= 3 points")
     ones = np.ones(n)
@@ -34,6 +42,8 @@ def neumann_second_difference(n: int, h: float) -> sp.csr_matrix:
     (u[n-2] - u[n-1]) / h². The matrix is symmetric and its rows sum to zero (mass is
     conserved).
     """
+    import scipy.sparse as sp
+
     if n < 2:
         raise ValueError("a Neumann second difference needs n >= 2 points")
     ones = np.ones(n)
@@ -45,6 +55,8 @@ def neumann_second_difference(n: int, h: float) -> sp.csr_matrix:
 def kronecker_sum(blocks: list[sp.spmatrix]) -> sp.csr_matrix:
     """Σ_a I ⊗ … ⊗ A_a ⊗ … ⊗ I: the operator acting with A_a along axis a of a C-ordered
     array of shape ``(len(A_0), len(A_1), …)``."""
+    import scipy.sparse as sp
+
     sizes = [block.shape[0] for block in blocks]
     total = None
     for axis, block in enumerate(blocks):
@@ -111,3 +123,16 @@ def laplacian_eigenvalues(grid: Grid) -> np.ndarray:
     """Eigenvalues of the grid's Laplacian in its fast transform (Fourier or DCT-II)."""
     return (laplacian_neumann_symbol(grid) if isinstance(grid, NeumannGrid)
             else laplacian_symbol(grid))
+
+
+def laplacian_spectral_radius(grid: Grid) -> float:
+    """ρ of the grid's Laplacian, max |eigenvalue|, without building any array of the grid's
+    size: the eigenvalues are sums of one term per axis, so the largest is the sum of the
+    per-axis largest terms (4/h_a²) sin²(θ_a)."""
+    total = 0.0
+    for n, h in zip(grid.shape, grid.spacings):
+        modes = np.arange(n)
+        angles = np.pi * modes / n if not isinstance(grid, NeumannGrid) else \
+            0.5 * np.pi * modes / n
+        total += float(np.max(np.sin(angles) ** 2)) * 4.0 / h ** 2
+    return total

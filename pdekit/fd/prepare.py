@@ -18,6 +18,7 @@ import numpy as np
 
 from pdekit.expr import ExpressionError
 from pdekit.fd.grid import Grid, make_grid
+from pdekit.fd.laplacian import laplacian_spectral_radius
 from pdekit.fd.initial import InitialDataError, load_initial
 from pdekit.fd.models import MODELS, ExpressionModel, ReactionModel, SteadyStateError
 from pdekit.fd.schema import TuringCase
@@ -170,10 +171,9 @@ def prepare(case: TuringCase) -> TuringSetup:
                          case.output.every)
     if time.dt > time.T - t0:
         raise case.error("time.dt", f"a step no larger than T - t0 = {time.T - t0}", time.dt)
-    from pdekit.fd.build import spectral_radius  # loads the sparse and FFT operators
-
     reaction_only = case.model.terms == "reaction"
-    radius = 0.0 if reaction_only else spectral_radius(grid, model.diffusion)
+    radius = 0.0 if reaction_only else \
+        laplacian_spectral_radius(grid) * max(model.diffusion)
     capabilities = METHODS.capabilities(time.method)
     limit = stable_dt(time.method, radius)
     if time.dt > limit:
