@@ -104,13 +104,28 @@ def _local_point_index(da: PETSc.DMDA) -> tuple[np.ndarray, tuple[np.ndarray, ..
     return point.astype(PETSc.IntType), coords, gsizes
 
 
-def assemble_laplacian(da: PETSc.DMDA, shape: Sequence[int], spacing: Sequence[float],
-                       boundary: str, scale: Sequence[float]) -> PETSc.Mat:
-    """Assemble ``diag(scale) * Laplacian`` (both components, no u–v coupling) as a DMDA matrix.
+def decoupled_matrix(da: PETSc.DMDA) -> PETSc.Mat:
+    """An AIJ matrix on the DMDA layout whose rows couple a component only to itself.
 
-    Neumann walls are folded in: a missing neighbour adds its weight to the diagonal.
+    Half the nonzeros of ``da.createMatrix()`` (which couples u and v at every stencil
+    point); for operators without u–v coupling such as ``shift I - D Δ_h``.
     """
-    mat = da.createMatrix()
+    d, n_local = da.getDim(), 2 * int(np.prod([b - a for a, b in da.getRanges()]))
+    mat = PETSc.Mat().createAIJ(size=((n_local, None), (n_local, None)), bsize=2,
+                                nnz=(2 * d + 1, 2 * d), comm=da.getComm())
+    mat.setLGMap(da.getLGMap())
+    return mat
+
+
+def assemble_laplacian(da: PETSc.DMDA, shape: Sequence[int], spacing: Sequence[float],
+                       boundary: str, scale: Sequence[float], coupled: bool = False) -> PETSc.Mat:
+    """Assemble ``diag(scale) * Laplacian`` (both components, no u–v coupling).
+
+    Neumann walls are folded in: a missing neighbour adds its weight to the diagonal.  With
+    ``coupled`` the matrix has the full 2x2 pattern of ``da.createMatrix()`` (room for the
+    reaction Jacobian); otherwise that of :func:`decoupled_matrix`.
+    """
+    mat = da.createMatrix() if coupled else decoupled_matrix(da)
     point, coords, gsizes = _local_point_index(da)
     strides = np.cumprod((1,) + gsizes[:-1])
     ranges = owned_ranges(da)

@@ -212,8 +212,8 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
         out[...] = 0.0
         reaction_into(x, out, 1.0)
 
-    minus_d_lap = assemble_laplacian(da, shape, spacing, boundary, -dvec)
-    jac, rjac = da.createMatrix(), da.createMatrix()
+    minus_d_lap = assemble_laplacian(da, shape, spacing, boundary, -dvec, coupled=not imex)
+    jac, rjac = minus_d_lap.duplicate(), da.createMatrix()
     cache = {"shift": None, "state": None}
 
     def reaction_blocks(x: PETSc.Vec) -> None:

@@ -203,7 +203,8 @@ def test_restart_round_trip_and_slices(tmp_path):
 @pytest.mark.skipif(shutil.which("mpiexec") is None, reason="no mpiexec")
 def test_two_ranks_equal_one_rank_and_restart_across_rank_counts(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMPI_ALLOW_RUN_AS_ROOT": "1",
-           "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1"}
+           "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1",
+           "OMPI_MCA_mpi_yield_when_idle": "1"}
     run = subprocess.run(["mpiexec", "-n", "2", sys.executable, str(HERE / "petsc_mpi_script.py"),
                           str(tmp_path)], env=env, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stdout + run.stderr
