@@ -148,17 +148,23 @@ def assemble_laplacian(da: PETSc.DMDA, shape: Sequence[int], spacing: Sequence[f
     return mat
 
 
-def assemble_point_blocks(da: PETSc.DMDA, mat: PETSc.Mat, blocks: np.ndarray) -> None:
+def assemble_point_blocks(da: PETSc.DMDA, mat: PETSc.Mat, blocks: np.ndarray,
+                          points: np.ndarray | None = None) -> None:
     """Overwrite ``mat`` with a block-diagonal matrix of 2x2 blocks ``blocks[..., 4]`` (row-major).
 
-    ``blocks`` has the owned block's shape plus a trailing axis ``(f_u, f_v, g_u, g_v)``.
+    ``blocks`` has the owned block's shape plus a trailing axis ``(f_u, f_v, g_u, g_v)``;
+    ``points`` (optional, for reuse) is ``local_points(da)``.
     """
-    point, _, _ = _local_point_index(da)
+    points = local_points(da) if points is None else points
     mat.zeroEntries()
-    values = np.ascontiguousarray(blocks.reshape(-1, 4))  # same C order as ``point``
-    idx = point[:, None]
-    mat.setValuesBlockedLocalRCV(idx, idx, values, addv=PETSc.InsertMode.INSERT_VALUES)
+    values = np.ascontiguousarray(blocks.reshape(-1, 4))  # same C order as ``points``
+    mat.setValuesBlockedLocalRCV(points, points, values, addv=PETSc.InsertMode.INSERT_VALUES)
     mat.assemble()
+
+
+def local_points(da: PETSc.DMDA) -> np.ndarray:
+    """Ghosted-local point numbers of the owned points (C order over the owned block), as a column."""
+    return np.ascontiguousarray(_local_point_index(da)[0][:, None])
 
 
 # --------------------------------------------------------------------------- seeded noise

@@ -34,7 +34,8 @@ from petsc4py import PETSc
 
 from .petsc_grid import (Ranges, assemble_laplacian, assemble_point_blocks, create_dmda,
                          field_view, fill_neumann_ghosts, global_index_arrays, laplacian,
-                         mg_levels, owned_ranges, set_cell_centred_interpolations)
+                         local_points, mg_levels, owned_ranges,
+                         set_cell_centred_interpolations)
 
 __all__ = ["PetscTSError", "PetscTSResult", "solve_petsc"]
 
@@ -215,6 +216,7 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
     minus_d_lap = assemble_laplacian(da, shape, spacing, boundary, -dvec, coupled=not imex)
     jac, rjac = minus_d_lap.duplicate(), da.createMatrix()
     cache = {"shift": None, "state": None}
+    points = local_points(da)
 
     def reaction_blocks(x: PETSc.Vec) -> None:
         w = _owned(x, sizes)
@@ -224,7 +226,7 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
         except Exception as exc:  # noqa: BLE001 - NaN blocks make every rank's solve fail
             failures.append(f"reaction_jacobian: {type(exc).__name__}: {exc}")
             blocks = np.full(w.shape[:-1] + (4,), np.nan)
-        assemble_point_blocks(da, rjac, blocks)
+        assemble_point_blocks(da, rjac, blocks, points)
 
     def ijacobian(ts, t, x, xdot, shift, J, P):
         if imex and cache["shift"] == shift and cache["state"] == J.stateGet():

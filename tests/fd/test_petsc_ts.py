@@ -131,10 +131,12 @@ def test_gray_scott_matches_solve_ivp_reference(method, boundary):
 
 def test_fixed_steps_land_on_every_output_time():
     shape, lengths = GRIDS[2]
-    seen = []
+    seen, ticks = [], []
     result = solve_petsc(shape, lengths, "periodic", (0.1, 0.05), gray_scott, gray_scott_jacobian,
                          noisy_start(shape), 0.0, 1.0, 0.1, None, output_times=[0.0, 0.25, 0.5, 1.0],
-                         on_output=lambda t, u, v, rng: seen.append((t, u.shape)))
+                         on_output=lambda t, u, v, rng: seen.append((t, u.shape)),
+                         progress=lambda t, dt, n: ticks.append((t, n)))
+    assert ticks[-1] == (1.0, 11) and len(ticks) == 11
     assert [t for t, _ in seen] == [0.0, 0.25, 0.5, 1.0]
     assert all(s == shape for _, s in seen)
     # [0, .25] and [.25, .5] in 3 equal steps each, [.5, 1] in 5 steps of dt
