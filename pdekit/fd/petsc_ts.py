@@ -4,18 +4,20 @@ Semi-discrete system on a 1D/2D/3D grid (see :mod:`pdekit.fd.petsc_grid`)::
 
     u_t = D_u Δ_h u + f(u, v),      v_t = D_v Δ_h v + g(u, v)
 
-with Δ_h the (2d+1)-point Laplacian.  PETSc sees it as ``F(t, w, w_t) = G(t, w)``:
+with Δ_h the (2d+1)-point Laplacian, as PETSc's ``F(t, w, w_t) = G(t, w)``.
 
-* IFunction ``F = w_t - D Δ_h w`` with the constant IJacobian ``shift I - D Δ_h``
-  (assembled once; each call copies it and adds the shift, and nothing is touched when
-  the shift and the matrix are unchanged, so the preconditioner is reused);
-* RHSFunction ``G = (f, g)`` with the RHSJacobian assembled from the analytic
-  ``reaction_jacobian`` (2x2 blocks per point).
+IMEX (``method="arkimex"``, default scheme ``"4"``: Kennedy–Carpenter ARK4(3)6L[2]SA,
+L-stable, stiffly accurate, embedded 3rd order): IFunction ``F = w_t - D Δ_h w``
+(implicit) with the constant IJacobian ``shift I - D Δ_h`` — assembled once on a pattern
+without u–v coupling; each call copies it and adds the shift, and leaves the matrix alone
+when the shift is unchanged so the preconditioner is reused — and RHSFunction
+``G = (f, g)`` (explicit).  The problem is then linear per stage (SNES ksponly).
 
-``method="arkimex"`` (default scheme ``"4"``: Kennedy–Carpenter ARK4(3)6L[2]SA, L-stable,
-stiffly accurate, embedded 3rd order) treats F implicitly and G explicitly.
-``method="rosw"`` (default scheme ``"ra34pw2"``) linearizes the whole system: PETSc adds
-the RHSJacobian to the IJacobian, giving ``shift I - (D Δ_h + J_reaction)``.
+Everything else (``method="rosw"``, default ``"ra34pw2"``; ``-ts_arkimex_fully_implicit``;
+any other ``-ts_type``): PETSc's ROSW would also treat an RHSFunction explicitly, so the
+whole right-hand side goes into ``F = w_t - D Δ_h w - (f, g)`` with the Jacobian
+``shift I - D Δ_h - J_reaction``, ``J_reaction`` assembled from the analytic
+``reaction_jacobian`` (2x2 blocks per point) at every call.
 
 Defaults, all overridable in the options database under ``options_prefix`` (e.g.
 ``-ts_type rosw -pc_type hypre``): KSP CG (GMRES once the Jacobian holds the reaction
