@@ -24,12 +24,14 @@ rank 0, and ``.npz`` restart files readable with any number of ranks.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 from petsc4py import PETSc
+
+from .initial import npz_member
+from .noise import noise_from_global_index  # noqa: F401 - part of this module's interface
 
 Ranges = tuple[tuple[int, int], ...]
 BOUNDARIES = ("periodic", "neumann")
@@ -167,38 +169,6 @@ def local_points(da: PETSc.DMDA) -> np.ndarray:
     return np.ascontiguousarray(_local_point_index(da)[0][:, None])
 
 
-# --------------------------------------------------------------------------- seeded noise
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _mix64(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's output function (Steele, Lea & Flood 2014) on uint64 arrays, wrapping."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-def noise_from_global_index(seed: int, shape: Sequence[int],
-                            index_arrays: Sequence[np.ndarray]) -> np.ndarray:
-    """Standard normal variates, one per grid point, fixed by ``(seed, global linear index)`` alone.
-
-    The linear index is the C-order index ``k`` of the point in an array of ``shape``.  Two
-    uniforms are the SplitMix64 outputs number ``2k+1`` and ``2k+2`` of a stream whose state
-    starts at ``mix64(seed)``; Box–Muller turns them into one normal.  Any rank, any
-    decomposition and any subset of points get the same value at the same point, so 1, 2
-    or 4 ranks start from the same field.  Vectorized (no per-point generator objects).
-    """
-    k = np.ravel_multi_index(tuple(np.asarray(a, dtype=np.int64) for a in index_arrays),
-                             tuple(int(n) for n in shape)).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        key = _mix64(np.array([np.uint64(seed % 2**64)], dtype=np.uint64))[0]
-        state = key + (np.uint64(2) * k + np.uint64(1)) * _GOLDEN
-        bits1, bits2 = _mix64(state), _mix64(state + _GOLDEN)
-    u1 = ((bits1 >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53  # in (0, 1)
-    u2 = (bits2 >> np.uint64(11)).astype(np.float64) * 2.0**-53
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
-
-
 # --------------------------------------------------------------------------- gather / restart
 def _mpi(comm):
     comm = comm or PETSc.COMM_WORLD
@@ -237,25 +207,6 @@ def write_restart(path: str | Path, u: np.ndarray, v: np.ndarray, ranges: Ranges
         raise OSError(error)
 
 
-def _npz_member(path: Path, name: str) -> np.ndarray:
-    """Memory-map array ``name`` of an uncompressed ``.npz`` (falls back to a full read)."""
-    with zipfile.ZipFile(path) as archive:
-        info = archive.getinfo(name + ".npy")
-    if info.compress_type != zipfile.ZIP_STORED:
-        return np.load(path)[name]
-    with open(path, "rb") as fh:
-        fh.seek(info.header_offset)
-        header = fh.read(30)
-        start = info.header_offset + 30 + int.from_bytes(header[26:28], "little") \
-            + int.from_bytes(header[28:30], "little")
-        fh.seek(start)
-        version = np.lib.format.read_magic(fh)
-        arr_shape, fortran, dtype = np.lib.format._read_array_header(fh, version)
-        offset = fh.tell()
-    return np.memmap(path, dtype=dtype, mode="r", shape=arr_shape, offset=offset,
-                     order="F" if fortran else "C")
-
-
 def read_restart(path: str | Path) -> tuple[Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, np.ndarray]], float, tuple[int, ...]]:
     """Open a restart file: ``(initial, t, shape)``; ``initial`` reads only the points it is asked for.
 
@@ -264,8 +215,9 @@ def read_restart(path: str | Path) -> tuple[Callable[[tuple[np.ndarray, ...]], t
     """
     path = Path(path)
     with np.load(path) as data:
-        t, shape = float(data["t"]), tuple(int(n) for n in data["shape"])
-    u, v = _npz_member(path, "u"), _npz_member(path, "v")
+        t = float(data["t"])
+    u, v = npz_member(path, "u"), npz_member(path, "v")
+    shape = tuple(int(n) for n in u.shape)
 
     def initial(index_arrays):
         where = tuple(np.asarray(a) for a in index_arrays)

@@ -38,10 +38,11 @@ from .petsc_grid import (Ranges, assemble_laplacian, assemble_point_blocks, crea
                          field_view, fill_neumann_ghosts, global_index_arrays, laplacian,
                          local_points, mg_levels, owned_ranges,
                          set_cell_centred_interpolations)
+from .petsc_methods import TS_METHODS
 
 __all__ = ["PetscTSError", "PetscTSResult", "solve_petsc"]
 
-DEFAULT_SCHEME = {"arkimex": "4", "rosw": "ra34pw2"}
+DEFAULT_SCHEME = {name: TS_METHODS.capabilities(name)["scheme"] for name in TS_METHODS.names()}
 _REASONS = {v: k for k, v in vars(PETSc.TS.ConvergedReason).items() if isinstance(v, int)}
 
 
