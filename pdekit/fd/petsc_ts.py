@@ -88,7 +88,7 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
                 method: str = "arkimex", scheme: str | None = None,
                 output_times: Sequence[float] = (),
                 on_output: Callable[[float, np.ndarray, np.ndarray, Ranges], None] | None = None,
-                comm=None, options_prefix: str = "",
+                comm=None, options_prefix: str = "", output_overlap: bool = False,
                 progress: Callable[[float, float, int], None] | None = None) -> PetscTSResult:
     """Integrate the reaction–diffusion system from ``t0`` to ``t_end`` on a PETSc DMDA.
 
@@ -117,6 +117,11 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
     output_times, on_output
         ``on_output(t, u, v, ranges)`` is called (on every rank, with its owned block) at
         each output time in ``[t0, t_end]``; the steps land on them exactly.
+    output_overlap
+        Hand ``on_output`` the owned block extended by one point past its upper end on
+        every axis that does not end at the grid's last point (the neighbouring rank's
+        first point, from the ghosts): the overlap VTK's parallel image pieces need so
+        that the cells between pieces exist. ``ranges`` is then the extended block.
     comm, options_prefix
         Communicator (default ``PETSc.COMM_WORLD``) and options prefix; every default set
         here yields to the options database (``-{prefix}ts_type``, ``-{prefix}pc_type``...).
@@ -305,9 +310,17 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
 
     def output(t: float) -> None:
         if on_output is not None:
+            block = ranges
+            if output_overlap:  # collective: every rank outputs at the same times
+                da.globalToLocal(x, xloc)
+                block = tuple((a, min(b + 1, n)) for (a, b), n in zip(ranges, shape))
+                first = [a - ga for (a, _), (ga, _) in zip(ranges, da.getGhostRanges())]
+                w = field_view(xloc.getArray(readonly=True), gsizes)[
+                    tuple(slice(f, f + b - a) for f, (a, b) in zip(first, block))]
             try:
-                w = _owned(x, sizes)
-                on_output(t, w[..., 0].copy(), w[..., 1].copy(), ranges)
+                if not output_overlap:
+                    w = _owned(x, sizes)
+                on_output(t, w[..., 0].copy(), w[..., 1].copy(), block)
             except Exception as exc:  # noqa: BLE001
                 failures.append(f"on_output: {type(exc).__name__}: {exc}")
             check(t, "in the output callback")

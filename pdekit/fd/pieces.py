@@ -2,7 +2,8 @@
 the live ``fields.pvd`` written by rank 0.
 
 Every rank writes its block of u and v as ``fields_NNNNN_pRRRR.vti`` (zlib-compressed,
-its extent placed in the whole grid); once all pieces of a snapshot exist (a gather, which
+its extent placed in the whole grid, overlapping the next rank's block by one point per
+axis, as VTK's parallel image reader needs to fill the cells between pieces); once all pieces of a snapshot exist (a gather, which
 also collects the write errors), rank 0 writes ``fields_NNNNN.pvti`` listing them and adds
 it to ``fields.pvd``, so ParaView can open the series while the run goes on. A failed
 write on any rank raises the same ``OSError`` on every rank.
@@ -22,7 +23,8 @@ from pdekit.output import PVDSeries, write_pvti, write_vti
 
 
 class PieceSnapshots:
-    """``on_output(t, u, v, block)`` for :func:`pdekit.fd.petsc_ts.solve_petsc`.
+    """``on_output(t, u, v, block)`` for :func:`pdekit.fd.petsc_ts.solve_petsc` with
+    ``output_overlap=True``.
 
     Parameters
     ----------

@@ -100,7 +100,7 @@ def _run(setup: TuringSetup, context: RunContext, comm: Any) -> RunReport:
                 case.time.tolerance if case.time.adaptive else None,
                 method=case.time.method,
                 output_times=output_times(t0, t_end, case.output.every),
-                on_output=snapshots, comm=PETSc.COMM_WORLD,
+                on_output=snapshots, output_overlap=True, comm=PETSc.COMM_WORLD,
                 progress=lambda t, dt, steps: bar.update(dt))
         unused = unused_options([name for name, _ in setup.petsc_options])
     except PetscTSError as error:
