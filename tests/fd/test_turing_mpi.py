@@ -198,3 +198,72 @@ Dv = 0.01
     assert result.returncode == 1 and elapsed < 30
     assert len(lines) == 1 and lines[0].startswith("pdekit: numerical failure: PETSc")
     assert not (tmp_path / "out").exists() and (tmp_path / "out.failed").is_dir()
+
+
+@needs_mpiexec
+def test_3d_neumann_white_noise_spot_on_two_ranks_equals_one_rank(tmp_path):
+    # white noise from global indices and the spot are evaluated per rank's block
+    case = write_case(tmp_path, "cube", "[8, 10, 6]", T=1.0, vtk=True).read_text()
+    case = case.replace("noise_k_max = 12.0", 'type = "spot"\nnoise = "white"')
+    case = case.replace('backend = "petsc"', 'backend = "petsc"\nboundary = "neumann"')
+    (tmp_path / "cube.toml").write_text(case)
+    assert main(["solve", str(tmp_path / "cube.toml"), "--quiet", "--out",
+                 str(tmp_path / "one")]) == 0
+    result = mpirun("solve", str(tmp_path / "cube.toml"), "--quiet", "--out",
+                    str(tmp_path / "two"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    a, b = final_state(tmp_path / "one"), final_state(tmp_path / "two")
+    difference = max(np.abs(a[k] - b[k]).max() for k in ("u", "v"))
+    print(f"3D no-flux, 2 ranks vs 1: max |difference| = {difference:.2e}")
+    assert difference < 1e2 * TOLERANCE * np.ptp(a["u"])
+    entries = ET.parse(tmp_path / "two" / "fields.pvd").getroot().find("Collection")
+    last = read_pvti(tmp_path / "two" / entries[-1].get("file"), 3)
+    np.testing.assert_array_equal(last["u"], b["u"])
+
+
+def test_reaction_jacobians_are_exact_elementwise():
+    from pdekit.fd.models import MODELS, ExpressionModel, preset_parameters
+    from pdekit.fd.models.base import complex_step_entries
+
+    u, v = np.linspace(-1.5, 2.0, 11), np.linspace(0.7, -1.2, 11)
+    models = [MODELS.get(name)(**preset_parameters(name, None))
+              for name in MODELS.names(presets=True)]
+    models.append(ExpressionModel("a - u + u**2*v + sin(u*v)", "b - u**2*v + exp(-v)",
+                                  {"a": 0.1, "b": 0.9, "Du": 1.0, "Dv": 2.0}))
+    for model in models:
+        exact = [np.broadcast_to(x, u.shape) for x in model.jacobian_entries(u, v)]
+        reference = complex_step_entries(model, u, v)
+        for got, want in zip(exact, reference):
+            np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13, err_msg=model.name)
+
+
+@pytest.mark.parametrize("backend, method, extra, args, message", [
+    ("fft", "arkimex", "", (), "time.method: expected a method of grid.backend = 'fft'"),
+    ("petsc", "strang", "", (), "time.method: expected a method of grid.backend = 'petsc' "
+                                "(arkimex, rosw)"),
+    ("fft", "etdrk4", "[time.petsc]\npc_type = 'hypre'\n", (), "time.petsc: expected no "
+                                                              "PETSc options"),
+    ("fft", "etdrk4", "", ("-pc_type", "hypre"), "command line: --: expected no PETSc"),
+    ("petsc", "arkimex", "", ("pc_type",), "command line: --: expected PETSc/SLEPc options"),
+    ("petsc", "arkimex", "[time.petsc]\n'bad name' = 1\n", (), "time.petsc: expected PETSc"),
+])
+def test_backend_keys_are_checked(tmp_path, backend, method, extra, args, message):
+    from pdekit.cases import load_case
+    from pdekit.errors import CaseError
+
+    case = write_case(tmp_path, "c", "[16, 16]", backend=backend, method=method)
+    text = case.read_text().replace("[output]", extra + "[output]")
+    if method == "strang":  # no error estimate
+        text = text.replace("adaptive = true", "adaptive = false")
+    case.write_text(text)
+    with pytest.raises(CaseError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_case(case, solver_args=list(args))
+
+
+def test_grid_keys_of_the_fft_backend_are_refused_on_petsc(tmp_path):
+    from pdekit.cases import load_case
+    from pdekit.errors import CaseError
+
+    case = write_case(tmp_path, "c", "[16, 16]")
+    with pytest.raises(CaseError, match="grid.diffusion: expected no grid.diffusion"):
+        load_case(case, ["grid.diffusion=sparse"])
