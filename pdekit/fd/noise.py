@@ -1,6 +1,12 @@
 """Random initial perturbations: white noise per grid point, or band-limited noise that is
 the same physical field at every resolution.
 
+Both can be evaluated on any block of the grid, so that every rank of a distributed run
+computes its own part of the same field: band-limited noise at the block's coordinates
+(:func:`band_limited_noise` with ``points``), white noise from (seed, global index) alone
+(:func:`white_noise_from_global_index`; the single-process path keeps its generator-drawn
+:func:`white_noise`).
+
 White noise of standard deviation σ per point spreads its variance over all N grid modes,
 so each mode gets σ²/N: refining a 100² grid to 1024² puts about 100 times less energy
 into the unstable band, and a Turing instability then starts from almost nothing (issue
@@ -21,6 +27,7 @@ expectation, on a grid that carries all modes), and the mean k = 0 mode is exclu
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -41,6 +48,46 @@ def default_k_max(lengths: tuple[float, ...]) -> float:
 def white_noise(rng: np.random.Generator, grid: Grid, std: float) -> np.ndarray:
     """Independent N(0, std²) values per grid point."""
     return rng.normal(0.0, std, grid.shape)
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix64(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function (Steele, Lea & Flood 2014) on uint64 arrays, wrapping."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def noise_from_global_index(seed: int, shape: Sequence[int],
+                            index_arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Standard normal variates, one per grid point, fixed by ``(seed, global linear index)`` alone.
+
+    The linear index is the C-order index ``k`` of the point in an array of ``shape``.  Two
+    uniforms are the SplitMix64 outputs number ``2k+1`` and ``2k+2`` of a stream whose state
+    starts at ``mix64(seed)``; Box–Muller turns them into one normal.  Any rank, any
+    decomposition and any subset of points get the same value at the same point, so 1, 2
+    or 4 ranks start from the same field.  Vectorized (no per-point generator objects).
+    """
+    k = np.ravel_multi_index(tuple(np.asarray(a, dtype=np.int64) for a in index_arrays),
+                             tuple(int(n) for n in shape)).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        key = _mix64(np.array([np.uint64(seed % 2**64)], dtype=np.uint64))[0]
+        state = key + (np.uint64(2) * k + np.uint64(1)) * _GOLDEN
+        bits1, bits2 = _mix64(state), _mix64(state + _GOLDEN)
+    u1 = ((bits1 >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53  # in (0, 1)
+    u2 = (bits2 >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+def white_noise_from_global_index(seed: int, species: int, shape: Sequence[int],
+                                  index_arrays: Sequence[np.ndarray], std: float) -> np.ndarray:
+    """White noise of species 0 (u) or 1 (v) at the given points: N(0, std²) values fixed by
+    (seed, species, global index) alone, the same on any number of ranks (the points are
+    numbered in an array of shape ``(2, *shape)``)."""
+    species_index = np.full(np.shape(index_arrays[0]), species, dtype=np.int64)
+    return std * noise_from_global_index(seed, (2, *shape), (species_index, *index_arrays))
 
 
 def mode_lattice(grid: Grid, k_max: float) -> list[np.ndarray]:

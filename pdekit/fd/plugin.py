@@ -1,8 +1,9 @@
 """The ``turing`` kind: two-species reaction–diffusion on a line, rectangle or box.
 
 The case model is :class:`pdekit.fd.schema.TuringCase`; :func:`pdekit.fd.prepare.prepare`
-builds model, grid and initial state once; :func:`pdekit.fd.run.run` integrates and
-writes; :mod:`pdekit.fd.report` says what happened. The numerics live in
+builds model, grid and initial state once; :func:`pdekit.fd.run.run` (``grid.backend =
+"fft"``, one process) or :func:`pdekit.fd.run_petsc.run` (``"petsc"``, a DMDA split over
+the ranks of mpiexec) integrates and writes; :mod:`pdekit.fd.report` says what happened. The numerics live in
 :mod:`pdekit.fd` (grids, Laplacians, models, stability, problem assembly) and
 :mod:`pdekit.time`.
 """
@@ -21,11 +22,13 @@ class TuringPlugin:
     description = ("Two-species reaction-diffusion (BVAM, Gray-Scott, Schnakenberg, "
                    "Brusselator, FitzHugh-Nagumo or your own f(u, v), g(u, v)) on a periodic "
                    "or no-flux line, rectangle or box (1D, 2D, 3D); (2d+1)-point FD Laplacian by "
-                   "FFT/DCT or sparse; ETDRK4, IMEX-RK, splitting, RK4.")
+                   "FFT/DCT or sparse; ETDRK4, IMEX-RK, splitting, RK4; or, with grid.backend = "
+                   "'petsc', PETSc TS (ARKIMEX, ROSW) on a DMDA split over the ranks of "
+                   "mpiexec.")
     case_model = TuringCase
     commands = ("solve",)
-    mpi = False
-    solver_options = False
+    mpi = True
+    solver_options = True
 
     def prepare(self, case: TuringCase) -> TuringSetup:
         """Build model, grid and initial state; every check that needs several keys."""
@@ -33,9 +36,13 @@ class TuringPlugin:
 
     def run(self, prepared: TuringSetup, context: RunContext) -> RunReport:
         """Integrate the prepared case into ``context.dir``."""
-        from pdekit.fd.run import run  # the FFT, sparse and plotting libraries
-
-        return run(prepared, context)
+        if prepared.case.grid.backend == "petsc":
+            from pdekit.fd.run_petsc import run  # PETSc and MPI
+        else:
+            from pdekit.fd.run import run  # the FFT, sparse and plotting libraries
+        report = run(prepared, context)
+        report.results.setdefault("ranks", 1)
+        return report
 
 
 plugin = TuringPlugin()

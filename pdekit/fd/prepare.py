@@ -6,6 +6,13 @@ that need several sections or the built objects: the start time of a restart aga
 ``T``, a step within the method's stability limit, a diagonal linear part for methods
 that need one, ffmpeg for MP4 animations. It writes nothing and imports no compiled
 kernels for built-in models with a closed-form steady state (``pdekit check`` calls it).
+
+``grid.backend = "petsc"`` (:mod:`pdekit.fd.run_petsc`): the method must be a PETSc TS
+method, the PETSc options (``[time.petsc]``, then those after ``--``) are parsed here,
+custom reactions are differentiated exactly, and the initial data stay a function of a
+block of the grid (each rank evaluates or reads its own part in the run). The fft backend
+runs on one process: under ``mpiexec -n N`` (N > 1) it is refused here, before anything
+is written. Neither path imports PETSc or MPI here.
 """
 
 from __future__ import annotations
@@ -16,13 +23,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pdekit.errors import CaseError
 from pdekit.expr import ExpressionError
 from pdekit.fd.grid import Grid, make_grid
+from pdekit.fd.initial import InitialData, InitialDataError, initial_data, load_initial
 from pdekit.fd.laplacian import laplacian_spectral_radius
-from pdekit.fd.initial import InitialDataError, load_initial
 from pdekit.fd.models import MODELS, ExpressionModel, ReactionModel, SteadyStateError
+from pdekit.fd.petsc_methods import TS_METHODS
 from pdekit.fd.schema import TuringCase
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
+from pdekit.petsc_options import OptionPairs, case_options
 from pdekit.time import METHODS, stable_dt
 from pdekit.time.methods import rk4_max_dt
 
@@ -40,7 +50,8 @@ class TuringSetup:
     model, grid
         The reaction model and the 1D, 2D or 3D grid.
     u0, v0, t0
-        Initial fields (of the grid's shape, indexed ``[i, j, k]``, i along x) and start
+        Initial fields (of the grid's shape, indexed ``[i, j, k]``, i along x; None on
+        the petsc backend, whose ranks evaluate ``initial`` on their blocks) and start
         time.
     dt
         The fixed step: ``time.dt`` shortened so that equal steps end at ``T`` (the first
@@ -50,18 +61,25 @@ class TuringSetup:
         (``steady_error`` says why).
     spectral_radius
         ρ(L) of the diffusion operator (0 when only the reaction is integrated).
+    initial
+        The initial fields as a function of a block of the grid (petsc backend; None on
+        the fft backend).
+    petsc_options
+        PETSc options database entries: ``[time.petsc]`` then those after ``--``.
     """
 
     case: TuringCase
     model: ReactionModel
     grid: Grid
-    u0: np.ndarray
-    v0: np.ndarray
+    u0: np.ndarray | None
+    v0: np.ndarray | None
     t0: float
     dt: float
     steady: tuple[float, float] | None
     steady_error: str | None
     spectral_radius: float
+    initial: InitialData | None = None
+    petsc_options: OptionPairs = ()
 
     @property
     def preset(self) -> str | int | None:
@@ -84,6 +102,15 @@ STATE_COPIES = 24
 """Copies of the two-species state a run may hold at once (ETDRK4's stages and spectra,
 snapshots): the basis of the memory check before anything is allocated."""
 
+
+PETSC_STATE_COPIES = 48
+"""Copies of the two-species state the PETSc backend holds over all ranks (TS stages,
+Jacobian and its copy, the multigrid hierarchy, ghosted vectors) plus what rank 0 gathers
+for the final state, the report and the PNG; assumed on one machine (the check is
+conservative for runs spread over several)."""
+
+OPTIONS_SOURCE = "[time.petsc] / options after --"
+"""Where PETSc options come from, as named in error messages found at run time."""
 
 MAX_SNAPSHOTS = 10_000
 """Most snapshots a run writes (each one a .vti of the whole state)."""
@@ -137,6 +164,43 @@ def _steady_state(model: ReactionModel) -> tuple[tuple[float, float] | None, str
         return None, str(error)
 
 
+def launcher_ranks() -> int:
+    """The number of ranks mpiexec started (1 outside it), from its environment."""
+    from pdekit.cli import mpi_size  # reads environment variables only, imports no MPI
+
+    return mpi_size()
+
+
+def check_backend(case: TuringCase) -> OptionPairs:
+    """The method, options and rank count fit ``grid.backend``; the PETSc options.
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        For an fft case under mpiexec with several ranks, a method of the other backend,
+        PETSc options for the fft backend, or options that are not PETSc options.
+    """
+    petsc = case.grid.backend == "petsc"
+    ranks = launcher_ranks()
+    if not petsc and ranks > 1:
+        raise case.error("grid.backend", f"'petsc' to run under mpiexec -n {ranks} (the fft "
+                                         "backend runs on one process)", "fft")
+    methods = TS_METHODS.names() if petsc else METHODS.names()
+    if case.time.method not in methods:
+        raise case.error("time.method", f"a method of grid.backend = "
+                                        f"{case.grid.backend!r} ({', '.join(methods)})",
+                         case.time.method)
+    if not petsc:
+        if case.time.petsc:
+            raise case.error("time.petsc", "no PETSc options with grid.backend = 'fft'",
+                             case.time.petsc)
+        if case.solver_args:
+            raise CaseError("command line", "--", "no PETSc options after -- with "
+                            "grid.backend = 'fft'", " ".join(case.solver_args))
+        return ()
+    return tuple(case_options(case, "time.petsc", case.time.petsc))
+
+
 def prepare(case: TuringCase) -> TuringSetup:
     """Build model, grid and initial state once, and check what needs several keys.
 
@@ -145,16 +209,31 @@ def prepare(case: TuringCase) -> TuringSetup:
     pdekit.errors.CaseError
         For any problem, naming the key.
     """
+    options = check_backend(case)
+    petsc = case.grid.backend == "petsc"
     model = build_model(case)
+    if petsc and isinstance(model, ExpressionModel):
+        for key in ("f", "g"):
+            try:
+                model.term_derivatives(key)
+            except ExpressionError as error:  # the Jacobian needs exact derivatives
+                raise case.error(f"model.{key}", f"an expression pdekit can differentiate "
+                                 f"({error})", getattr(case.model, key)) from None
     grid = make_grid(case.grid.boundary, case.grid.shape, case.grid.lengths)
-    needed = grid.size * STATE_COPIES * 2 * 8
+    needed = grid.size * (PETSC_STATE_COPIES if petsc else STATE_COPIES) * 2 * 8
     if not fits_in_memory(needed):
         raise case.error("grid.n", f"a grid that fits in memory (about {gib(needed)} needed "
                                    f"for {grid.size:.3g} points, {gib(physical_memory_bytes())} "
                                    "here)", case.grid.n)
     steady, steady_error = _steady_state(model)
+    initial = None
     try:
-        u0, v0, t0 = load_initial(case.initial, grid, steady, case.source.parent)
+        if petsc:
+            initial = initial_data(case.initial, grid, steady, case.source.parent,
+                                   distributed=True)
+            u0, v0, t0 = None, None, initial.t0
+        else:
+            u0, v0, t0 = load_initial(case.initial, grid, steady, case.source.parent)
     except InitialDataError as error:
         raise case.error(f"initial.{error.key}", error.expected, error.given) from None
     time = case.time
@@ -171,9 +250,15 @@ def prepare(case: TuringCase) -> TuringSetup:
                          case.output.every)
     if time.dt > time.T - t0:
         raise case.error("time.dt", f"a step no larger than T - t0 = {time.T - t0}", time.dt)
+    if case.output.animation == "mp4" and shutil.which("ffmpeg") is None:
+        raise case.error("output.animation", "'gif' (mp4 needs ffmpeg, not found)", "mp4")
     reaction_only = case.model.terms == "reaction"
     radius = 0.0 if reaction_only else \
         laplacian_spectral_radius(grid) * max(model.diffusion)
+    dt = steps_landing_on(t0, time.T, time.dt)[1]
+    if petsc:  # diffusion implicit: no stability limit on the step
+        return TuringSetup(case, model, grid, u0, v0, t0, dt, steady, steady_error, radius,
+                           initial, options)
     capabilities = METHODS.capabilities(time.method)
     limit = stable_dt(time.method, radius)
     if time.dt > limit:
@@ -185,7 +270,4 @@ def prepare(case: TuringCase) -> TuringSetup:
                                         f"({', '.join(METHODS.names(needs_diagonal=False))}); "
                                         f"{time.method} needs grid.diffusion = 'fft'",
                          time.method)
-    if case.output.animation == "mp4" and shutil.which("ffmpeg") is None:
-        raise case.error("output.animation", "'gif' (mp4 needs ffmpeg, not found)", "mp4")
-    dt = steps_landing_on(t0, time.T, time.dt)[1]
     return TuringSetup(case, model, grid, u0, v0, t0, dt, steady, steady_error, radius)

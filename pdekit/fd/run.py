@@ -119,12 +119,12 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
     bar.close()
     u, v = split_state(w, grid)
     with context.phase("output"):
-        files = _write_fields(setup, context.dir, u, v, t_final, snapshots)
+        files = write_fields(setup, context.dir, u, v, t_final, snapshots)
     outcome = TuringOutcome(u, v, w.nbytes, steps, t_final, stats, files, memory_after_setup)
     return turing_report(setup, outcome, context)
 
 
-def _write_fields(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray,
+def write_fields(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray,
                   t_final: float, snapshots: Snapshots) -> list[str]:
     """``final_state.npz``, the PNG and the animation; the names of the files written."""
     grid, output = setup.grid, setup.case.output

@@ -17,6 +17,8 @@ from pydantic import field_validator, model_validator
 
 from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
 from pdekit.fd.models import BVAM, MODELS, preset_parameters
+from pdekit.fd.petsc_methods import TS_METHODS
+from pdekit.petsc_options import PetscValue
 from pdekit.registry import did_you_mean
 from pdekit.time import METHODS
 
@@ -177,6 +179,12 @@ class GridSection(Section):
                            "fast transform (FFT periodic, DCT neumann; exact diffusion "
                            "steps) or as a sparse matrix (SuperLU)")
     threads: int = Field(1, ge=1, description="threads per FFT/DCT")
+    backend: Literal["fft", "petsc"] = Field(
+        "fft", description="fft: one process, the Laplacian by grid.diffusion and the "
+                           "time.method integrators; petsc: a PETSc DMDA split across the "
+                           "ranks of mpiexec (also on one), integrated by PETSc TS (time."
+                           "method = " + " or ".join(repr(m) for m in TS_METHODS.names())
+                           + ") with CG + geometric multigrid")
 
     _check_n = field_validator("n", mode="before")(_point_counts)
     _check_length = field_validator("length", mode="before")(_side_lengths)
@@ -189,6 +197,11 @@ class GridSection(Section):
         if isinstance(self.length, list) and len(self.length) != self.dimension:
             raise KeyError_("length", f"one number, or {self.dimension} (one per axis of "
                                       f"the {self.dimension}D grid)", self.length)
+        if self.backend == "petsc":
+            for key in ("diffusion", "threads"):
+                if key in self.model_fields_set:
+                    raise KeyError_(key, f"no grid.{key} with grid.backend = 'petsc' (PETSc "
+                                         f"applies the Laplacian itself)", getattr(self, key))
         return self
 
     @property
@@ -251,28 +264,39 @@ class InitialSection(Section):
         return self
 
 
+_WITH_ESTIMATE = (*METHODS.names(error_estimate=True), *TS_METHODS.names())
+
+
 class TimeSection(Section):
     """``[time]``: the integrator and its steps."""
 
-    method: choice(*METHODS.names()) = Field("strang", description="time integrator")
+    method: choice(*METHODS.names(), *TS_METHODS.names()) = Field(
+        "strang", description="time integrator: " + ", ".join(METHODS.names())
+                              + " (grid.backend = 'fft'); " + ", ".join(
+                                  f"{name} ({TS_METHODS.capabilities(name)['description']})"
+                                  for name in TS_METHODS.names()) + " (grid.backend = 'petsc')")
     dt: float = Field(0.05, gt=0, description="time step (shortened, if needed, so that "
                                               "equal steps end at T)")
     T: float = Field(150.0, gt=0, description="final time")
     adaptive: bool = Field(False, description="choose steps from the method's embedded error "
-                                              "estimate (" + ", ".join(
-                                                  METHODS.names(error_estimate=True))
+                                              "estimate (" + ", ".join(_WITH_ESTIMATE)
                                               + "; dt is then the first step)")
     tolerance: float = Field(1e-3, gt=0, description="adaptive: local error tolerance per "
-                                                     "step, relative to max(1, max|u|)")
+                                                     "step, relative to max(1, max|u|) "
+                                                     "(petsc: TSAdapt's atol = rtol)")
     dt_max: float | None = Field(None, gt=0, description="adaptive: largest step (default: "
                                                          "(T - t0) / 20)")
 
+    petsc: dict[str, PetscValue] = Field(
+        {}, description="grid.backend = 'petsc': PETSc options database entries (TS, SNES, "
+                        "KSP, PC), e.g. [time.petsc] pc_type = 'hypre'; options after -- "
+                        "on the command line come after them")
+
     @model_validator(mode="after")
     def _adaptive_needs_an_estimate(self) -> "TimeSection":
-        with_estimate = METHODS.names(error_estimate=True)
-        if self.adaptive and self.method not in with_estimate:
+        if self.adaptive and self.method not in _WITH_ESTIMATE:
             raise KeyError_("adaptive", f"false, or a time.method with an embedded error "
-                                        f"estimate ({', '.join(with_estimate)})", True)
+                                        f"estimate ({', '.join(_WITH_ESTIMATE)})", True)
         return self
 
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pdekit.errors import CaseError
 from pdekit.fem.geometry import Shape, disk, gmsh_mesh, lshape, polygon, rectangle
-from pdekit.fem.petsc_options import OptionPairs, parse_option_tokens, table_options
 from pdekit.fem.schema import BoundarySection, EigenCase, GeometrySection
+from pdekit.petsc_options import OptionPairs, case_options
 from pdekit.registry import did_you_mean
 
 OPTIONS_SOURCE = "[solver.petsc] / options after --"
@@ -106,15 +105,7 @@ def check_boundary_names(case: EigenCase, boundaries: list[str]) -> None:
 
 def solver_options(case: EigenCase) -> OptionPairs:
     """``[solver.petsc]`` and the options after ``--``, parsed once, table first."""
-    try:
-        table = table_options(case.solver.petsc)
-    except ValueError as error:
-        raise case.error("solver.petsc", str(error)) from None
-    try:
-        command_line = parse_option_tokens(case.solver_args)
-    except ValueError as error:
-        raise CaseError("command line", "--", str(error)) from None
-    return table + command_line
+    return case_options(case, "solver.petsc", case.solver.petsc)
 
 
 def prepare(case: EigenCase) -> EigenSetup:
@@ -122,7 +113,7 @@ def prepare(case: EigenCase) -> EigenSetup:
 
     Raises
     ------
-    CaseError
+    pdekit.errors.CaseError
         Naming the key at fault.
     """
     shape = build_shape(case)

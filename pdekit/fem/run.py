@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pdekit.fem.mpi_abort import on_every_rank
 from pdekit.fem.prepare import EigenSetup
 from pdekit.fem.report import lines, results
 from pdekit.fem.study import Level, Solution, StudyOutcome, by_order, run_study
 from pdekit.memory import peak_rss_mib
+from pdekit.mpi_abort import on_every_rank
 from pdekit.output import RunReport
 
 

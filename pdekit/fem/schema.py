@@ -9,14 +9,14 @@ the shift against the boundary conditions, PETSc option names) are in
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
 from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
 from pdekit.fem.geometry import polygon_problem
-from pdekit.fem.petsc_options import option_value
 from pdekit.fem.slepc_solver import EIGENSOLVERS, PROBLEM_TYPES
+from pdekit.petsc_options import PetscValue
 
 Shape = Literal["square", "rectangle", "lshape", "disk", "polygon", "mesh"]
 Positive = Annotated[float, Field(gt=0)]
@@ -103,9 +103,6 @@ class BoundarySection(Section):
         if overlap:
             raise KeyError_("neumann", "names not also listed as Dirichlet", sorted(overlap))
         return self
-
-
-PetscValue = Annotated[Any, AfterValidator(option_value)]
 
 
 class SolverSection(Section):

@@ -9,7 +9,7 @@ and Stewart, "A Krylov–Schur algorithm for large eigenproblems", SIMAX 23 (200
 
 Options precedence: built-in defaults < case settings < ``[solver.petsc]`` table <
 command-line options after ``--`` (both go through the PETSc options database, read by
-``setFromOptions``; see :mod:`pdekit.fem.petsc_options`).
+``setFromOptions``; see :mod:`pdekit.petsc_options`).
 
 Importing this module imports no PETSc/SLEPc: the registries below are what the case
 model offers as choices (``pdekit list``/``check`` stay light).
@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from pdekit.petsc_options import unused_options
 from pdekit.registry import Registry
 
 PROBLEM_TYPES: Registry[str] = Registry("SLEPc problem type")
@@ -84,44 +85,6 @@ class UnusedOptionsError(ValueError):
         super().__init__("options that PETSc/SLEPc read; never read (misspelled or not "
                          f"applicable): {', '.join('-' + n for n in names)}")
         self.names = names
-
-
-def _libpetsc_path() -> str | None:
-    """Path of the PETSc shared library this process loaded (via petsc4py)."""
-    try:
-        with open("/proc/self/maps") as maps:
-            for line in maps:
-                path = line.split()[-1]
-                if "/libpetsc" in path and ".so" in path:
-                    return path
-    except OSError:
-        return None
-    return None
-
-
-def unused_options(names: Sequence[str]) -> list[str] | None:
-    """Which of ``names`` no PETSc/SLEPc object has read so far (``None``: cannot tell).
-
-    petsc4py 3.18 does not wrap ``PetscOptionsUsed``; it is called through ctypes on the
-    already loaded library (Linux only; elsewhere the check is skipped).
-    """
-    import ctypes
-
-    path = _libpetsc_path()
-    if path is None:
-        return None
-    try:
-        used_fn = ctypes.CDLL(path).PetscOptionsUsed
-    except (OSError, AttributeError):
-        return None
-    unused = []
-    for name in names:
-        flag = ctypes.c_int(0)
-        if used_fn(None, name.encode(), ctypes.byref(flag)) != 0:
-            return None
-        if not flag.value:
-            unused.append(name)
-    return unused
 
 
 def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = None,

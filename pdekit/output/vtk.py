@@ -1,7 +1,9 @@
 """ParaView files: VTK ImageData (``.vti``) snapshots and a live ``.pvd`` time series.
 
 The ``.vti`` writer is tiny (one uniform grid, base64-encoded float64 point data), so FD
-runs need neither VTK nor meshio. Unstructured meshes (FEM, PINN scattered points) go
+runs need neither VTK nor meshio. A grid split over MPI ranks is written as one ``.vti``
+piece per rank (its points placed in the whole grid by ``start``) and a ``.pvti`` that
+lists the pieces (:func:`write_pvti`). Unstructured meshes (FEM, PINN scattered points) go
 through meshio's ``.vtu`` writer and are listed in the same :class:`PVDSeries`.
 """
 
@@ -55,9 +57,21 @@ def _encode(array: np.ndarray, compress: bool = True) -> str:
     return (base64.b64encode(header) + base64.b64encode(b"".join(blocks))).decode("ascii")
 
 
+def _extent(start: Sequence[int], shape: Sequence[int]) -> str:
+    """VTK's ``x0 x1 y0 y1 z0 z1`` (inclusive point indices) of a block, padded to 3D."""
+    start3 = list(start) + [0] * (3 - len(start))
+    shape3 = list(shape) + [1] * (3 - len(shape))
+    return " ".join(f"{a} {a + n - 1}" for a, n in zip(start3, shape3))
+
+
+def _padded(values: Sequence[float], fill: float) -> str:
+    return " ".join(map(repr, list(values) + [fill] * (3 - len(values))))
+
+
 def write_vti(path: str | Path, origin: Sequence[float], spacing: Sequence[float],
-              point_data: Mapping[str, np.ndarray], compress: bool = True) -> Path:
-    """Write scalar fields on a uniform 2D or 3D grid as a VTK ImageData file.
+              point_data: Mapping[str, np.ndarray], compress: bool = True,
+              start: Sequence[int] | None = None) -> Path:
+    """Write scalar fields on a uniform 1D, 2D or 3D grid as a VTK ImageData file.
 
     Parameters
     ----------
@@ -71,6 +85,10 @@ def write_vti(path: str | Path, origin: Sequence[float], spacing: Sequence[float
     compress
         zlib-compress the arrays (a smooth 1024² field shrinks several-fold; ParaView
         reads both).
+    start
+        Index of the first point per axis in the whole grid, for a piece of a grid split
+        over ranks (see :func:`write_pvti`); default 0 (a whole grid). The piece's extent
+        is then ``start`` … ``start + shape - 1`` with the whole grid's ``origin``.
 
     Returns
     -------
@@ -83,9 +101,7 @@ def write_vti(path: str | Path, origin: Sequence[float], spacing: Sequence[float
     if any(a.shape != shape for a in arrays.values()):
         raise ValueError("all point-data arrays must have the same shape")
     dims = list(shape) + [1] * (3 - len(shape))
-    origin3 = list(origin) + [0.0] * (3 - len(origin))
-    spacing3 = list(spacing) + [1.0] * (3 - len(spacing))
-    extent = " ".join(f"0 {d - 1}" for d in dims)
+    extent = _extent(start or [0] * len(shape), shape)
     blocks = []
     for name, array in arrays.items():
         # VTK orders points with x fastest: transpose our [i, j, k] indexing.
@@ -98,8 +114,8 @@ def write_vti(path: str | Path, origin: Sequence[float], spacing: Sequence[float
         '<VTKFile type="ImageData" version="1.0" byte_order="LittleEndian" '
         'header_type="UInt64"'
         + (' compressor="vtkZLibDataCompressor"' if compress else '') + '>\n'
-        f'  <ImageData WholeExtent="{extent}" Origin="{" ".join(map(repr, origin3))}" '
-        f'Spacing="{" ".join(map(repr, spacing3))}">\n'
+        f'  <ImageData WholeExtent="{extent}" Origin="{_padded(origin, 0.0)}" '
+        f'Spacing="{_padded(spacing, 1.0)}">\n'
         f'    <Piece Extent="{extent}">\n'
         f'      <PointData Scalars={scalars}>\n' + "\n".join(blocks) + '\n'
         '      </PointData>\n'
@@ -108,6 +124,46 @@ def write_vti(path: str | Path, origin: Sequence[float], spacing: Sequence[float
         '</VTKFile>\n'
     )
     atomic_write_text(path, text)
+    return path
+
+
+def write_pvti(path: str | Path, shape: Sequence[int], origin: Sequence[float],
+               spacing: Sequence[float], names: Sequence[str],
+               pieces: Sequence[tuple[Sequence[int], Sequence[int], str | Path]]) -> Path:
+    """Write a parallel ImageData index (``.pvti``) over pieces written by :func:`write_vti`.
+
+    Parameters
+    ----------
+    path
+        Output file (``.pvti``); pieces are referenced relative to its folder.
+    shape, origin, spacing
+        Points, first point's coordinates and steps per axis of the whole grid.
+    names
+        The point-data arrays every piece holds (Float64), in order.
+    pieces
+        ``(start, shape, file)`` of each piece: its first point's index per axis in the
+        whole grid, its points per axis, and its ``.vti`` file.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    path = Path(path)
+    arrays = "".join(f'      <PDataArray type="Float64" Name={quoteattr(name)}/>\n'
+                     for name in names)
+    rows = "".join(f'    <Piece Extent="{_extent(start, size)}" '
+                   f'Source={quoteattr(os.path.relpath(Path(file), path.parent))}/>\n'
+                   for start, size, file in pieces)
+    atomic_write_text(path,
+                      '<?xml version="1.0"?>\n'
+                      '<VTKFile type="PImageData" version="1.0" byte_order="LittleEndian" '
+                      'header_type="UInt64">\n'
+                      f'  <PImageData WholeExtent="{_extent([0] * len(shape), shape)}" '
+                      f'GhostLevel="0" Origin="{_padded(origin, 0.0)}" '
+                      f'Spacing="{_padded(spacing, 1.0)}">\n'
+                      f'    <PPointData Scalars={quoteattr(names[0])}>\n' + arrays
+                      + '    </PPointData>\n' + rows + '  </PImageData>\n</VTKFile>\n')
     return path
 
 

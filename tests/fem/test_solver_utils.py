@@ -9,7 +9,7 @@ import pytest
 
 from pdekit.fem.convergence import observed_rates, richardson
 from pdekit.fem.reference import disk_eigenvalues, rectangle_eigenvalues
-from pdekit.fem.petsc_options import option_value, parse_option_tokens, table_options
+from pdekit.petsc_options import option_value, parse_option_tokens, table_options
 from pdekit.fem.slepc_solver import EIGENSOLVERS, PROBLEM_TYPES, clusters
 from pdekit.registry import UnknownName
 

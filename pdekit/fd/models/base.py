@@ -3,9 +3,10 @@
 A model supplies the reaction terms (f(u, v), g(u, v)) evaluated pointwise on arrays,
 their Jacobian, a homogeneous steady state and the two diffusion coefficients, so that
 integrators and the linear-stability analysis treat all models alike. Models with
-closed forms override :meth:`ReactionModel.jacobian` and
-:meth:`ReactionModel.steady_state`; the defaults here work for any reaction: the
-Jacobian by the complex-step derivative (Squire & Trapp, SIAM Rev. 40, 1998), exact to
+closed forms override :meth:`ReactionModel.jacobian_entries` (elementwise on arrays, as
+the PETSc backend assembles it at every grid point; :meth:`ReactionModel.jacobian` is the
+2 × 2 matrix at one point) and :meth:`ReactionModel.steady_state`; the defaults here work
+for any reaction: the Jacobian by the complex-step derivative (Squire & Trapp, SIAM Rev. 40, 1998), exact to
 round-off for analytic reactions, and the steady state by a Newton-type root finder
 (``scipy.optimize.root``, hybrid Powell method) from :meth:`ReactionModel.steady_guess`.
 """
@@ -24,12 +25,14 @@ class SteadyStateError(ValueError):
     """No homogeneous steady state was found from the given guess."""
 
 
-def complex_step_jacobian(model: "ReactionModel", u: float, v: float) -> np.ndarray:
-    """[[f_u, f_v], [g_u, g_v]] at (u, v) by complex steps of size 1e-30."""
+def complex_step_entries(model: "ReactionModel", u: np.ndarray, v: np.ndarray
+                         ) -> tuple[np.ndarray, ...]:
+    """(f_u, f_v, g_u, g_v) elementwise at (u, v) by complex steps of size 1e-30."""
     h = COMPLEX_STEP
-    fu, gu = model.reaction(np.array(u + 1j * h), np.array(v + 0j))
-    fv, gv = model.reaction(np.array(u + 0j), np.array(v + 1j * h))
-    return np.array([[np.imag(fu), np.imag(fv)], [np.imag(gu), np.imag(gv)]], dtype=float) / h
+    u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+    fu, gu = model.reaction(u + 1j * h, v + 0j)
+    fv, gv = model.reaction(u + 0j, v + 1j * h)
+    return tuple(np.imag(x) / h for x in (fu, fv, gu, gv))
 
 
 def find_steady_state(model: "ReactionModel", guess: tuple[float, float]) -> tuple[float, float]:
@@ -119,9 +122,18 @@ class ReactionModel:
         else:
             self._kernel()(u, v, f, g, *self.kernel_parameters())
 
+    def jacobian_entries(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(f_u, f_v, g_u, g_v) elementwise at the points (u, v) (arrays or scalars; an
+        entry that does not depend on them may come back as a scalar).
+
+        The default is the complex-step derivative, exact to round-off for analytic
+        reactions; the built-in models override it with their closed forms.
+        """
+        return complex_step_entries(self, u, v)
+
     def jacobian(self, u: float, v: float) -> np.ndarray:
         """The 2 × 2 Jacobian [[f_u, f_v], [g_u, g_v]] at (u, v)."""
-        return complex_step_jacobian(self, u, v)
+        return np.array(self.jacobian_entries(u, v), dtype=float).reshape(2, 2)
 
     def steady_guess(self) -> tuple[float, float]:
         """Starting point for the numerical steady-state search."""

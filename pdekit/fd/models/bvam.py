@@ -46,13 +46,11 @@ class BVAM(ReactionModel):
     def kernel_parameters(self) -> tuple[float, ...]:
         return (self.alpha, self.beta, self.gamma, self.tau1, self.tau2)
 
-    def jacobian(self, u: float, v: float) -> np.ndarray:
-        """The 2 × 2 Jacobian [[f_u, f_v], [g_u, g_v]] at (u, v)."""
+    def jacobian_entries(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(f_u, f_v, g_u, g_v) elementwise."""
         a, t1, t2 = self.alpha, self.tau1, self.tau2
-        return np.array([
-            [a * (1.0 - t1 * v * v) - t2 * v, 1.0 - t2 * u - 2.0 * a * t1 * u * v],
-            [a * t1 * v * v + self.gamma + t2 * v, self.beta + 2.0 * a * t1 * u * v + t2 * u],
-        ])
+        return (a * (1.0 - t1 * v * v) - t2 * v, 1.0 - t2 * u - 2.0 * a * t1 * u * v,
+                a * t1 * v * v + self.gamma + t2 * v, self.beta + 2.0 * a * t1 * u * v + t2 * u)
 
     def steady_state(self) -> tuple[float, float]:
         """The homogeneous steady state analysed for Turing instability."""

@@ -47,9 +47,8 @@ class GrayScott(ReactionModel):
     def kernel_parameters(self) -> tuple[float, ...]:
         return (self.F, self.k)
 
-    def jacobian(self, u: float, v: float) -> np.ndarray:
-        return np.array([[-v * v - self.F, -2.0 * u * v],
-                         [v * v, 2.0 * u * v - (self.F + self.k)]])
+    def jacobian_entries(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (-v * v - self.F, -2.0 * u * v, v * v, 2.0 * u * v - (self.F + self.k))
 
     def steady_guess(self) -> tuple[float, float]:
         return (1.0, 0.0)
@@ -93,8 +92,8 @@ class Schnakenberg(ReactionModel):
     def kernel_parameters(self) -> tuple[float, ...]:
         return (self.a, self.b)
 
-    def jacobian(self, u: float, v: float) -> np.ndarray:
-        return np.array([[-1.0 + 2.0 * u * v, u * u], [-2.0 * u * v, -u * u]])
+    def jacobian_entries(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (-1.0 + 2.0 * u * v, u * u, -2.0 * u * v, -u * u)
 
     def steady_guess(self) -> tuple[float, float]:
         return (1.0, 1.0)
@@ -135,9 +134,8 @@ class Brusselator(ReactionModel):
     def kernel_parameters(self) -> tuple[float, ...]:
         return (self.a, self.b)
 
-    def jacobian(self, u: float, v: float) -> np.ndarray:
-        return np.array([[-(self.b + 1.0) + 2.0 * u * v, u * u],
-                         [self.b - 2.0 * u * v, -u * u]])
+    def jacobian_entries(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (-(self.b + 1.0) + 2.0 * u * v, u * u, self.b - 2.0 * u * v, -u * u)
 
     def steady_guess(self) -> tuple[float, float]:
         return (1.0, 1.0)
@@ -179,8 +177,8 @@ class FitzHughNagumo(ReactionModel):
     def kernel_parameters(self) -> tuple[float, ...]:
         return (self.kappa, self.tau)
 
-    def jacobian(self, u: float, v: float) -> np.ndarray:
-        return np.array([[1.0 - 3.0 * u * u, -1.0], [1.0 / self.tau, -1.0 / self.tau]])
+    def jacobian_entries(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (1.0 - 3.0 * u * u, -1.0, 1.0 / self.tau, -1.0 / self.tau)
 
     def steady_state(self) -> tuple[float, float]:
         root = math.copysign(abs(self.kappa) ** (1.0 / 3.0), self.kappa)

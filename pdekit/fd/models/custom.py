@@ -12,8 +12,9 @@ from typing import Mapping
 
 import numpy as np
 
+from pdekit.derivative import differentiate
 from pdekit.expr import Expression, parse_expression
-from pdekit.fd.models.base import ReactionModel, complex_step_jacobian
+from pdekit.fd.models.base import ReactionModel, complex_step_entries
 
 NON_ANALYTIC = frozenset({"abs", "where", "minimum", "maximum"})
 """Functions (and comparisons) whose complex extension is not the derivative's friend."""
@@ -68,6 +69,22 @@ class ExpressionModel(ReactionModel):
         self._f = parse_expression(f, ("u", "v"), self._parameters)
         self._g = parse_expression(g, ("u", "v"), self._parameters)
         self._analytic = _is_analytic(self._f) and _is_analytic(self._g)
+        self._derivatives: dict[str, tuple[Expression, Expression]] = {}
+
+    def term_derivatives(self, term: str) -> tuple[Expression, Expression]:
+        """(∂term/∂u, ∂term/∂v) of ``term`` = ``"f"`` or ``"g"``, differentiated exactly
+        from the parsed expression (:func:`pdekit.derivative.differentiate`; built once).
+
+        Raises
+        ------
+        pdekit.expr.ExpressionError
+            If the expression cannot be differentiated.
+        """
+        if term not in self._derivatives:
+            expression = {"f": self._f, "g": self._g}[term]
+            self._derivatives[term] = (differentiate(expression, "u"),
+                                       differentiate(expression, "v"))
+        return self._derivatives[term]
 
     def reaction(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # broadcast: an expression without u or v (a constant) still gives full arrays
@@ -76,10 +93,17 @@ class ExpressionModel(ReactionModel):
         shape = np.broadcast(u, v).shape
         return np.broadcast_to(f, shape), np.broadcast_to(g, shape)
 
+    def jacobian_entries(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(f_u, f_v, g_u, g_v) elementwise from the exact derivatives of f and g."""
+        return tuple(d.evaluate("numpy", u=u, v=v)
+                     for term in ("f", "g") for d in self.term_derivatives(term))
+
     def jacobian(self, u: float, v: float) -> np.ndarray:
-        """Complex-step Jacobian for analytic expressions, else central differences."""
+        """Complex-step Jacobian for analytic expressions, else central differences (the
+        steady-state search and the stability report; the PETSc backend assembles the
+        exact :meth:`jacobian_entries`)."""
         if self._analytic:
-            return complex_step_jacobian(self, u, v)
+            return np.array(complex_step_entries(self, u, v), dtype=float).reshape(2, 2)
         hu, hv = FD_STEP * max(1.0, abs(u)), FD_STEP * max(1.0, abs(v))
         fu1, gu1 = self.reaction(np.array(u + hu), np.array(v))
         fu0, gu0 = self.reaction(np.array(u - hu), np.array(v))

@@ -1,15 +1,21 @@
-"""PETSc/SLEPc options database entries, from a ``[solver.petsc]`` table or from the
-command line after ``--``, as ``(name, value)`` pairs (no PETSc import).
+"""PETSc/SLEPc options database entries, from a case table (``[solver.petsc]`` of eigen
+cases, ``[time.petsc]`` of turing cases) or from the command line after ``--``, as
+``(name, value)`` pairs (no PETSc import), and which of them PETSc never read.
 
 Precedence when both are given: the table first, the command line after it, so the
-command line wins (:func:`pdekit.fem.slepc_solver.solve_eigen` sets them in order).
+command line wins (the solvers set them in order: :func:`pdekit.fem.slepc_solver.solve_eigen`,
+:func:`pdekit.fd.run_petsc.run`).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any, Mapping, Sequence
+from typing import Annotated, Any, Mapping, Sequence
+
+from pydantic import AfterValidator
+
+from pdekit.errors import CaseError
 
 OptionPairs = list[tuple[str, str | None]]
 """Option name (without the leading dash) and its value (``None``: a bare flag)."""
@@ -56,6 +62,10 @@ def option_value(value: Any) -> bool | int | float | str:
     return value
 
 
+PetscValue = Annotated[Any, AfterValidator(option_value)]
+"""The type of one value of a case's PETSc options table (checked by :func:`option_value`)."""
+
+
 def table_options(table: Mapping[str, Any]) -> OptionPairs:
     """Turn a ``[solver.petsc]`` table into option pairs (booleans become ``"1"``/``"0"``).
 
@@ -77,3 +87,57 @@ def table_options(table: Mapping[str, Any]) -> OptionPairs:
     return pairs
 
 
+def case_options(case: Any, key: str, table: Mapping[str, Any]) -> OptionPairs:
+    """A case's options: its table at ``key`` first, then those after ``--``.
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        Naming ``key`` for a bad table, the command line for bad tokens.
+    """
+    try:
+        pairs = table_options(table)
+    except ValueError as error:
+        raise case.error(key, str(error)) from None
+    try:
+        return pairs + parse_option_tokens(case.solver_args)
+    except ValueError as error:
+        raise CaseError("command line", "--", str(error)) from None
+
+
+def _libpetsc_path() -> str | None:
+    """Path of the PETSc shared library this process loaded (via petsc4py)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1]
+                if "/libpetsc" in path and ".so" in path:
+                    return path
+    except OSError:
+        return None
+    return None
+
+
+def unused_options(names: Sequence[str]) -> list[str] | None:
+    """Which of ``names`` no PETSc/SLEPc object has read so far (``None``: cannot tell).
+
+    petsc4py 3.18 does not wrap ``PetscOptionsUsed``; it is called through ctypes on the
+    already loaded library (Linux only; elsewhere the check is skipped).
+    """
+    import ctypes
+
+    path = _libpetsc_path()
+    if path is None:
+        return None
+    try:
+        used_fn = ctypes.CDLL(path).PetscOptionsUsed
+    except (OSError, AttributeError):
+        return None
+    unused = []
+    for name in names:
+        flag = ctypes.c_int(0)
+        if used_fn(None, name.encode(), ctypes.byref(flag)) != 0:
+            return None
+        if not flag.value:
+            unused.append(name)
+    return unused

@@ -1,0 +1,371 @@
+"""Two-species reaction–diffusion on a PETSc DMDA, integrated by PETSc's TS.
+
+Semi-discrete system on a 1D/2D/3D grid (see :mod:`pdekit.fd.petsc_grid`)::
+
+    u_t = D_u Δ_h u + f(u, v),      v_t = D_v Δ_h v + g(u, v)
+
+with Δ_h the (2d+1)-point Laplacian, as PETSc's ``F(t, w, w_t) = G(t, w)``.
+
+IMEX (``method="arkimex"``, default scheme ``"4"``: Kennedy–Carpenter ARK4(3)6L[2]SA,
+L-stable, stiffly accurate, embedded 3rd order): IFunction ``F = w_t - D Δ_h w``
+(implicit) with the constant IJacobian ``shift I - D Δ_h`` — assembled once on a pattern
+without u–v coupling; each call copies it and adds the shift, and leaves the matrix alone
+when the shift is unchanged so the preconditioner is reused — and RHSFunction
+``G = (f, g)`` (explicit).  The problem is then linear per stage (SNES ksponly).
+
+Everything else (``method="rosw"``, default ``"ra34pw2"``; ``-ts_arkimex_fully_implicit``;
+any other ``-ts_type``): PETSc's ROSW would also treat an RHSFunction explicitly, so the
+whole right-hand side goes into ``F = w_t - D Δ_h w - (f, g)`` with the Jacobian
+``shift I - D Δ_h - J_reaction``, ``J_reaction`` assembled from the analytic
+``reaction_jacobian`` (2x2 blocks per point) at every call.
+
+Defaults, all overridable in the options database under ``options_prefix`` (e.g.
+``-ts_type rosw -pc_type hypre``): KSP CG (GMRES once the Jacobian holds the reaction
+blocks) with PCMG geometric multigrid on the DMDA (Galerkin coarse operators), TSAdapt
+basic with ``atol = rtol = tolerance`` or TSAdapt none for fixed steps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from petsc4py import PETSc
+
+from .petsc_grid import (Ranges, assemble_laplacian, assemble_point_blocks, create_dmda,
+                         field_view, fill_neumann_ghosts, global_index_arrays, laplacian,
+                         local_points, mg_levels, owned_ranges,
+                         set_cell_centred_interpolations)
+from .petsc_methods import TS_METHODS
+
+__all__ = ["PetscTSError", "PetscTSResult", "solve_petsc"]
+
+DEFAULT_SCHEME = {name: TS_METHODS.capabilities(name)["scheme"] for name in TS_METHODS.names()}
+_REASONS = {v: k for k, v in vars(PETSc.TS.ConvergedReason).items() if isinstance(v, int)}
+
+
+class PetscTSError(RuntimeError):
+    """The time integration failed; raised on every rank with the same message."""
+
+    def __init__(self, message: str, t: float, dt: float, reason: str):
+        super().__init__(f"{message} (t={t:.6g}, dt={dt:.3g}, reason={reason})")
+        self.t, self.dt, self.reason = t, dt, reason
+
+
+@dataclass
+class PetscTSResult:
+    """Outcome of :func:`solve_petsc` on this rank (fields are the owned block)."""
+
+    u: np.ndarray
+    v: np.ndarray
+    ranges: Ranges                      # owned (start, stop) per axis
+    t_final: float
+    steps: int = 0                      # accepted steps
+    rejected: int = 0                   # rejected steps (error test or solver failure)
+    nonlinear_iterations: int = 0       # SNES iterations (one per implicit stage when linear)
+    linear_iterations: int = 0          # KSP iterations
+    dt_min: float = math.inf            # over accepted steps (incl. those shortened to land on outputs)
+    dt_max: float = 0.0
+    ts_type: str = ""
+    scheme: str = ""
+    ksp_type: str = ""
+    pc_type: str = ""
+    options: dict[str, str] = field(default_factory=dict)   # defaults this call put in
+
+
+def _owned(vec: PETSc.Vec, sizes: Sequence[int], readonly: bool = True) -> np.ndarray:
+    return field_view(vec.getArray(readonly=readonly), sizes)
+
+
+def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: str,
+                diffusion: tuple[float, float],
+                reaction: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+                reaction_jacobian: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, ...]],
+                initial: Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, np.ndarray]],
+                t0: float, t_end: float, dt: float, tolerance: float | None,
+                method: str = "arkimex", scheme: str | None = None,
+                output_times: Sequence[float] = (),
+                on_output: Callable[[float, np.ndarray, np.ndarray, Ranges], None] | None = None,
+                comm=None, options_prefix: str = "", output_overlap: bool = False,
+                progress: Callable[[float, float, int], None] | None = None) -> PetscTSResult:
+    """Integrate the reaction–diffusion system from ``t0`` to ``t_end`` on a PETSc DMDA.
+
+    Parameters
+    ----------
+    shape, lengths
+        Points and domain side per axis (1 to 3 axes); ``h_i = lengths[i] / shape[i]``.
+    boundary
+        ``"periodic"`` or ``"neumann"`` (no flux, cell-centred points).
+    diffusion
+        ``(D_u, D_v)``.
+    reaction, reaction_jacobian
+        Elementwise ``(u, v) -> (f, g)`` and its analytic derivative
+        ``(u, v) -> (f_u, f_v, g_u, g_v)`` (scalars broadcast).
+    initial
+        ``index_arrays -> (u, v)``: values at the points whose global indices are given
+        (one int array per axis, the owned block's shape).
+    t0, t_end, dt
+        Time interval and the (initial) step.
+    tolerance
+        ``None``: fixed steps (TSAdapt none) of at most ``dt``, equal within each interval
+        between output times so every output time is hit exactly; otherwise TSAdapt basic
+        with ``atol = rtol = tolerance``.
+    method, scheme
+        ``"arkimex"`` or ``"rosw"``, and the PETSc scheme name (defaults "4", "ra34pw2").
+    output_times, on_output
+        ``on_output(t, u, v, ranges)`` is called (on every rank, with its owned block) at
+        each output time in ``[t0, t_end]``; the steps land on them exactly.
+    output_overlap
+        Hand ``on_output`` the owned block extended by one point past its upper end on
+        every axis that does not end at the grid's last point (the neighbouring rank's
+        first point, from the ghosts): the overlap VTK's parallel image pieces need so
+        that the cells between pieces exist. ``ranges`` is then the extended block.
+    comm, options_prefix
+        Communicator (default ``PETSc.COMM_WORLD``) and options prefix; every default set
+        here yields to the options database (``-{prefix}ts_type``, ``-{prefix}pc_type``...).
+    progress
+        ``progress(t, dt, steps)`` after every accepted step, on every rank.
+
+    Returns
+    -------
+    PetscTSResult
+        Owned ``u``, ``v`` at ``t_end`` and the solver statistics.
+
+    Raises
+    ------
+    PetscTSError
+        On every rank, if TS diverges, a callback raises, or the solution is not finite.
+    """
+    if method not in DEFAULT_SCHEME:
+        raise ValueError(f"method must be 'arkimex' or 'rosw', not {method!r}")
+    if len(lengths) != len(shape) or not (t_end > t0 and dt > 0):
+        raise ValueError("need len(lengths) == len(shape), t_end > t0 and dt > 0")
+    comm = comm or PETSc.COMM_WORLD
+    da = create_dmda(shape, boundary, comm)
+    ranges = owned_ranges(da)
+    sizes = [b - a for a, b in ranges]
+    gsizes = [b - a for a, b in da.getGhostRanges()]
+    spacing = [L / n for L, n in zip(lengths, shape)]
+    dvec = np.asarray(diffusion, dtype=float)
+    failures: list[str] = []
+
+    def guarded(fn):
+        """Run a callback; on an exception remember it and poison the output with NaN,
+        so that every rank sees the failure through the solvers' global reductions."""
+        def wrapped(*args):
+            try:
+                fn(*args)
+            except Exception as exc:  # noqa: BLE001 - reported collectively below
+                failures.append(f"{type(exc).__name__}: {exc}")
+                out = args[-1]
+                if isinstance(out, PETSc.Vec):
+                    out.set(np.nan)
+        return wrapped
+
+    ts = PETSc.TS().create(comm=comm)
+    ts.setDM(da)
+    ts.setOptionsPrefix(options_prefix)
+
+    # Defaults go into the options database only where the user set nothing, then
+    # setFromOptions reads both; they are removed again afterwards.
+    opts = PETSc.Options(options_prefix)
+    defaults: dict[str, str] = {}
+
+    def default(name: str, value) -> None:
+        if not opts.hasName(name):
+            opts.setValue(name, str(value))
+            defaults[name] = str(value)
+
+    default("ts_type", method)
+    ts_type = opts.getString("ts_type")
+    if ts_type in DEFAULT_SCHEME:
+        default(f"ts_{ts_type}_type", scheme or DEFAULT_SCHEME[ts_type])
+    used_scheme = opts.getString(f"ts_{ts_type}_type", "")
+    default("ts_adapt_type", "none" if tolerance is None else "basic")
+    # IMEX: reaction explicit in the RHSFunction.  Otherwise (ROSW, which would also treat an
+    # RHSFunction explicitly, fully implicit ARKIMEX, any other TS type) everything goes
+    # into the IFunction and its Jacobian is shift I - D Δ_h - J_reaction.
+    imex = ts_type == "arkimex" and not opts.getBool("ts_arkimex_fully_implicit", False)
+    default("ksp_type", "cg" if imex else "gmres")
+    default("ksp_rtol", 1e-10 if tolerance is None else min(max(1e-3 * tolerance, 1e-12), 1e-6))
+    levels = mg_levels(shape, da.getProcSizes())
+    if levels > 1:
+        default("pc_type", "mg")
+        default("pc_mg_levels", levels)
+        default("pc_mg_galerkin", "both")
+    else:
+        default("pc_type", "gamg")
+
+    xloc = da.createLocalVec()
+
+    def reaction_into(x: PETSc.Vec, out: np.ndarray, sign: float) -> None:
+        w = _owned(x, sizes)
+        fu, fv = reaction(w[..., 0], w[..., 1])
+        out[..., 0] += sign * fu
+        out[..., 1] += sign * fv
+
+    def ifunction(ts, t, x, xdot, f):
+        da.globalToLocal(x, xloc)
+        g = field_view(xloc.getArray(), gsizes)
+        if boundary == "neumann":
+            fill_neumann_ghosts(g, ranges, shape)
+        out = _owned(f, sizes, readonly=False)
+        out[...] = _owned(xdot, sizes) - dvec * laplacian(g, spacing)
+        if not imex:
+            reaction_into(x, out, -1.0)
+
+    def rhsfunction(ts, t, x, f):
+        out = _owned(f, sizes, readonly=False)
+        out[...] = 0.0
+        reaction_into(x, out, 1.0)
+
+    minus_d_lap = assemble_laplacian(da, shape, spacing, boundary, -dvec, coupled=not imex)
+    jac, rjac = minus_d_lap.duplicate(), da.createMatrix()
+    cache = {"shift": None, "state": None}
+    points = local_points(da)
+
+    def reaction_blocks(x: PETSc.Vec) -> None:
+        w = _owned(x, sizes)
+        try:
+            parts = [np.broadcast_to(p, w.shape[:-1]) for p in reaction_jacobian(w[..., 0], w[..., 1])]
+            blocks = np.stack(parts, axis=-1)
+        except Exception as exc:  # noqa: BLE001 - NaN blocks make every rank's solve fail
+            failures.append(f"reaction_jacobian: {type(exc).__name__}: {exc}")
+            blocks = np.full(w.shape[:-1] + (4,), np.nan)
+        assemble_point_blocks(da, rjac, blocks, points)
+
+    def ijacobian(ts, t, x, xdot, shift, J, P):
+        if imex and cache["shift"] == shift and cache["state"] == J.stateGet():
+            return  # unchanged: keep the set-up preconditioner
+        minus_d_lap.copy(J, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
+        J.shift(shift)
+        if not imex:
+            reaction_blocks(x)
+            J.axpy(-1.0, rjac, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
+        cache["shift"], cache["state"] = shift, J.stateGet()
+
+    ts.setProblemType(PETSc.TS.ProblemType.LINEAR if imex else PETSc.TS.ProblemType.NONLINEAR)
+    ts.setIFunction(guarded(ifunction), da.createGlobalVec())
+    ts.setIJacobian(ijacobian, jac, jac)
+    if imex:
+        ts.setRHSFunction(guarded(rhsfunction), da.createGlobalVec())
+    ts.setTime(t0)
+    ts.setTimeStep(dt)
+    ts.setMaxSteps(2**30)
+    ts.setExactFinalTime(PETSc.TS.ExactFinalTime.MATCHSTEP)
+    ts.setErrorIfStepFails(False)
+    if tolerance is not None:
+        ts.setTolerances(rtol=tolerance, atol=tolerance)
+        ts.setMaxSNESFailures(10)
+    try:
+        ts.setFromOptions()
+    finally:
+        for name in defaults:
+            opts.delValue(name)
+
+    pc_ksp = ts.getSNES().getKSP()
+    pc = pc_ksp.getPC()
+    coarse_das, interpolations = [], []
+    if boundary == "neumann" and pc.getType() == "mg":
+        coarse_das, interpolations = set_cell_centred_interpolations(pc, da)
+
+    stats = {"steps": 0, "t": t0, "dt_min": math.inf, "dt_max": 0.0}
+
+    def monitor(ts, step, t, x):
+        if t > stats["t"]:
+            h = t - stats["t"]
+            stats["steps"] += 1
+            stats["dt_min"], stats["dt_max"] = min(stats["dt_min"], h), max(stats["dt_max"], h)
+            stats["t"] = t
+            if progress is not None:
+                try:
+                    progress(t, h, stats["steps"])
+                except Exception as exc:  # noqa: BLE001
+                    failures.append(f"progress callback: {type(exc).__name__}: {exc}")
+
+    ts.setMonitor(monitor)
+
+    x = da.createGlobalVec()
+    w = _owned(x, sizes, readonly=False)
+    try:
+        w[..., 0], w[..., 1] = initial(global_index_arrays(ranges))
+    except Exception as exc:  # noqa: BLE001 - reported collectively by check()
+        failures.append(f"initial data: {type(exc).__name__}: {exc}")
+    del w
+
+    mpi = comm.tompi4py()
+
+    def check(t: float, what: str) -> None:
+        """Collective: raise on every rank if any rank failed or holds non-finite values."""
+        bad = bool(failures) or not np.isfinite(x.getArray(readonly=True)).all()
+        reason = ts.getConvergedReason()
+        if mpi.allreduce(int(bad), op=_max_op()) or reason < 0:
+            messages = [m for ms in mpi.allgather(failures[:1]) for m in ms]
+            detail = messages[0] if messages else (
+                "TS diverged" if reason < 0 else "non-finite values in the solution")
+            raise PetscTSError(f"PETSc time integration failed {what}: {detail}", t,
+                               ts.getTimeStep(), _REASONS.get(reason, str(reason)))
+
+    def output(t: float) -> None:
+        if on_output is not None:
+            block = ranges
+            if output_overlap:  # collective: every rank outputs at the same times
+                da.globalToLocal(x, xloc)
+                block = tuple((a, min(b + 1, n)) for (a, b), n in zip(ranges, shape))
+                first = [a - ga for (a, _), (ga, _) in zip(ranges, da.getGhostRanges())]
+                w = field_view(xloc.getArray(readonly=True), gsizes)[
+                    tuple(slice(f, f + b - a) for f, (a, b) in zip(first, block))]
+            try:
+                if not output_overlap:
+                    w = _owned(x, sizes)
+                on_output(t, w[..., 0].copy(), w[..., 1].copy(), block)
+            except Exception as exc:  # noqa: BLE001
+                failures.append(f"on_output: {type(exc).__name__}: {exc}")
+            check(t, "in the output callback")
+
+    check(t0, "in the initial data")
+    targets = sorted({float(t) for t in output_times if t0 < t < t_end} | {float(t_end)})
+    if any(math.isclose(t, t0) for t in output_times):
+        output(t0)
+    t = t0
+    counters = {"rejected": 0, "snes": 0, "ksp": 0}
+    for target in targets:
+        if tolerance is None:
+            n = max(1, math.ceil((target - t) / dt - 1e-9))
+            ts.setTimeStep((target - t) / n)
+        ts.setMaxTime(target)
+        try:
+            ts.solve(x)
+        except PETSc.Error as exc:  # e.g. NaN in the error norm: raised on every rank
+            failures.append("non-finite values (PETSc floating-point error)" if exc.ierr == 72
+                            else f"PETSc error {exc.ierr} in TSSolve")
+        # PETSc's counters run on across TSSolve calls
+        counters["rejected"] = ts.getStepRejections()
+        counters["snes"] = ts.getSNESIterations()
+        counters["ksp"] = ts.getKSPIterations()
+        t = ts.getTime()
+        check(t, f"before reaching t={target:g}")
+        if abs(t - target) > 1e-9 * max(1.0, abs(target)):
+            raise PetscTSError(f"TS stopped before t={target:g}", t, ts.getTimeStep(),
+                               _REASONS.get(ts.getConvergedReason(), "?"))
+        if target in output_times or any(math.isclose(target, s) for s in output_times):
+            output(target)
+
+    w = _owned(x, sizes)
+    result = PetscTSResult(u=w[..., 0].copy(), v=w[..., 1].copy(), ranges=ranges, t_final=t,
+                           steps=stats["steps"], rejected=counters["rejected"],
+                           nonlinear_iterations=counters["snes"], linear_iterations=counters["ksp"],
+                           dt_min=stats["dt_min"], dt_max=stats["dt_max"], ts_type=ts.getType(),
+                           scheme=used_scheme, ksp_type=pc_ksp.getType(), pc_type=pc.getType(),
+                           options=defaults)
+    del w
+    for obj in (ts, x, xloc, jac, rjac, minus_d_lap, *interpolations, *coarse_das, da):
+        obj.destroy()
+    return result
+
+
+def _max_op():
+    from mpi4py import MPI
+    return MPI.MAX
