@@ -18,6 +18,7 @@ from typing import Iterator, Sequence
 from pdekit import __version__
 from pdekit.casefields import describe_model
 from pdekit.cases import bundled_cases_dir, load_case, read_toml
+from pdekit.launcher import mpi_rank, mpi_size
 from pdekit.errors import EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, NumericalError
 from pdekit.plugin import kinds
 from pdekit.tomlfmt import format_toml
@@ -51,23 +52,6 @@ def _build_parser() -> argparse.ArgumentParser:
     case_command("check", "validate a case and print it resolved; runs nothing", runs=False)
     commands.add_parser("list", help="list kinds, their keys, and the bundled cases")
     return parser
-
-
-def _launcher_value(variables: tuple[str, ...], default: int) -> int:
-    for variable in variables:
-        if variable in os.environ:
-            return int(os.environ[variable])
-    return default
-
-
-def mpi_rank() -> int:
-    """This process's MPI rank, read from the launcher's environment (no MPI import)."""
-    return _launcher_value(("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"), 0)
-
-
-def mpi_size() -> int:
-    """The number of MPI ranks started by the launcher (1 outside mpiexec)."""
-    return _launcher_value(("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"), 1)
 
 
 def _list() -> int:
@@ -179,7 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except NumericalError as error:
-        print(f"pdekit: numerical failure: {error}", file=sys.stderr)
+        if mpi_rank() == 0 or not error.collective:  # a collective failure: said once
+            print(f"pdekit: numerical failure: {error}", file=sys.stderr)
         return EXIT_NUMERICAL
     except KeyboardInterrupt as interrupt:
         if mpi_rank() == 0:

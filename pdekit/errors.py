@@ -45,8 +45,12 @@ class NumericalError(Exception):
         One sentence saying what failed, with the numbers that show it.
     data
         The same numbers, machine-readable, for the failed run's ``error.json``.
+    collective
+        True when every MPI rank raises it together (rank 0 alone reports it).
     """
 
-    def __init__(self, message: str, data: dict[str, Any] | None = None):
+    def __init__(self, message: str, data: dict[str, Any] | None = None,
+                 collective: bool = False):
         super().__init__(message)
         self.data = data or {}
+        self.collective = collective

@@ -31,6 +31,7 @@ from pdekit.fd.laplacian import laplacian_spectral_radius
 from pdekit.fd.models import MODELS, ExpressionModel, ReactionModel, SteadyStateError
 from pdekit.fd.petsc_methods import TS_METHODS
 from pdekit.fd.schema import TuringCase
+from pdekit.launcher import mpi_size
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.petsc_options import OptionPairs, case_options
 from pdekit.time import METHODS, stable_dt
@@ -164,13 +165,6 @@ def _steady_state(model: ReactionModel) -> tuple[tuple[float, float] | None, str
         return None, str(error)
 
 
-def launcher_ranks() -> int:
-    """The number of ranks mpiexec started (1 outside it), from its environment."""
-    from pdekit.cli import mpi_size  # reads environment variables only, imports no MPI
-
-    return mpi_size()
-
-
 def check_backend(case: TuringCase) -> OptionPairs:
     """The method, options and rank count fit ``grid.backend``; the PETSc options.
 
@@ -181,7 +175,7 @@ def check_backend(case: TuringCase) -> OptionPairs:
         PETSc options for the fft backend, or options that are not PETSc options.
     """
     petsc = case.grid.backend == "petsc"
-    ranks = launcher_ranks()
+    ranks = mpi_size()
     if not petsc and ranks > 1:
         raise case.error("grid.backend", f"'petsc' to run under mpiexec -n {ranks} (the fft "
                                          "backend runs on one process)", "fft")

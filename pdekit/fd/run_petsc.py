@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from pdekit.errors import EXIT_NUMERICAL, NumericalError
+from pdekit.errors import NumericalError
 from pdekit.fd.initial import Block
 from pdekit.fd.pieces import PieceSnapshots
 from pdekit.fd.prepare import OPTIONS_SOURCE, TuringSetup
@@ -39,12 +39,7 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
 
     comm = MPI.COMM_WORLD
     comm.Barrier()  # rank 0 has made the run folder (RunContext.prepare): pieces may go in
-    try:
-        return on_every_rank(comm, context, lambda: _run(setup, context, comm))
-    except NumericalError:
-        if not context.is_root:  # raised together on every rank; rank 0 says it once
-            raise SystemExit(EXIT_NUMERICAL) from None
-        raise
+    return on_every_rank(comm, context, lambda: _run(setup, context, comm))
 
 
 def block_of(index_arrays: tuple[np.ndarray, ...]) -> Block:
@@ -104,10 +99,8 @@ def _run(setup: TuringSetup, context: RunContext, comm: Any) -> RunReport:
                 progress=lambda t, dt, steps: bar.update(dt))
         unused = unused_options([name for name, _ in setup.petsc_options])
     except PetscTSError as error:
-        failure = NumericalError(str(error), {"t": error.t, "dt": error.dt,
-                                              "reason": error.reason, "ranks": comm.size})
-        failure.collective = True  # type: ignore[attr-defined]  # every rank raises it
-        raise failure from None
+        raise NumericalError(str(error), {"t": error.t, "dt": error.dt, "reason": error.reason,
+                                          "ranks": comm.size}, collective=True) from None
     finally:
         bar.close()
         for name, _ in options:

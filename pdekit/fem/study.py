@@ -180,8 +180,7 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
             f"converged: {[f'{v:.10g}' for v in result.eigenvalues]}",
             {"converged": result.converged, "requested": solver.nev,
              "iterations": result.iterations, "eigenvalues": result.eigenvalues,
-             "ndof": disc.ndof})
-        error.collective = True  # type: ignore[attr-defined]  # every rank raises it
+             "ndof": disc.ndof}, collective=True)  # every rank raises it
         raise error
     # Keep the pairs nearest the target, in ascending order.
     keep = sorted(sorted(range(result.converged),
