@@ -1,4 +1,5 @@
-"""Convergence studies: errors per level, observed rates, Richardson extrapolation, plot.
+"""Convergence studies: errors per level, observed and expected rates, Richardson
+extrapolation, plot.
 
 For a conforming Galerkin method λ_h ≥ λ and, for smooth eigenfunctions,
 λ_h − λ = O(h^(2p)) (Babuška & Osborn, "Eigenvalue problems", Handbook of Numerical
@@ -8,8 +9,11 @@ Analysis II, 1991). Observed rates are ``log(e_{k−1}/e_k) / log(h_{k−1}/h_k)
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
+
+from pdekit.fem.geometry import Shape, interior_angles, singular_corners
 
 
 def observed_rates(sizes: Sequence[float], errors: Sequence[float | None]
@@ -54,33 +58,75 @@ def richardson(values: Sequence[float], ratio: float = 2.0) -> tuple[float, floa
     return c + d2 / (ratio ** rate - 1.0), rate
 
 
-def plot_convergence(path: Path, series: dict[str, tuple[Sequence[float], Sequence[float]]],
-                     xlabel: str, title: str, slopes: dict[str, float] | None = None) -> Path:
-    """Log-log plot of error series ``label -> (x, error)`` with optional reference slopes
-    (``label -> slope`` drawn through the first point of the first series)."""
+def corner_exponent(shape: Shape, dirichlet: set[str] | frozenset[str]) -> float | None:
+    """The smallest singular exponent of the eigenfunctions at a corner (``π/ω``, or
+    ``π/(2ω)`` where Dirichlet meets Neumann; 2/3 at the L-shape's re-entrant corner), or
+    ``None`` when no corner is singular (see :mod:`pdekit.fem.geometry`)."""
+    if shape.kind != "polygon":
+        return None
+    edges = [name in dirichlet for name in shape.edge_names]
+    angles = interior_angles(shape.vertices)
+    exponents = [math.pi / angles[i] if edges[i - 1] == edges[i]
+                 else math.pi / (2 * angles[i])
+                 for i in singular_corners(shape.vertices, edges)]
+    return min(exponents) if exponents else None
+
+
+def expected_rate(order: int, exponent: float | None) -> float:
+    """Asymptotic order in h of eigenvalue errors: ``2 min(p, s)`` (Babuška & Osborn 1991),
+    s the corner exponent (unbounded for smooth eigenfunctions)."""
+    return 2 * order if exponent is None else 2 * min(order, exponent)
+
+
+@dataclass
+class ErrorSeries:
+    """Errors of one eigenvalue along the refinements of one order."""
+
+    label: str
+    order: int
+    dofs: list[float]
+    errors: list[float | None]
+    rates: list[float | None]
+
+
+def plot_convergence(path: Path, series: list[ErrorSeries], title: str,
+                     reference_rates: dict[int, float], note: str = "") -> Path:
+    """Log-log errors against free dofs with the observed rates in h written beside each
+    segment and, per order, a dashed reference line of the expected rate (slope
+    ``−rate/2`` in dofs, as h ∝ N^(−1/2) in 2D); ``note`` goes in a box (e.g. why
+    rates mean little)."""
     from pdekit.output.plots import pyplot, save_figure
 
     plt = pyplot()
-
-    figure, axis = plt.subplots(figsize=(6.4, 4.8))
-    for label, (xs, errors) in series.items():
-        pairs = [(x, e) for x, e in zip(xs, errors) if e is not None and e > 0]
-        if pairs:
-            axis.loglog(*zip(*pairs), "o-", label=label)
-    first = next((list(zip(*[(x, e) for x, e in zip(*s) if e is not None and e > 0]))
-                  for s in series.values()
-                  if any(e is not None and e > 0 for e in s[1])), None)
-    if slopes and first:
-        x0, e0 = first[0][0], first[1][0]
-        xs = [min(first[0]), max(first[0])]
-        for label, slope in slopes.items():
-            axis.loglog(xs, [e0 * (x / x0) ** slope for x in xs], "k--", lw=0.8, alpha=0.6)
-            axis.annotate(label, (xs[-1], e0 * (xs[-1] / x0) ** slope), fontsize=8)
-    axis.set_xlabel(xlabel)
-    axis.set_ylabel("relative eigenvalue error")
-    axis.set_title(title)
+    figure, axis = plt.subplots(figsize=(7.2, 5.4))
+    drawn_reference: set[int] = set()
+    for line in series:
+        pairs = [(x, e, r) for x, e, r in zip(line.dofs, line.errors, line.rates)
+                 if e is not None and e > 0]
+        if not pairs:
+            continue
+        xs, es, rs = zip(*pairs)
+        (handle,) = axis.loglog(xs, es, "o-", label=line.label)
+        for k in range(1, len(xs)):
+            if rs[k] is not None:
+                middle = ((xs[k - 1] * xs[k]) ** 0.5, (es[k - 1] * es[k]) ** 0.5)
+                axis.annotate(f"{rs[k]:.2f}", middle, textcoords="offset points",
+                              xytext=(4, 4), fontsize=7, color=handle.get_color())
+        if line.order not in drawn_reference and len(xs) > 1:
+            drawn_reference.add(line.order)
+            rate = reference_rates[line.order]
+            ends = [xs[0], xs[-1]]
+            axis.loglog(ends, [es[-1] * (x / xs[-1]) ** (-rate / 2) for x in ends], "--",
+                        color="0.45", lw=1.0, label=f"expected ∝ h^{rate:.3g} (p = {line.order})")
+    axis.set_xlabel("free dofs N  (h ∝ N^-1/2)")
+    axis.set_ylabel("relative eigenvalue error |λ_h − λ| / λ")
+    axis.set_title(title, fontsize=9)
     axis.grid(True, which="both", alpha=0.3)
-    axis.legend(fontsize=8)
+    axis.legend(fontsize=8, title="numbers: observed rate in h", title_fontsize=7)
+    if note:
+        axis.text(0.02, 0.02, note, transform=axis.transAxes, fontsize=8, va="bottom",
+                  wrap=True, bbox={"boxstyle": "round", "facecolor": "#fff3cd",
+                                   "edgecolor": "#c69500"})
     figure.tight_layout()
     save_figure(figure, path)
     return path

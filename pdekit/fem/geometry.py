@@ -20,10 +20,11 @@ method", Comput. Mech. 1, 1986).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
+
+from pdekit.fem.gmsh_file import GmshSummary, read_gmsh_summary
 
 Point = tuple[float, float]
 
@@ -51,8 +52,8 @@ class Shape:
         Boundary name of edge ``i`` (from vertex ``i`` to ``i+1``).
     radius, center
         Disk data.
-    file
-        Gmsh file for ``kind == "mesh"``.
+    file, mesh_file
+        Gmsh file for ``kind == "mesh"`` and what it holds (checked in full).
     boundaries
         All boundary names.
     """
@@ -64,11 +65,49 @@ class Shape:
     center: Point = (0.0, 0.0)
     file: Path | None = None
     boundaries: list[str] = field(default_factory=list)
+    mesh_file: GmshSummary | None = None
 
     @property
     def curved(self) -> bool:
         """Whether the boundary is curved (needs ``mesh.Curve``)."""
         return self.kind == "disk"
+
+    def bounds(self) -> tuple[Point, Point]:
+        """Lower-left and upper-right corners of the bounding box."""
+        if self.kind == "disk":
+            (x, y), r = self.center, self.radius
+            return (x - r, y - r), (x + r, y + r)
+        if self.kind == "mesh":
+            assert self.mesh_file is not None
+            return self.mesh_file.lower, self.mesh_file.upper
+        xs, ys = [v[0] for v in self.vertices], [v[1] for v in self.vertices]
+        return (min(xs), min(ys)), (max(xs), max(ys))
+
+    def fill_ratio(self) -> float:
+        """Area over the bounding box's diameter squared (scale-free, so that nothing
+        overflows for huge coordinates: a disk gives π/8, a square 1/2)."""
+        if self.kind == "disk":
+            return math.pi / 8
+        if self.kind == "mesh":
+            return 0.0  # counted from the file's elements instead
+        (x0, y0), (x1, y1) = self.bounds()
+        scale = max(x1 - x0, y1 - y0)
+        diameter = math.hypot((x1 - x0) / scale, (y1 - y0) / scale)
+        area = abs(signed_area([((x - x0) / scale, (y - y0) / scale)
+                                for x, y in self.vertices]))
+        return area / diameter ** 2
+
+    def perimeter_ratio(self) -> float:
+        """Boundary length over the bounding box's diameter (scale-free)."""
+        if self.kind == "disk":
+            return math.pi / math.sqrt(2)
+        if self.kind == "mesh":
+            return 0.0
+        (x0, y0), (x1, y1) = self.bounds()
+        scale = max(x1 - x0, y1 - y0)
+        points = [((x - x0) / scale, (y - y0) / scale) for x, y in self.vertices]
+        length = sum(math.dist(points[i - 1], points[i]) for i in range(len(points)))
+        return length / math.hypot((x1 - x0) / scale, (y1 - y0) / scale)
 
 
 def signed_area(vertices: Sequence[Point]) -> float:
@@ -182,29 +221,6 @@ def singular_corners(vertices: Sequence[Point], dirichlet_edges: Sequence[bool],
     return singular
 
 
-def gmsh_physical_names(path: str | Path) -> dict[int, list[str]]:
-    """Physical names declared in a Gmsh ``.msh`` file, by dimension.
-
-    Reads only the ``$PhysicalNames`` block (text formats 2.x and 4.x).
-
-    Raises
-    ------
-    ValueError
-        When the file is not a Gmsh text mesh.
-    """
-    text = Path(path).read_text(errors="replace")
-    if not text.lstrip().startswith("$MeshFormat"):
-        raise ValueError("not a Gmsh text mesh (no $MeshFormat header)")
-    names: dict[int, list[str]] = {}
-    block = re.search(r"\$PhysicalNames\s*\n(.*?)\$EndPhysicalNames", text, re.S)
-    if block:
-        for line in block.group(1).splitlines()[1:]:
-            parts = line.split(maxsplit=2)
-            if len(parts) == 3:
-                names.setdefault(int(parts[0]), []).append(parts[2].strip().strip('"'))
-    return names
-
-
 def rectangle(width: float, height: float) -> Shape:
     """The rectangle (0,width)×(0,height), edges named ``bottom, right, top, left``."""
     vertices = [(0.0, 0.0), (width, 0.0), (width, height), (0.0, height)]
@@ -241,14 +257,16 @@ def disk(radius: float, center: Sequence[float]) -> Shape:
 
 
 def gmsh_mesh(path: Path) -> Shape:
-    """A Gmsh mesh file; its 1D physical names are the boundary names (maybe none).
+    """A Gmsh mesh file, checked in full; its 1D physical names are the boundary names
+    (maybe none).
 
     Raises
     ------
     OSError, ValueError
-        When the file cannot be read or is not a Gmsh text mesh.
+        When the file cannot be read or is not a 2D Gmsh 2.x text mesh Netgen can read.
     """
-    return Shape("mesh", file=path, boundaries=gmsh_physical_names(path).get(1, []))
+    summary = read_gmsh_summary(path)
+    return Shape("mesh", file=path, boundaries=list(summary.boundaries), mesh_file=summary)
 
 
 def spline_geometry(shape: Shape, dirichlet: set[str], hp: bool) -> tuple[Any, list[int]]:

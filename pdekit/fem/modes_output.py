@@ -10,6 +10,7 @@ them (mode number as the time step) — the same files as a serial run.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -106,9 +107,39 @@ def normalize_signs(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def multiplicities(count: int, clusters: Sequence[dict[str, Any]]) -> list[int]:
+    """The multiplicity of each mode's cluster (1 where a mode is in none)."""
+    of = [1] * count
+    for cluster in clusters:
+        for index in cluster["indices"]:
+            if index < count:
+                of[index] = cluster["multiplicity"]
+    return of
+
+
+def add_field_data(path: Path, values: dict[str, tuple[str, str]]) -> None:
+    """Put one-value arrays ``name -> (VTK type, text)`` into a .vtu as ``<FieldData>``
+    (meshio 5 drops ``field_data`` when writing VTU)."""
+    arrays = "".join(f'<DataArray type="{kind}" Name="{name}" NumberOfTuples="1" '
+                     f'format="ascii">{text}</DataArray>\n'
+                     for name, (kind, text) in values.items())
+    content = path.read_bytes()
+    tag = b"<UnstructuredGrid>"
+    if tag not in content:
+        raise RuntimeError(f"{path.name}: no <UnstructuredGrid> element to extend")
+    path.write_bytes(content.replace(tag, tag + b"\n<FieldData>\n" + arrays.encode()
+                                     + b"</FieldData>", 1))
+
+
 def write_modes_vtu(folder: Path, points: np.ndarray, triangles: np.ndarray,
-                    values: np.ndarray, eigenvalues: Sequence[float]) -> list[Path]:
-    """One ``mode_XX.vtu`` per mode (array ``u``) and ``modes.pvd`` (time = mode number)."""
+                    values: np.ndarray, eigenvalues: Sequence[float],
+                    multiplicity: Sequence[int]) -> list[Path]:
+    """One ``mode_XX.vtu`` per mode and ``modes.pvd`` (time = mode number).
+
+    Each file holds the point array ``u`` and, as VTK field data (ParaView: "Field
+    Data"), ``eigenvalue`` (λ), ``multiplicity`` (of λ's cluster) and ``mode`` (its
+    number).
+    """
     import meshio
 
     from pdekit.output.vtk import PVDSeries
@@ -119,39 +150,67 @@ def write_modes_vtu(folder: Path, points: np.ndarray, triangles: np.ndarray,
     for i, row in enumerate(values):
         path = folder / f"mode_{i + 1:02d}.vtu"
         meshio.write(str(path), meshio.Mesh(points3, [("triangle", triangles)],
-                                            point_data={"u": row},
-                                            field_data={"eigenvalue": np.array([eigenvalues[i]])}),
-                     binary=True)
+                                            point_data={"u": row}), binary=True)
+        add_field_data(path, {"eigenvalue": ("Float64", repr(float(eigenvalues[i]))),
+                              "multiplicity": ("Int32", str(int(multiplicity[i]))),
+                              "mode": ("Int32", str(i + 1))})
         series.add(float(i + 1), path)
         written.append(path)
     return written
 
 
+def panel_grid(count: int) -> tuple[int, int]:
+    """Rows and columns for ``count`` panels: at most 4 columns, rows as full as can be."""
+    rows = max(1, math.ceil(count / 4))
+    return rows, math.ceil(count / rows)
+
+
+def mode_title(index: int, eigenvalue: float, multiplicity: int, over_pi2: bool) -> str:
+    """``mode 2: λ = 49.35 = 5.000 π²`` and, for a multiple eigenvalue, ``(double)``."""
+    text = f"mode {index + 1}: λ = {eigenvalue:.8g}"
+    if over_pi2:
+        text += f" = {eigenvalue / math.pi ** 2:.4f} π²"
+    names = {1: "", 2: "double", 3: "triple"}
+    name = names.get(multiplicity, f"multiplicity {multiplicity}")
+    return text + (f"\n{name} eigenvalue" if name else "\nsimple eigenvalue")
+
+
 def plot_modes(path: Path, points: np.ndarray, triangles: np.ndarray, values: np.ndarray,
-               eigenvalues: Sequence[float], title: str) -> Path:
-    """PNG with the first modes side by side (Gouraud-shaded triangulation)."""
+               eigenvalues: Sequence[float], multiplicity: Sequence[int], title: str,
+               over_pi2: bool = False) -> Path:
+    """PNG with one panel per mode: Gouraud-shaded field on a diverging map symmetric about
+    0, nodal lines (u = 0) in black, λ and its multiplicity in each title."""
     from pdekit.output.plots import pyplot, save_figure
 
     plt = pyplot()
     from matplotlib.tri import Triangulation
 
     count = len(values)
-    columns = min(count, 3)
-    rows = (count + columns - 1) // columns
-    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.6 * rows),
-                                squeeze=False)
+    rows, columns = panel_grid(count)
+    width, height = np.ptp(points[:, 0]) or 1.0, np.ptp(points[:, 1]) or 1.0
+    aspect = min(max(height / width, 0.3), 2.5)
+    figure, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.6 * aspect * rows
+                                                        + 0.9), squeeze=False)
     triangulation = Triangulation(points[:, 0], points[:, 1], triangles)
     for k, axis in enumerate(axes.ravel()):
         if k >= count:
-            axis.axis("off")
+            figure.delaxes(axis)  # no empty panels
             continue
         limit = np.abs(values[k]).max() or 1.0
         image = axis.tripcolor(triangulation, values[k], shading="gouraud", cmap="RdBu_r",
                                vmin=-limit, vmax=limit)
+        if values[k].min() < -1e-3 * limit:  # a sign change inside: draw the nodal lines
+            axis.tricontour(triangulation, values[k], levels=[0.0], colors="k",
+                            linewidths=0.9)
         axis.set_aspect("equal")
-        axis.set_title(f"mode {k + 1}: λ = {eigenvalues[k]:.10g}", fontsize=9)
-        figure.colorbar(image, ax=axis, shrink=0.8)
-    figure.suptitle(title)
+        axis.set_title(mode_title(k, eigenvalues[k], multiplicity[k], over_pi2), fontsize=9)
+        axis.set_xlabel("x", fontsize=8)
+        axis.set_ylabel("y", fontsize=8)
+        axis.tick_params(labelsize=7)
+        bar = figure.colorbar(image, ax=axis, fraction=0.046, pad=0.03)
+        bar.ax.tick_params(labelsize=7)
+    figure.suptitle(title + "\nblack lines: nodal lines (u = 0)",
+                    fontsize=10)
     figure.tight_layout()
     save_figure(figure, path)
     return path

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 from pdekit.fem.prepare import EigenSetup
-from pdekit.fem.study import StudyOutcome
+from pdekit.fem.study import StudyOutcome, by_order
 
 
 def results(setup: EigenSetup, outcome: StudyOutcome, ranks: int, files: list[str]
@@ -43,6 +44,42 @@ def study_table(outcome: StudyOutcome) -> dict[str, Any]:
                       "errors": level.errors[:compare] if level.errors else None,
                       "rates_h": level.rates_h,
                       "timings": level.timings} for level in outcome.levels]}
+
+
+def conditions(setup: EigenSetup) -> str:
+    """The boundary conditions in words: ``Dirichlet everywhere``, ``Dirichlet: a, b;
+    Neumann: c``."""
+    boundaries = setup.shape.boundaries
+    dirichlet = [name for name in boundaries if name in setup.dirichlet]
+    neumann = [name for name in boundaries if name not in setup.dirichlet]
+    if not neumann:
+        return "Dirichlet everywhere"
+    if not dirichlet:
+        return "Neumann everywhere"
+    return f"Dirichlet: {', '.join(dirichlet)}; Neumann: {', '.join(neumann)}"
+
+
+def describe(setup: EigenSetup, level: Any) -> str:
+    """What ran, for picture titles: case, shape, order, dofs, boundary conditions."""
+    shape = setup.case.geometry.shape
+    if shape == "mesh":
+        shape = f"mesh {setup.shape.file.name if setup.shape.file else ''}".strip()
+    hp = f", hp {level.hp_levels} layers" if level.hp_levels else ""
+    return textwrap.fill(f"{setup.case.name}: {shape}, p = {level.order}, {level.ndof} free "
+                         f"dofs{hp}, {conditions(setup)}", 90)
+
+
+def richardson_note(outcome: StudyOutcome) -> str:
+    """Why observed rates against a Richardson reference mean little ('' otherwise)."""
+    if outcome.reference_kind != "richardson":
+        return ""
+    last = by_order(outcome.levels)[outcome.final.order]
+    if len(last) == 3:
+        return ("Reference: Richardson extrapolation of these 3 levels (p = "
+                f"{outcome.final.order}).\nTheir rates restate the fitted rate: "
+                "not an independent check.")
+    return (f"Reference: Richardson extrapolation of the last 3 of {len(last)} levels "
+            f"(p = {outcome.final.order}):\nthe rates of those levels are not independent.")
 
 
 def _cell(value: float | None, spec: str, width: int) -> str:
@@ -90,4 +127,7 @@ def study_lines(outcome: StudyOutcome) -> list[str]:
                          f"{_cell(rate, '.2f', 5)}")
         text.append(f"{level.order:>3} {level.refine:>4} {level.h:>9.4g} "
                     f"{level.ndof:>9}  " + "  ".join(cells))
+    note = richardson_note(outcome)
+    if note:
+        text.append(note.replace("\n", " "))
     return text

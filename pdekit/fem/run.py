@@ -9,11 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from pdekit.fem.prepare import EigenSetup
-from pdekit.fem.report import lines, results
+from pdekit.fem.report import describe, lines, results, richardson_note
 from pdekit.fem.study import Level, Solution, StudyOutcome, by_order, run_study
 from pdekit.memory import peak_rss_mib
 from pdekit.mpi_abort import on_every_rank
 from pdekit.output import RunReport
+
+
+PI2_SHAPES = ("square", "rectangle", "lshape")
+"""Shapes whose eigenvalues read naturally in units of π² (m² + n² on the unit square)."""
 
 
 def run(setup: EigenSetup, context: Any) -> RunReport:
@@ -56,8 +60,8 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
     import ngsolve
 
     from pdekit.fem.assembly import free_dof_vector_to_gridfunction
-    from pdekit.fem.modes_output import (gather_samples, normalize_signs, plot_modes,
-                                         sample_modes, write_modes_vtu)
+    from pdekit.fem.modes_output import (gather_samples, multiplicities, normalize_signs,
+                                         plot_modes, sample_modes, write_modes_vtu)
 
     output = setup.case.output
     count = min(max(output.modes, output.plot), len(level.eigenvalues))
@@ -74,34 +78,44 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
         return []
     points, triangles, values = gathered
     values = normalize_signs(values)
+    multiplicity = multiplicities(count, level.clusters)
     files = []
     if output.modes:
         paths = write_modes_vtu(context.dir, points, triangles, values[:output.modes],
-                                level.eigenvalues)
+                                level.eigenvalues, multiplicity)
         files += [path.name for path in paths] + ["modes.pvd"]
     if output.plot:
         plot_modes(context.dir / "modes.png", points, triangles, values[:output.plot],
-                   level.eigenvalues, f"{setup.case.name}: p = {level.order}, "
-                                      f"{level.ndof} dofs")
+                   level.eigenvalues, multiplicity, describe(setup, level),
+                   over_pi2=setup.case.geometry.shape in PI2_SHAPES)
         files.append("modes.png")
     return files
 
 
 def write_convergence_plot(setup: EigenSetup, context: Any, outcome: StudyOutcome) -> bool:
-    """Errors against free dofs, one line per order and compared eigenvalue; ``False``
-    when there is nothing to draw (no reference)."""
-    from pdekit.fem.convergence import plot_convergence
+    """Errors against free dofs, one line per order and compared eigenvalue, observed
+    rates and reference slopes; ``False`` when there is nothing to draw (no reference)."""
+    from pdekit.fem.convergence import (ErrorSeries, corner_exponent, expected_rate,
+                                        plot_convergence)
 
     reference = outcome.reference
-    series = {}
+    series = []
     for order, rows in by_order(outcome.levels).items():
         for i in range(outcome.compare):
             if reference and i < len(reference) and reference[i] is not None:
-                series[f"p={order} λ{i + 1}"] = (
-                    [row.ndof for row in rows],
-                    [row.errors[i] if row.errors else None for row in rows])
+                series.append(ErrorSeries(
+                    f"p={order} λ{i + 1}", order, [row.ndof for row in rows],
+                    [row.errors[i] if row.errors else None for row in rows],
+                    [row.rates_h[i] if row.rates_h else None for row in rows]))
     if not series:
         return False
-    plot_convergence(context.dir / "convergence.png", series, "free dofs",
-                     f"{setup.case.name}: error vs dofs ({outcome.reference_kind} reference)")
+    exponent = corner_exponent(setup.shape, setup.dirichlet)
+    rates = {order: expected_rate(order, exponent) for order in by_order(outcome.levels)}
+    note = richardson_note(outcome)
+    if exponent is not None and outcome.final.hp_levels:
+        note = ("Dashed: the rate of uniform meshes; hp-grading at the singular corners "
+                "does better.\n" + note).strip()
+    plot_convergence(context.dir / "convergence.png", series,
+                     f"{describe(setup, outcome.final)}\nerror vs dofs, "
+                     f"{outcome.reference_kind} reference", rates, note)
     return True

@@ -150,7 +150,8 @@ class OutputSection(Section):
     """``[output]``: mode files and pictures."""
 
     modes: int = Field(6, ge=0, description="eigenmodes written as .vtu (+ modes.pvd)")
-    plot: int = Field(4, ge=0, description="eigenmodes drawn in modes.png")
+    plot: int = Field(16, ge=0, description="most eigenmodes drawn in modes.png (every "
+                                             "computed one up to this many)")
     subdivision: int = Field(0, ge=0, description="sub-triangles per element edge in the "
                                                   "output (0: auto = max(order, curve))")
 

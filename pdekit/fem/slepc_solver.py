@@ -87,6 +87,45 @@ class UnusedOptionsError(ValueError):
         self.names = names
 
 
+def configured_eps(A: Any, M: Any, *, nev: int, target: float, ncv: int | None,
+                   tol: float, max_it: int, problem_type: str, method: str,
+                   prefix: str = "") -> Any:
+    """A SLEPc EPS for ``A x = λ M x`` set up as pdekit runs it (shift-and-invert about
+    ``target``, KSP ``preonly``, LU by MUMPS), before ``setFromOptions``.
+
+    ``prefix`` is the options prefix of the EPS (and so of its ST, KSP and PC): the
+    option probe of :mod:`pdekit.fem.option_probe` runs under a private one.
+    """
+    from petsc4py import PETSc
+    from slepc4py import SLEPc
+
+    eps = SLEPc.EPS().create(comm=A.getComm())
+    if prefix:
+        eps.setOptionsPrefix(prefix)
+    eps.setOperators(A, M)
+    eps.setProblemType(getattr(SLEPc.EPS.ProblemType, PROBLEM_TYPES.get(problem_type)))
+    eps.setType(EIGENSOLVERS.get(method))
+    eps.setDimensions(nev=nev, ncv=ncv if ncv else PETSc.DECIDE)
+    eps.setTolerances(tol=tol, max_it=max_it)
+    eps.setTarget(target)
+    eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
+    st = eps.getST()
+    st.setType(SLEPc.ST.Type.SINVERT)
+    st.setShift(target)
+    ksp = st.getKSP()
+    ksp.setType(PETSc.KSP.Type.PREONLY)
+    pc = ksp.getPC()
+    if PROBLEM_TYPES.capabilities(problem_type)["hermitian"]:
+        for matrix in (A, M):
+            matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
+    # LU, not LDLᵀ, although A − σM is symmetric: with Debian's MUMPS 5.5 the symmetric
+    # indefinite factor's solves made the whole eigensolve 2.3x slower (69k P1 dofs,
+    # 10 pairs: 3.5 s vs 1.5 s, benchmarks/RESULTS.md). -st_pc_type cholesky selects it.
+    pc.setType(PETSc.PC.Type.LU)
+    pc.setFactorSolverType("mumps")
+    return eps
+
+
 def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = None,
                 tol: float = 1e-10, max_it: int = 500, problem_type: str = "ghep",
                 method: str = "krylovschur",
@@ -119,28 +158,11 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
     for name, value in options:
         database.setValue(name, value if value is not None else "")
     try:
-        eps = SLEPc.EPS().create(comm=A.getComm())
-        eps.setOperators(A, M)
-        eps.setProblemType(getattr(SLEPc.EPS.ProblemType, PROBLEM_TYPES.get(problem_type)))
-        eps.setType(EIGENSOLVERS.get(method))
-        eps.setDimensions(nev=nev, ncv=ncv if ncv else PETSc.DECIDE)
-        eps.setTolerances(tol=tol, max_it=max_it)
-        eps.setTarget(target)
-        eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
+        eps = configured_eps(A, M, nev=nev, target=target, ncv=ncv, tol=tol, max_it=max_it,
+                             problem_type=problem_type, method=method)
         st = eps.getST()
-        st.setType(SLEPc.ST.Type.SINVERT)
-        st.setShift(target)
         ksp = st.getKSP()
-        ksp.setType(PETSc.KSP.Type.PREONLY)
         pc = ksp.getPC()
-        if PROBLEM_TYPES.capabilities(problem_type)["hermitian"]:
-            for matrix in (A, M):
-                matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
-        # LU, not LDLᵀ, although A − σM is symmetric: with Debian's MUMPS 5.5 the symmetric
-        # indefinite factor's solves made the whole eigensolve 2.3x slower (69k P1 dofs,
-        # 10 pairs: 3.5 s vs 1.5 s, benchmarks/RESULTS.md). -st_pc_type cholesky selects it.
-        pc.setType(PETSc.PC.Type.LU)
-        pc.setFactorSolverType("mumps")
         names = [name for name, _ in options]
         try:
             eps.setFromOptions()

@@ -146,7 +146,7 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
         try:
             mesh, info = build_mesh(
                 setup.shape, set(setup.dirichlet), maxh=case.mesh.maxh, refine=refine,
-                hp=case.mesh.hp, hp_levels=case.mesh.hp_levels or order,
+                hp=case.mesh.hp, hp_levels=setup.hp_levels[order],
                 hp_factor=case.mesh.hp_factor, curve_order=case.mesh.curve or order,
                 comm=comm)
         except MeshFileError as error:

@@ -143,7 +143,10 @@ BAD = {
                                                 "--set", "solver.target=0"], "solver.target"),
     "bad_petsc_token": ('shape = "square"', ["--", "eps_nev", "3"], "--"),
     "bad_petsc_option": ('shape = "square"', ["--set", "mesh.maxh=0.3", "--",
-                                              "-eps_type", "nosuchsolver"], "solver.petsc"),
+                                              "-eps_type", "nosuchsolver"], "-- -eps_type"),
+    "bad_petsc_table_value": ('shape = "square"\n[solver.petsc]\nst_type = "nonexistent"', [],
+                              "solver.petsc.st_type"),
+    "petsc_option_without_value": ('shape = "square"', ["--", "-eps_nev"], "-- -eps_nev"),
     "unknown_petsc_option": ('shape = "square"', ["--set", "mesh.maxh=0.3", "--",
                                                   "-eps_nevv", "3"], "-eps_nevv"),
     "unprefixed_mumps_option": ('shape = "square"', ["--set", "mesh.maxh=0.3", "--",
@@ -163,9 +166,9 @@ def test_bad_input_exit_2(tmp_path, capsys, name):
     err = capsys.readouterr().err.strip().splitlines()
     assert err and key in err[-1] and "Traceback" not in "\n".join(err)
     assert not out.exists()
-    if "petsc" not in name and "mumps" not in name:  # found at run time, folder exists
-        assert not (tmp_path / "bad_out.running").exists()
-        assert not (tmp_path / "bad_out.failed").exists()
+    # everything, PETSc options included, is found before the run folder exists
+    assert not (tmp_path / "bad_out.running").exists()
+    assert not (tmp_path / "bad_out.failed").exists()
 
 
 def test_list_and_check_do_not_import_heavy_modules():

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from pdekit.fem.geometry import (LSHAPE_VERTICES, counter_clockwise, gmsh_physical_names,
+from pdekit.fem.geometry import (LSHAPE_VERTICES, counter_clockwise,
                                  interior_angles, polygon, polygon_problem, singular_corners)
 
 
@@ -67,11 +67,3 @@ def test_singular_corners_mixed_conditions():
     assert singular_corners(straight, [True, False, True, True, True]) == [1]
 
 
-def test_gmsh_physical_names(tmp_path):
-    path = tmp_path / "m.msh"
-    path.write_text("$MeshFormat\n2.2 0 8\n$EndMeshFormat\n$PhysicalNames\n2\n"
-                    '1 1 "wall"\n2 2 "inside"\n$EndPhysicalNames\n')
-    assert gmsh_physical_names(path) == {1: ["wall"], 2: ["inside"]}
-    path.write_text("hello")
-    with pytest.raises(ValueError):
-        gmsh_physical_names(path)

@@ -57,3 +57,60 @@ def test_hp_mesh_with_quads_and_field_values():
     assert values[0] == pytest.approx(points[:, 0] ** 2 - points[:, 1], abs=1e-10)
     flipped = normalize_signs(-values)
     assert flipped[0][np.argmax(np.abs(flipped[0]))] > 0
+
+
+def test_pictures_and_vtu_field_data(tmp_path):
+    """modes.png has one panel per computed mode (no empty ones) with λ, multiplicity and
+    nodal lines; each .vtu carries λ and the multiplicity as VTK field data."""
+    import json
+
+    import vtk
+
+    from pdekit.cli import main
+
+    out = tmp_path / "square"
+    assert main(["eig", "cases/eigen_square.toml", "--out", str(out), "--quiet",
+                 "--set", "mesh.maxh=0.25", "--set", "solver.nev=5",
+                 "--set", "output.modes=5"]) == 0
+    results = json.loads((out / "summary.json").read_text())["results"]
+    assert len(results["eigenvalues"]) == 5
+    from PIL import Image
+
+    image = Image.open(out / "modes.png")
+    assert image.size[0] > image.size[1]  # 2 rows of 3 and 2 panels, the empty one removed
+    for k, value in enumerate(results["eigenvalues"]):
+        reader = vtk.vtkXMLUnstructuredGridReader()
+        reader.SetFileName(str(out / f"mode_{k + 1:02d}.vtu"))
+        reader.Update()
+        fields = reader.GetOutput().GetFieldData()
+        assert fields.GetArray("eigenvalue").GetValue(0) == pytest.approx(value, rel=1e-14)
+        cluster = next(c for c in results["clusters"] if k in c["indices"])
+        assert fields.GetArray("multiplicity").GetValue(0) == cluster["multiplicity"]
+        assert reader.GetOutput().GetPointData().GetArray("u").GetNumberOfTuples() > 0
+
+
+def test_mode_panels_titles_and_nodal_lines(tmp_path, monkeypatch):
+    """Drawn directly: the figure's axes, titles and zero contours."""
+    import matplotlib
+
+    from pdekit.fem import modes_output
+    from pdekit.output import plots
+
+    saved = {}
+    monkeypatch.setattr(plots, "save_figure", lambda figure, path: saved.setdefault("f", figure))
+    x, y = np.meshgrid(np.linspace(0, 1, 9), np.linspace(0, 1, 9))
+    points = np.column_stack([x.ravel(), y.ravel()])
+    triangulation = matplotlib.tri.Triangulation(points[:, 0], points[:, 1])
+    values = np.array([np.sin(np.pi * points[:, 0]) * np.sin(m * np.pi * points[:, 1])
+                       for m in (1, 2, 2, 3, 4)])
+    eigenvalues = [np.pi ** 2 * (1 + m * m) for m in (1, 2, 2, 3, 4)]
+    modes_output.plot_modes(tmp_path / "m.png", points, triangulation.triangles, values,
+                            eigenvalues, [1, 2, 2, 1, 1], "test", over_pi2=True)
+    figure = saved["f"]
+    panels = [axis for axis in figure.axes if axis.get_title()]
+    assert len(panels) == 5  # one per mode, none empty
+    assert panels[1].get_title().startswith("mode 2: λ = 49.348022 = 5.0000 π²")
+    assert "double" in panels[1].get_title() and "simple" in panels[0].get_title()
+    assert panels[0].get_xlabel() == "x" and panels[0].get_ylabel() == "y"
+    assert not panels[0].collections[1:]           # no sign change: no nodal line
+    assert len(panels[1].collections) == 2         # the field and its nodal line
