@@ -13,7 +13,7 @@ import traceback
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from pdekit import __version__
 from pdekit.casefields import describe_model
@@ -87,7 +87,8 @@ def _quiet_numerics(quiet: bool) -> Iterator[None]:
         yield
 
 
-def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) -> int:
+def _checked_run_inputs(args: argparse.Namespace, solver_args: list[str]) -> Any:
+    """Load, validate and prepare the case, and check the output folder, on this rank."""
     loaded = load_case(args.case, args.overrides, solver_args)
     case, plugin = loaded.case, loaded.plugin
     if args.command not in plugin.commands:
@@ -98,14 +99,48 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
         raise CaseError(args.case, "case.kind", f"a kind with an MPI path to run under "
                         f"mpiexec -n {mpi_size()} ({case.kind!r} runs on one process)",
                         case.kind)
-
-    from pdekit.memory import retain_freed_memory
     from pdekit.output.folders import check_destination
-    from pdekit.output.run import RunContext, package_versions
 
     final_dir = args.out if args.out is not None else Path("results") / case.name
     check_destination(final_dir, *(("command line", "--out") if args.out is not None
                                    else (case.source_label, "case.name")))
+    return loaded, final_dir
+
+
+def _agree_on_input(problem: CaseError | None) -> None:
+    """Under mpiexec, every rank learns whether any rank found bad input (a file one node
+    cannot read, say): then all of them stop with exit 2, and rank 0 says why, once.
+    Without this the ranks that found nothing would go on and wait forever."""
+    from mpi4py import MPI
+
+    problems = MPI.COMM_WORLD.allgather(None if problem is None else str(problem))
+    first = next((text for text in problems if text is not None), None)
+    if first is not None:
+        raise problem if problem is not None else _ReportedElsewhere(first)
+
+
+class _ReportedElsewhere(CaseError):
+    """Bad input found on another rank (this rank's copy of the message)."""
+
+    def __init__(self, message: str):
+        Exception.__init__(self, message)
+
+
+def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) -> int:
+    problem: CaseError | None = None
+    try:
+        loaded, final_dir = _checked_run_inputs(args, solver_args)
+    except CaseError as error:
+        problem = error
+    if mpi_size() > 1:
+        _agree_on_input(problem)
+    elif problem is not None:
+        raise problem
+    case, plugin = loaded.case, loaded.plugin
+
+    from pdekit.memory import retain_freed_memory
+    from pdekit.output.run import RunContext, package_versions
+
     retain_freed_memory()  # time steppers allocate field-sized arrays every step
     context = RunContext(final_dir, args.quiet, mpi_rank(), case.name)
     context.prepare()
