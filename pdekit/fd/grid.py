@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+import math
+
 import numpy as np
 
 
@@ -72,7 +74,7 @@ class UniformGrid:
     @property
     def size(self) -> int:
         """Number of points."""
-        return int(np.prod(self.shape))
+        return math.prod(self.shape)  # Python ints: no int64 overflow for absurd sizes
 
     @property
     def spacings(self) -> tuple[float, ...]:
