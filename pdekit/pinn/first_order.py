@@ -16,12 +16,16 @@ from pdekit.pinn.training import StageMonitor, StageReport, Trainer
 
 HISTORY_ROWS = 100
 """History rows of a first-order stage without ``log_every``: one per 1% of its steps."""
+MAX_CHUNK = 1000
+"""Most steps per compiled chunk without ``log_every``: Ctrl-C and SIGTERM are handled
+between chunks, so a long stage still answers within about a second."""
 
 
 def chunk_steps(iterations: int) -> int:
     """Steps per compiled chunk when ``log_every`` is not given: ~1% of the stage, so the
-    history shows its whole course (a chunk call costs ~0.1 ms plus one error evaluation)."""
-    return max(1, -(-iterations // HISTORY_ROWS))
+    history shows its whole course (a chunk call costs ~0.1 ms plus one error evaluation),
+    and at most :data:`MAX_CHUNK`."""
+    return min(max(1, -(-iterations // HISTORY_ROWS)), MAX_CHUNK)
 
 
 def run_first_order(trainer: Trainer, stage: FirstOrderStage,

@@ -124,7 +124,7 @@ class FirstOrderStage(_Stage):
     lr: float = Field(1e-3, gt=0, description="learning rate")
     log_every: int | None = Field(None, ge=1, description="steps per compiled chunk, i.e. "
                                   "per history row and progress update (default: 1% of "
-                                  "iterations)")
+                                  "iterations, at most 1000)")
 
 
 class LeastSquaresStage(_Stage):
