@@ -213,7 +213,7 @@ def save_history(history: Sequence[Mapping[str, Any]], title: str, path: str | P
         panel.set_title(f"stage {number}: {method}\n{int(steps[-1])} iterations, "
                         f"{seconds:.3g} s", fontsize=10)
         panel.set_xlabel("iteration in stage")
-        panel.xaxis.set_major_locator(MaxNLocator(integer=True))
+        panel.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         panel.set_xlim(0, max(steps[-1], 1))
         panel.grid(True, which="major", alpha=0.3)
         if column:
