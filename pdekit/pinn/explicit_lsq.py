@@ -89,6 +89,23 @@ def _gauss_newton_step(damping: StepLengthDamping, x: np.ndarray, f: float, step
     return None
 
 
+def _damped_step(J: np.ndarray, r: np.ndarray) -> tuple[Step, float]:
+    """``mu -> p`` solving ``(J^T J + mu I) p = -J^T r``, and the scale ``s_max^2``.
+
+    With ``J = U diag(s) V^T`` the damped normal equations are solved in the SVD basis,
+    ``p = -V (s * U^T r / (s^2 + mu))``; ``J^T J`` is never formed, which keeps singular
+    values down to ~1e-16 s_max (not 1e-8) usable.
+    """
+    U, sv, Vt = np.linalg.svd(J, full_matrices=False)
+    w = sv * sv
+    qg = sv * (U.T @ r)
+
+    def step(mu: float) -> np.ndarray:
+        return -(Vt.T @ (qg / (w + mu)))
+
+    return step, max(float(w[0]), SMALLEST_SCALE)
+
+
 def _explicit(trainer: Trainer, stage: LeastSquaresStage, monitor: StageMonitor) -> StageReport:
     relative = DEFAULT_DAMPING[stage.method] if stage.damping is None else stage.damping
     gn_damping = StepLengthDamping(relative)
@@ -104,40 +121,32 @@ def _explicit(trainer: Trainer, stage: LeastSquaresStage, monitor: StageMonitor)
         value = float(trainer.loss_at(tf.constant(y, dtype)))
         return value if math.isfinite(value) else math.inf
 
-    for nit in range(1, stage.iterations + 1):
+    try:
+        for nit in range(1, stage.iterations + 1):
+            H.assign_flat(variables, tf.constant(x, dtype))
+            r_t, J_t = trainer.residual_and_jacobian()
+            jacobians += 1
+            r, J = r_t.numpy().astype(float), J_t.numpy().astype(float)
+            f = float(r @ r)
+            g = J.T @ r
+            reason = monitor.converged(f, float(np.linalg.norm(2.0 * g)))  # grad = 2 J^T r
+            if reason:
+                message, nit = reason, nit - 1
+                break
+            step, scale = _damped_step(J, r)
+            if stage.method == "gauss-newton":
+                x_new = _gauss_newton_step(gn_damping, x, f, step, scale, loss_at)
+            else:
+                x_new = lm.step(x, f, J, g, step, scale, loss_at)
+            if x_new is None:
+                message, nit = f"no decrease possible at iteration {nit} (loss {f:.3e})", nit - 1
+                break
+            x = x_new
+            H.assign_flat(variables, tf.constant(x, dtype))
+            reason = monitor.after(1, trainer.loss())
+            if reason:
+                message = reason
+                break
+    finally:  # also on Ctrl-C / SIGTERM: leave the weights at the last accepted iterate
         H.assign_flat(variables, tf.constant(x, dtype))
-        r_t, J_t = trainer.residual_and_jacobian()
-        jacobians += 1
-        r, J = r_t.numpy().astype(float), J_t.numpy().astype(float)
-        f = float(r @ r)
-        g = J.T @ r
-        reason = monitor.converged(f, float(np.linalg.norm(2.0 * g)))  # grad |r|^2 = 2 J^T r
-        if reason:
-            message, nit = reason, nit - 1
-            break
-        # J = U diag(s) V^T: the damped normal equations (J^T J + mu I) p = -J^T r are
-        # solved in the SVD basis, p = -V (s * U^T r / (s^2 + mu)); J^T J is never formed,
-        # which keeps singular values down to ~1e-16 s_max (not 1e-8) usable.
-        U, sv, Vt = np.linalg.svd(J, full_matrices=False)
-        w = sv * sv
-        qg = sv * (U.T @ r)
-        scale = max(float(w[0]), SMALLEST_SCALE)
-
-        def step(mu: float) -> np.ndarray:
-            return -(Vt.T @ (qg / (w + mu)))
-
-        if stage.method == "gauss-newton":
-            x_new = _gauss_newton_step(gn_damping, x, f, step, scale, loss_at)
-        else:
-            x_new = lm.step(x, f, J, g, step, scale, loss_at)
-        if x_new is None:
-            message, nit = f"no decrease possible at iteration {nit} (loss {f:.3e})", nit - 1
-            break
-        x = x_new
-        H.assign_flat(variables, tf.constant(x, dtype))
-        reason = monitor.after(1, trainer.loss())
-        if reason:
-            message = reason
-            break
-    H.assign_flat(variables, tf.constant(x, dtype))
     return StageReport(stage.method, nit, message, loss_evals=evals, jacobians=jacobians)

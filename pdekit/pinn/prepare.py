@@ -7,7 +7,9 @@ and the evaluation grid are drawn. :func:`pdekit.pinn.run.run` uses all of it as
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,8 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from pdekit.expr import Expression, ExpressionError, parse_expression
+from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.pinn import points as pts
-from pdekit.pinn.schema import PinnCase
+from pdekit.pinn.schema import NetworkSection, PinnCase, PointsSection
+from pdekit.pinn.size import RunShape, SizeEstimate, driving_key, estimate
 
 COORDINATES = ("x", "y")
 DEFAULT_EVALUATION_POINTS = {1: 2001, 2: 201}
@@ -68,10 +72,14 @@ class PreparedPinn:
         return pts.boundary_points(self.bounds, points.boundary, points.boundary_sampler,
                                    points.seed)
 
+    @property
+    def evaluation_n(self) -> int:
+        """Points per axis of the evaluation grid."""
+        return self.case.evaluation.n or DEFAULT_EVALUATION_POINTS[self.dim]
+
     @cached_property
     def _evaluation(self) -> tuple[list[np.ndarray], np.ndarray]:
-        n = self.case.evaluation.n or DEFAULT_EVALUATION_POINTS[self.dim]
-        return pts.evaluation_grid(self.bounds, n)
+        return pts.evaluation_grid(self.bounds, self.evaluation_n)
 
     @property
     def axes(self) -> list[np.ndarray]:
@@ -90,8 +98,9 @@ def prepare(case: PinnCase) -> PreparedPinn:
     Raises
     ------
     pdekit.errors.CaseError
-        On a bad expression, a non-square grid sampler count in 2D, or a weights file that
-        does not fit the network.
+        On a bad expression, a non-square grid sampler count in 2D, a run too large for the
+        memory (naming the key that drives the size), or a weights file that does not fit
+        the network.
     """
     bounds = case.domain.bounds
     dim = len(bounds)
@@ -104,9 +113,34 @@ def prepare(case: PinnCase) -> PreparedPinn:
         if side * side != points.interior:
             raise case.error("points.interior", f"a square number for the 2D grid sampler "
                              f"(e.g. {side * side})", points.interior)
+    check_size(case)
     weights = _checked_weights(case, bounds)
     return PreparedPinn(case, bounds, parsed["exact"], parsed["forcing"], parsed["boundary"],
                         weights)
+
+
+def check_size(case: PinnCase) -> SizeEstimate:
+    """Refuse a case whose run cannot fit in memory (:mod:`pdekit.pinn.size`), naming the
+    key that drives the estimate; returns the estimate."""
+    dim = len(case.domain.bounds)
+    shape = RunShape.of(case, case.evaluation.n or DEFAULT_EVALUATION_POINTS[dim])
+    size = estimate(shape)
+    if fits_in_memory(size.total):
+        return size
+    points, network = PointsSection.model_fields, NetworkSection.model_fields
+    defaults = dataclasses.replace(
+        shape, interior=points["interior"].default, boundary_per_side=points["boundary"].default,
+        width=network["width"].default, depth=network["depth"].default,
+        evaluation_n=DEFAULT_EVALUATION_POINTS[dim])
+    key = driving_key(shape, defaults)
+    value: object = case
+    for part in re.split(r"\.|\[", key):
+        value = value[int(part[:-1])] if part.endswith("]") else getattr(value, part)
+    raise case.error(key, f"a smaller run that fits in memory (about {gib(size.total)} "
+                     f"needed for {shape.parameters:.3g} weights, {shape.residuals:.3g} "
+                     f"residuals and {float(shape.evaluation_n) ** dim:.3g} evaluation points, "
+                     f"largest part: {size.largest}; {gib(physical_memory_bytes())} here)",
+                     value)
 
 
 def _parse(case: PinnCase, key: str, variables: tuple[str, ...]) -> Expression | None:

@@ -56,6 +56,21 @@ def report(prepared: "PreparedPinn", built: "Built", trainer: "Trainer",
     return RunReport(results, lines)
 
 
+def figure_title(prepared: "PreparedPinn", parameters: int,
+                 stages: list["StageReport"]) -> str:
+    """What ran, for the plots: case, PDE and domain, network and points, stages done."""
+    case = prepared.case
+    domain = " × ".join(f"[{a:g}, {b:g}]" for a, b in prepared.bounds)
+    problem = case.problem
+    data = (f"exact u = {problem.exact}" if problem.exact else f"f = {problem.forcing}")
+    net, points = case.network, case.points
+    training = " → ".join(f"{s.method} {s.iterations} it" for s in stages) or "none"
+    return (f"{case.name}: Δu = f on {domain}, {data}\n"
+            f"network {net.depth}×{net.width} {net.activation} ({parameters} weights, "
+            f"{net.dtype}), {points.interior} {points.sampler} points, {case.loss.boundary} "
+            f"boundary\nstages: {training}")
+
+
 def _finite_or_none(value: float) -> float | None:
     """``value``, or None when it is not finite (JSON has no inf/NaN)."""
     return value if math.isfinite(value) else None

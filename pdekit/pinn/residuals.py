@@ -218,6 +218,17 @@ class PoissonLoss:
         r = self.residual()
         return tf.reduce_sum(r * r)
 
+    def loss_terms(self) -> tuple[tf.Tensor, tf.Tensor]:
+        """The two terms of :meth:`loss`: ``mean((Lap u - f)^2)`` over the interior points
+        and ``gamma mean((u - g)^2)`` over the boundary points (zero with ``hard``)."""
+        m = self.model
+        r = m.affine_residual(self._int_stack, self._int_coeff, self._int_offset)
+        pde = tf.reduce_sum(r * r)
+        if not self._has_boundary:
+            return pde, tf.zeros([], pde.dtype)
+        rb = m.affine_residual(self._bdy_stack, self._bdy_coeff, self._bdy_offset)
+        return pde, tf.reduce_sum(rb * rb)
+
     def residual_and_jacobian(self) -> tuple[tf.Tensor, tf.Tensor]:
         """Residual vector and its explicit Jacobian ``[n_residuals, n_params]``."""
         m = self.model

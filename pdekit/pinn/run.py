@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pdekit.errors import NumericalError
 from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
 from pdekit.pinn.network import MLP
-from pdekit.pinn.plots import save_fields, save_history
+from pdekit.pinn.plots import save_history, save_residual, save_solution
 from pdekit.pinn.prepare import PreparedPinn
-from pdekit.pinn.report import report
+from pdekit.pinn.report import figure_title, report
 from pdekit.pinn.residuals import Evaluator, PoissonLoss, PoissonProblem
-from pdekit.pinn.training import Trainer
+from pdekit.pinn.training import HISTORY_COLUMNS, StageReport, Trainer
 
 
 @dataclass
@@ -47,31 +48,46 @@ def build(prepared: PreparedPinn) -> Built:
 
 
 def run(prepared: PreparedPinn, context: RunContext) -> RunReport:
-    """Train the network stage by stage, evaluate it and write the outputs."""
+    """Train the network stage by stage, evaluate it and write the outputs.
+
+    Interrupted (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI) or stopped by
+    a non-finite loss, the run first writes the weights and the history so far.
+    """
     with context.phase("setup"):
         built = build(prepared)
         trainer = Trainer(built.loss, built.evaluator, context.progress)
     with context.phase("train"):
-        stages = trainer.run(prepared.case.training.stages)
+        try:
+            stages = trainer.run(prepared.case.training.stages)
+        except (KeyboardInterrupt, NumericalError):
+            save_training(prepared, context, built, trainer)
+            raise
     with context.phase("output"):
         u, residual = built.evaluator.solution()
-        files = write_outputs(prepared, context, built, trainer, u, residual)
+        files = save_training(prepared, context, built, trainer)
+        files += write_outputs(prepared, context, built, trainer, stages, u, residual)
     return report(prepared, built, trainer, stages, u, residual, files,
                   context.timings.get("train", 0.0))
 
 
-def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, trainer: Trainer,
-                  u: np.ndarray, residual: np.ndarray) -> list[str]:
-    """Weights, history, evaluation fields (npz, VTK) and plots; returns the file names."""
-    case, folder, axes = prepared.case, context.dir, prepared.axes
-    built.model.save(folder / "weights.npz", boundary=case.loss.boundary,
+def save_training(prepared: PreparedPinn, context: RunContext, built: Built,
+                  trainer: Trainer) -> list[str]:
+    """The weights (``weights.npz``) and the training history (``history.csv``)."""
+    folder = context.dir
+    built.model.save(folder / "weights.npz", boundary=prepared.case.loss.boundary,
                      bounds=np.array(prepared.bounds))
-    files = ["weights.npz", "history.csv"]
     with (folder / "history.csv").open("w", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=["iteration", "stage", "method", "time",
-                                                    "loss", "rel_l2", "max_abs"])
+        writer = csv.DictWriter(stream, fieldnames=HISTORY_COLUMNS)
         writer.writeheader()
         writer.writerows(trainer.history)
+    return ["weights.npz", "history.csv"]
+
+
+def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, trainer: Trainer,
+                  stages: list[StageReport], u: np.ndarray, residual: np.ndarray
+                  ) -> list[str]:
+    """Evaluation fields (npz, VTK) and plots; returns the file names."""
+    case, folder, axes = prepared.case, context.dir, prepared.axes
     shape = [len(a) for a in axes]
     fields = {"u": u.reshape(shape)}
     exact = built.evaluator.exact
@@ -81,7 +97,7 @@ def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, tra
     fields["pde_residual"] = residual.reshape(shape)
     np.savez(folder / "evaluation.npz", **fields,
              **{f"axis_{'xy'[i]}": a for i, a in enumerate(axes)})
-    files.append("evaluation.npz")
+    files = ["evaluation.npz"]
     if case.output.vtk:
         series = PVDSeries(folder / "solution.pvd")
         write_vti(folder / "solution.vti", [a[0] for a in axes], [a[1] - a[0] for a in axes],
@@ -89,11 +105,9 @@ def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, tra
         series.add(0.0, folder / "solution.vti")
         files += ["solution.pvd", "solution.vti"]
     if case.output.png:
-        title = f"{case.name}: {prepared.dim}D Poisson PINN"
-        shown = {k: v for k, v in fields.items() if k != "pde_residual"}
-        save_fields(axes, shown, title, folder / "solution.png")
-        save_fields(axes, {"PDE residual Lap(u) - f": fields["pde_residual"]}, title,
-                    folder / "residual.png")
-        save_history(trainer.history, folder / "history.png", title)
+        title = figure_title(prepared, built.model.n_params, stages)
+        save_solution(axes, fields["u"], fields.get("exact"), title, folder / "solution.png")
+        save_residual(axes, fields["pde_residual"], title, folder / "residual.png")
+        save_history(trainer.history, title, folder / "history.png")
         files += ["solution.png", "residual.png", "history.png"]
     return files

@@ -122,8 +122,9 @@ class FirstOrderStage(_Stage):
 
     method: choice(*family_methods("first-order"))  # type: ignore[valid-type]
     lr: float = Field(1e-3, gt=0, description="learning rate")
-    log_every: int = Field(500, ge=1, description="steps per compiled chunk (progress, "
-                                                  "history)")
+    log_every: int | None = Field(None, ge=1, description="steps per compiled chunk, i.e. "
+                                  "per history row and progress update (default: 1% of "
+                                  "iterations, at most 1000)")
 
 
 class LeastSquaresStage(_Stage):

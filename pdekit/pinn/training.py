@@ -52,6 +52,13 @@ class StageReport:
         return dataclasses.asdict(self)
 
 
+HISTORY_COLUMNS = ("iteration", "stage", "method", "stage_iteration", "time", "loss",
+                   "loss_pde", "loss_boundary", "rel_l2", "max_abs")
+"""Columns of the training history (``history.csv``): the run's iteration count, the stage
+(0: the initial weights), its method and iterations done in it, seconds since training
+began, the loss ``loss_pde + loss_boundary`` and the errors on the evaluation grid."""
+
+
 class StageStop(Exception):
     """Raised from an optimizer callback to end a stage early; the message says why."""
 
@@ -73,6 +80,7 @@ class StageMonitor:
 
     def __init__(self, trainer: "Trainer", index: int, stage: Any, bar: Any = None):
         self.trainer, self.index, self.stage, self.bar = trainer, index, stage, bar
+        self.done = 0
         self.deadline = (time.perf_counter() + stage.time_limit if stage.time_limit
                          else math.inf)
 
@@ -87,7 +95,8 @@ class StageMonitor:
     def after(self, iterations: int, loss: float) -> str | None:
         """Record ``iterations`` more done, ending at ``loss``; why to stop now, or None."""
         self.trainer.iteration += iterations
-        entry = self.trainer.record(self.index, self.stage.method, loss)
+        self.done += iterations
+        entry = self.trainer.record(self.index + 1, self.stage.method, loss, self.done)
         if self.bar is not None:
             self.bar.update(iterations)
             text = f"loss={entry['loss']:.3e}"
@@ -102,6 +111,9 @@ class StageMonitor:
 
 class Trainer:
     """Runs training stages on one :class:`PoissonLoss`, recording a loss/error history.
+
+    The history has one entry per iteration of a second-order stage and per compiled chunk
+    of a first-order one, with the columns :data:`HISTORY_COLUMNS`.
 
     Parameters
     ----------
@@ -123,6 +135,7 @@ class Trainer:
         self.iteration = 0
         self.started = time.perf_counter()
         self._loss = tf.function(problem.loss)
+        self._loss_terms = tf.function(problem.loss_terms)
         self.residual_and_jacobian = tf.function(problem.residual_and_jacobian)
         variables = self.variables
 
@@ -139,17 +152,26 @@ class Trainer:
         """Loss at the current weights."""
         return float(self._loss())
 
-    def record(self, stage: int, method: str, loss: float) -> dict[str, Any]:
-        """Append a history entry (loss, errors on the evaluation grid); NaN is fatal."""
+    def record(self, stage: int, method: str, loss: float, stage_iteration: int = 0
+               ) -> dict[str, Any]:
+        """Append a history entry at the current weights: ``loss`` (as the stage's method
+        computed it), its PDE and boundary terms, the errors on the evaluation grid.
+
+        ``stage`` is the stage's number (1-based; 0 for the initial weights) and
+        ``stage_iteration`` the iterations done in it. A non-finite loss is fatal.
+        """
         if not math.isfinite(loss):
             raise NumericalError(
                 f"training diverged: loss = {loss} at iteration {self.iteration} "
-                f"(stage {stage + 1}, {method}); try a smaller learning rate or more warm-up",
-                {"iteration": self.iteration, "stage": stage + 1, "method": method,
+                f"(stage {stage}, {method}); try a smaller learning rate or more warm-up",
+                {"iteration": self.iteration, "stage": stage, "method": method,
                  "loss": None})
+        pde, boundary = (float(term) for term in self._loss_terms())
         errors = self.evaluator.errors() or {}
-        entry = {"iteration": self.iteration, "stage": stage + 1, "method": method,
+        entry = {"iteration": self.iteration, "stage": stage, "method": method,
+                 "stage_iteration": stage_iteration,
                  "time": time.perf_counter() - self.started, "loss": loss,
+                 "loss_pde": pde, "loss_boundary": boundary,
                  "rel_l2": errors.get("rel_l2"), "max_abs": errors.get("max_abs")}
         self.history.append(entry)
         return entry
@@ -171,7 +193,7 @@ class Trainer:
             start = time.perf_counter()
             loss_start = self.loss()
             if not math.isfinite(loss_start):
-                self.record(index, method, loss_start)  # raises NumericalError
+                self.record(index + 1, method, loss_start)  # raises NumericalError
             try:
                 report = STAGES.get(method)(self, stage, StageMonitor(self, index, stage, bar))
             finally:
@@ -179,7 +201,7 @@ class Trainer:
                     bar.close()
             loss_end = self.loss()
             if not math.isfinite(loss_end):
-                self.record(index, method, loss_end)  # raises NumericalError
+                self.record(index + 1, method, loss_end)  # raises NumericalError
             reports.append(dataclasses.replace(
                 report, wall_time=time.perf_counter() - start, loss_start=loss_start,
                 loss_end=loss_end, options=stage.model_dump()))
@@ -219,6 +241,9 @@ def run_shared(trainer: Trainer, stage: Any, monitor: StageMonitor) -> StageRepo
     except StageStop as stop:
         H.assign_flat(trainer.variables, last["x"])
         message = str(stop)
+    except KeyboardInterrupt:  # keep the last accepted iterate, not a line-search trial
+        H.assign_flat(trainer.variables, last["x"])
+        raise
     except ValueError as error:  # e.g. a line search meeting a non-finite loss
         H.assign_flat(trainer.variables, last["x"])
         raise NumericalError(f"{method} failed at iteration {trainer.iteration} ({error}); "
