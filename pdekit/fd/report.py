@@ -45,6 +45,48 @@ def stability_report(model: ReactionModel, grid: Grid, steady: tuple[float, floa
     return {**report, **measured}
 
 
+def model_text(setup: TuringSetup) -> str:
+    """The model, its preset and what was changed in it: ``"gray-scott 'theta' with F
+    changed"``, ``"bvam 'spots'"``, ``"custom: f = a - u, g = u - v"``."""
+    section, model = setup.case.model, setup.model
+    if setup.preset is None:
+        return f"{model.name}: f = {section.f}, g = {section.g}"
+    changed = section.changed_parameters()
+    return f"{setup.label}" + (f" with {', '.join(changed)} changed" if changed else "")
+
+
+def parameter_text(setup: TuringSetup) -> str:
+    """The parameters the model ran with, ``"F = 0.035, k = 0.06, Du = 2e-05, Dv = 1e-05"``
+    (the preset's values after the case's overrides)."""
+    return ", ".join(f"{name} = {value:.4g}"
+                     for name, value in setup.case.model.effective_parameters().items())
+
+
+def grid_text(setup: TuringSetup) -> str:
+    """``"256x256 periodic grid on 2.5x2.5"`` (``"160 points on a no-flux line of length
+    4"`` in 1D): points, boundary and box."""
+    grid = setup.grid
+    boundary = "no-flux" if setup.case.grid.boundary == "neumann" else "periodic"
+    if grid.dim == 1:
+        return f"{grid.shape[0]} points on a {boundary} line of length {grid.lengths[0]:.4g}"
+    box = "x".join(f"{length:.4g}" for length in grid.lengths)
+    return f"{'x'.join(map(str, grid.shape))} {boundary} grid on {box}"
+
+
+def method_text(setup: TuringSetup) -> str:
+    """``"etdrk4, adaptive (tolerance 0.001)"`` or ``"strang, dt = 0.05"``."""
+    time = setup.case.time
+    return (f"{time.method}, adaptive (tolerance {time.tolerance:g})" if time.adaptive
+            else f"{time.method}, dt = {setup.dt:.4g}")
+
+
+def run_title(setup: TuringSetup, t: float | None = None) -> str:
+    """The title of the run's pictures: case name and model, the parameters in use,
+    then grid, boundary, method and the time shown, if any (three lines)."""
+    return (f"{setup.case.name}: {model_text(setup)}\n{parameter_text(setup)}\n"
+            f"{grid_text(setup)}, {method_text(setup)}" + ("" if t is None else f", t = {t:.6g}"))
+
+
 def one_or_per_axis(values: tuple) -> object:
     """The value when all axes agree (a square's n), else the list per axis."""
     return values[0] if len(set(values)) == 1 else list(values)
@@ -83,24 +125,23 @@ def turing_report(setup: TuringSetup, outcome: TuringOutcome,
                    "state_mb": outcome.state_bytes / 2**20},
         "files": outcome.files,
     }
-    steps_text = (f"adaptive steps {stats.dt_min:.3g} to {stats.dt_max:.3g} (tolerance "
-                  f"{case.time.tolerance:g})" if stats else f"dt = {setup.dt:g}")
+    steps_text = f" (steps {stats.dt_min:.3g} to {stats.dt_max:.3g})" if stats else ""
+    spacing = "/".join(f"{h:.4g}" for h in dict.fromkeys(grid.spacings))
     lines = [
-        f"Solved {setup.label} on {'x'.join(map(str, grid.shape))}"
-        f"{' points' if grid.dim == 1 else ''} ({case.grid.boundary}, "
-        f"h = {'/'.join(f'{h:.4g}' for h in dict.fromkeys(grid.spacings))}) "
-        f"with {case.time.method}, {steps_text}: {outcome.steps} steps to "
-        f"t = {outcome.t_final:.6g} in {seconds:.2f} s (peak memory "
-        f"{results['memory']['peak_rss_mb']:.0f} MiB).",
+        f"Solved {case.name}: {model_text(setup)}",
+        f"  parameters: {parameter_text(setup)}",
+        f"  {grid_text(setup)} (h = {spacing}), {method_text(setup)}: {outcome.steps} steps "
+        f"{steps_text} to t = {outcome.t_final:.6g} in {seconds:.2f} s (peak memory "
+        f"{results['memory']['peak_rss_mb']:.0f} MiB)",
         f"  u in [{u.min():.4g}, {u.max():.4g}], v in [{v.min():.4g}, {v.max():.4g}]",
     ]
     if stability.get("steady_state") is not None:
-        band = ", ".join(f"[{lo:.3g}, {hi:.3g}]" for lo, hi in stability["unstable_bands"]) \
-            or "none"
         steady_text = ", ".join(f"{x:.4g}" for x in stability["steady_state"])
-        lines.append(f"  steady state ({steady_text}): Turing band k in {band}; fastest k = "
-                     f"{stability['fastest_k']:.4g} (sigma = {stability['fastest_sigma']:.3g});"
-                     f" pattern's dominant k = {stability['measured_dominant_k']:.4g}")
+        lines.append(f"  linear stability of ({steady_text}): {stability['verdict']}")
+        measured = stability["measured_dominant_k"]
+        lines.append(f"  final pattern's dominant k = {measured:.4g}" + (
+            f" (wavelength {stability['measured_wavelength']:.3g})" if measured > 0 else
+            " (uniform)"))
     else:
         lines.append(f"  no linear-stability report: {stability['error']}")
     if "fields.pvd" in outcome.files:

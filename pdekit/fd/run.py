@@ -11,7 +11,7 @@ import numpy as np
 from pdekit.fd.build import build_problem
 from pdekit.fd.grid import Grid
 from pdekit.fd.prepare import TuringSetup
-from pdekit.fd.report import one_or_per_axis, turing_report
+from pdekit.fd.report import one_or_per_axis, run_title, turing_report
 from pdekit.memory import peak_rss_mib
 from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
 from pdekit.output.plots import (save_animation, save_fields_png, save_lines_png,
@@ -52,12 +52,12 @@ class TuringOutcome:
 
 class Snapshots:
     """Writes u, v at output times: ``.vti`` files in a live ``fields.pvd`` and, for an
-    animation, in-memory frames of u."""
+    animation, in-memory frames of the field ``animate`` ("u" or "v", None: no frames)."""
 
-    def __init__(self, folder: Path, grid: Grid, vtk: bool, frames: bool):
-        self.folder, self.grid = folder, grid
+    def __init__(self, folder: Path, grid: Grid, vtk: bool, animate: str | None):
+        self.folder, self.grid, self.animate = folder, grid, animate
         self.series = PVDSeries(folder / "fields.pvd") if vtk else None
-        self.frames: list[tuple[float, np.ndarray]] | None = [] if frames else None
+        self.frames: list[tuple[float, np.ndarray]] | None = [] if animate else None
         self.origin = [float(x[0]) for x in grid.axes_coordinates()]
 
     def __call__(self, t: float, w: np.ndarray) -> None:
@@ -67,7 +67,7 @@ class Snapshots:
             write_vti(self.folder / name, self.origin, self.grid.spacings, {"u": u, "v": v})
             self.series.add(t, self.folder / name)
         if self.frames is not None:
-            self.frames.append((t, animation_frame(u).copy()))
+            self.frames.append((t, animation_frame(u if self.animate == "u" else v).copy()))
 
 
 def split_state(w: np.ndarray, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
@@ -76,9 +76,10 @@ def split_state(w: np.ndarray, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
     return w[:size].reshape(grid.shape), w[size:].reshape(grid.shape)
 
 
-def animation_frame(u: np.ndarray) -> np.ndarray:
-    """What an animation shows of u: the field in 1D and 2D, the middle z-plane in 3D."""
-    return u[:, :, u.shape[2] // 2] if u.ndim == 3 else u
+def animation_frame(field: np.ndarray) -> np.ndarray:
+    """What an animation shows of a field: all of it in 1D and 2D, the middle z-plane
+    in 3D."""
+    return field[:, :, field.shape[2] // 2] if field.ndim == 3 else field
 
 
 def output_times(t0: float, t_end: float, every: float) -> list[float]:
@@ -99,9 +100,11 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
         else:
             step = make_stepper(method, problem, setup.dt)
     memory_after_setup = peak_rss_mib()
-    snapshots = Snapshots(context.dir, grid, case.output.vtk, case.output.animation != "none")
+    animate = case.output.animate if case.output.animation != "none" else None
+    snapshots = Snapshots(context.dir, grid, case.output.vtk, animate)
     times = output_times(t0, t_end, case.output.every)
-    bar = context.progress(t_end - t0, f"turing {method} ({model.name})", unit="t")
+    bar = context.progress(t_end - t0, f"turing {method} ({model.name})", unit="t",
+                           time_steps=True)
     w0 = np.concatenate([setup.u0.ravel(), setup.v0.ravel()])
     stats = None
     with context.phase("integrate"):
@@ -133,7 +136,7 @@ def write_fields(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray,
     files = ["final_state.npz"]
     if snapshots.series is not None:
         files.append("fields.pvd")
-    title = f"{setup.label}, {setup.case.time.method}, t = {t_final:.4g}"
+    title = run_title(setup, t_final)
     coordinates = grid.axes_coordinates()
     if output.png:
         if grid.dim == 1:
@@ -144,13 +147,16 @@ def write_fields(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray,
             save_slices_png({"u": u, "v": v}, coordinates, title, folder / "fields.png")
         files.append("fields.png")
     if snapshots.frames:
-        name = f"u.{output.animation}"
+        field = output.animate
+        name = f"{field}.{output.animation}"
         if grid.dim == 1:
-            extent, label = (coordinates[0][0], coordinates[0][-1]), "u"
+            extent, label = (coordinates[0][0], coordinates[0][-1]), field
         else:
             extent = _extent(grid)
-            label = "u" if grid.dim == 2 else f"u on z = {coordinates[2][grid.shape[2] // 2]:.3g}"
-        save_animation(snapshots.frames, extent, label, folder / name)
+            label = field if grid.dim == 2 else \
+                f"{field} on z = {coordinates[2][grid.shape[2] // 2]:.3g}"
+        save_animation(snapshots.frames, extent, label, folder / name,
+                       title=run_title(setup))
         files.append(name)
     return files
 

@@ -122,6 +122,23 @@ class ModelSection(Section):
             values[key] = value
         return values
 
+    def effective_parameters(self) -> dict[str, float]:
+        """Every parameter the model runs with: :meth:`parameter_values` and the model's
+        defaults for the rest (Gray–Scott's ``Du``, ``Dv``; BVAM's ``D``)."""
+        values = self.parameter_values()
+        if MODELS.capabilities(self.name)["expressions"]:
+            return values
+        return MODELS.get(self.name)(**values).parameters()
+
+    def changed_parameters(self) -> list[str]:
+        """Names of the parameters whose value differs from the preset's; empty for the
+        custom model, whose parameters all come from the case."""
+        if MODELS.capabilities(self.name)["expressions"]:
+            return []
+        preset = MODELS.get(self.name)(**preset_parameters(self.name, self.preset))
+        return [key for key, value in self.effective_parameters().items()
+                if preset.parameters()[key] != value]
+
 
 def _point_counts(value: object) -> object:
     """``grid.n``: an integer >= 3, or a list of 1 to 3 of them (one per axis)."""
@@ -308,7 +325,8 @@ class OutputSection(Section):
     vtk: bool = Field(True, description="write u, v snapshots as .vti + fields.pvd")
     png: bool = Field(True, description="write a PNG of the final fields")
     animation: Literal["none", "gif", "mp4"] = Field(
-        "none", description="animation of u over the snapshots")
+        "none", description="animation of one field over the snapshots (output.animate)")
+    animate: Literal["u", "v"] = Field("u", description="the field the animation shows")
 
 
 class TuringCase(KindCase):
@@ -319,3 +337,12 @@ class TuringCase(KindCase):
     initial: InitialSection = InitialSection()
     time: TimeSection = TimeSection()
     output: OutputSection = OutputSection()
+
+    def resolved(self) -> dict:
+        """The case with defaults filled in and ``model.parameters`` holding every
+        parameter the model runs with (preset, then the overrides), so that ``pdekit
+        check`` and ``summary.json`` show the values in use. The table is still a valid
+        set of overrides: the resolved case describes the same run."""
+        data = super().resolved()
+        data["model"]["parameters"] = self.model.effective_parameters()
+        return data

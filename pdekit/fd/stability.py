@@ -34,8 +34,11 @@ def turing_analysis(jacobian: np.ndarray, diffusion: tuple[float, float],
     -------
     dict
         ``sigma_0`` (growth at k = 0), ``unstable_bands`` (list of [k_lo, k_hi]),
-        ``fastest_k``, ``fastest_sigma``, ``fastest_wavelength`` (2π/k), and
-        ``turing_unstable`` (homogeneously stable but some k > 0 grows).
+        ``fastest_k`` (0 when σ is largest at k = 0), ``fastest_sigma``,
+        ``fastest_wavelength`` (2π/k), ``turing_unstable`` (homogeneously stable but
+        some k > 0 grows), ``frequency_0`` and ``fastest_frequency`` (|Im λ| at k = 0
+        and at the fastest k), ``instability`` (a class of :data:`INSTABILITIES`) and
+        ``verdict`` (:func:`stability_verdict`).
     """
     def sigma(k: float) -> float:
         return float(growth_rate(jacobian, diffusion, k))
@@ -56,14 +59,85 @@ def turing_analysis(jacobian: np.ndarray, diffusion: tuple[float, float],
             bands.append([float(start), float(end)])
             start = None
     sigma_0 = sigma(0.0)
-    return {
+    if best == 0 and sigma_0 >= sigma(float(fastest)):
+        fastest = 0.0  # σ is even in k: a maximum at the origin is at k = 0 exactly
+    report = {
         "sigma_0": sigma_0,
         "unstable_bands": bands,
         "fastest_k": float(fastest),
         "fastest_sigma": sigma(float(fastest)),
         "fastest_wavelength": float(2 * np.pi / fastest) if fastest > 0 else None,
         "turing_unstable": bool(sigma_0 < 0 and bands),
+        "frequency_0": oscillation_frequency(jacobian, diffusion, 0.0),
+        "fastest_frequency": oscillation_frequency(jacobian, diffusion, float(fastest)),
     }
+    report["instability"] = instability_class(report)
+    report["verdict"] = stability_verdict(report, k_max)
+    return report
+
+
+def oscillation_frequency(jacobian: np.ndarray, diffusion: tuple[float, float],
+                          k: float) -> float:
+    """ω = |Im λ| of the eigenvalues of J − k² diag(D_u, D_v) (0 when they are real)."""
+    matrix = jacobian - k**2 * np.diag(diffusion)
+    return float(np.abs(np.linalg.eigvals(matrix).imag).max())
+
+
+INSTABILITIES = {
+    "none": "every Fourier mode decays",
+    "turing": "σ(0) < 0 and a band of k > 0 grows: a stationary pattern",
+    "hopf": "σ(0) > 0 with complex eigenvalues: the homogeneous state oscillates",
+    "homogeneous": "σ(0) > 0 with real eigenvalues: the homogeneous state drifts away",
+}
+"""The classes of :func:`instability_class`, as ``summary.json`` names them. With two
+species and diffusion >= 0 a growing mode at k > 0 never oscillates while σ(0) < 0:
+complex eigenvalues grow only where tr(J − k² D) > 0, and that trace is largest at k = 0."""
+
+
+def instability_class(report: dict[str, object]) -> str:
+    """One of :data:`INSTABILITIES` for a report of :func:`turing_analysis`."""
+    if report["sigma_0"] > 0:
+        return "hopf" if report["frequency_0"] > 0 else "homogeneous"
+    return "turing" if report["unstable_bands"] else "none"
+
+
+def _band_text(bands: list[list[float]], k_max: float) -> str:
+    def edge(k: float) -> str:
+        return f"{k:.3g} (the grid's largest k)" if k >= k_max * (1 - 1e-12) else f"{k:.3g}"
+
+    return ", ".join(f"[{lo:.3g}, {edge(hi)}]" for lo, hi in bands)
+
+
+def stability_verdict(report: dict[str, object], k_max: float) -> str:
+    """The linear-stability report in words: stable, Turing unstable (band, fastest k),
+    or a k = 0 (homogeneous or Hopf) instability that is not Turing's.
+
+    Parameters
+    ----------
+    report
+        A report of :func:`turing_analysis` (``instability`` filled in).
+    k_max
+        The largest wavenumber searched (the grid's Nyquist wavenumber).
+    """
+    kind, bands = report["instability"], report["unstable_bands"]
+    k, sigma, omega = report["fastest_k"], report["fastest_sigma"], report["fastest_frequency"]
+    fastest = f"fastest k = {k:.4g} (wavelength {2 * np.pi / k:.3g}, σ = {sigma:.3g}" + (
+        f", oscillating with ω = {omega:.3g})" if omega > 0 else ")") if k > 0 else ""
+    if kind == "none":
+        return (f"stable: no unstable band (σ(k) <= {sigma:.3g} < 0 for every k up to "
+                f"{k_max:.3g}); small perturbations decay, a pattern needs a finite one")
+    if kind == "turing":
+        return f"Turing unstable: band k in {_band_text(bands, k_max)}, {fastest}"
+    sigma_0, omega_0 = report["sigma_0"], report["frequency_0"]
+    text = (f"k = 0 (Hopf) instability: the homogeneous state oscillates (σ(0) = "
+            f"{sigma_0:.3g}, ω = {omega_0:.3g})" if kind == "hopf" else
+            f"k = 0 instability: the homogeneous state itself grows (σ(0) = {sigma_0:.3g}, "
+            f"real)")
+    text += f", unstable for k in {_band_text(bands, k_max)}"
+    if k > 0 and sigma > sigma_0:
+        return (f"{text}; a finite k grows faster, {fastest}: a pattern may form, but not "
+                f"a pure Turing one")
+    return f"{text}; fastest at k = 0: not a Turing pattern"
 
 
 def radial_power_spectrum(field: np.ndarray, lengths: float | Sequence[float],

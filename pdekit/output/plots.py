@@ -26,6 +26,12 @@ def save_figure(figure: Any, path: str | Path, dpi: int = 110) -> Path:
     return Path(path)
 
 
+def colorbar_beside(figure: Any, axis: Any, image: Any, label: str) -> Any:
+    """A colour bar right of ``axis``, exactly as tall as the plotted image (an inset in
+    axis coordinates, so that it follows the axis' aspect ratio)."""
+    return figure.colorbar(image, cax=axis.inset_axes([1.04, 0.0, 0.05, 1.0]), label=label)
+
+
 def save_fields_png(fields: Mapping[str, np.ndarray], extent: Sequence[float], title: str,
                     path: str | Path) -> Path:
     """Side-by-side colour plots of fields indexed ``[i, j]`` (i along x).
@@ -37,32 +43,40 @@ def save_fields_png(fields: Mapping[str, np.ndarray], extent: Sequence[float], t
     extent
         (x_min, x_max, y_min, y_max) of the plotted region.
     title
-        Figure title.
+        Figure title (may hold several lines).
     path
         PNG file to write.
     """
     plt = pyplot()
     count = len(fields)
-    figure, axes = plt.subplots(1, count, figsize=(4.6 * count, 4.2), squeeze=False)
+    lines = title.count("\n") + 1
+    aspect = min(max((extent[3] - extent[2]) / (extent[1] - extent[0]), 0.3), 2.0)
+    figure, axes = plt.subplots(1, count, figsize=(5.2 * count, 0.9 + 3.8 * aspect + 0.2 * lines),
+                                squeeze=False, layout="constrained")
     for axis, (name, data) in zip(axes[0], fields.items()):
         image = axis.imshow(np.asarray(data).T, origin="lower", extent=extent, cmap="viridis",
                             interpolation="nearest")
         axis.set_title(name)
         axis.set_xlabel("x")
         axis.set_ylabel("y")
-        figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
-    figure.suptitle(title)
-    figure.tight_layout()
+        axis.locator_params(nbins=5)  # ticks that do not run into each other
+        colorbar_beside(figure, axis, image, name)
+    figure.suptitle(title, fontsize=10)
     return save_figure(figure, path)
 
 
+ANIMATION_INCHES, ANIMATION_DPI = (7.6, 6.8), 100
+"""Size of an animation's frames: 760 x 680 pixels for 2D fields (1D: 760 x 500)."""
+
+
 def save_animation(frames: Sequence[tuple[float, np.ndarray]], extent: Sequence[float],
-                   label: str, path: str | Path, fps: int = 8) -> Path:
+                   label: str, path: str | Path, fps: int = 8, title: str = "") -> Path:
     """Animate snapshots ``(t, field)`` of one field as GIF (Pillow) or MP4 (ffmpeg).
 
-    2D fields are drawn as colour maps over ``extent`` = (x_min, x_max, y_min, y_max),
-    1D fields as lines over ``extent`` = (x_min, x_max). The colour (or y) range is fixed
-    over the whole run so that growth is visible.
+    2D fields are drawn as colour maps over ``extent`` = (x_min, x_max, y_min, y_max)
+    with a colour bar, 1D fields as lines over ``extent`` = (x_min, x_max). The colour
+    (or y) range is fixed over the whole run so that growth is visible. Each frame is
+    stamped with its time (``"u, t = 12.5"``) under ``title``, the run's description.
     """
     plt = pyplot()
     from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
@@ -70,32 +84,41 @@ def save_animation(frames: Sequence[tuple[float, np.ndarray]], extent: Sequence[
     path = Path(path)
     low = min(float(np.min(f)) for _, f in frames)
     high = max(float(np.max(f)) for _, f in frames)
-    figure, axis = plt.subplots(figsize=(5, 4.4))
-    if np.ndim(frames[0][1]) == 1:
+    one_d = np.ndim(frames[0][1]) == 1
+    width, height = ANIMATION_INCHES
+    figure, axis = plt.subplots(figsize=(width, 5.0 if one_d else height),
+                                layout="constrained")
+    if one_d:
         x = np.linspace(extent[0], extent[1], len(frames[0][1]))
-        (image,) = axis.plot(x, frames[0][1])
+        (image,) = axis.plot(x, frames[0][1], lw=1.5)
         margin = 0.05 * (high - low) or 1.0
         axis.set_ylim(low - margin, high + margin)
         axis.set_xlabel("x")
+        axis.set_ylabel(label)
+        axis.grid(alpha=0.3)
         update = image.set_ydata
     else:
         image = axis.imshow(frames[0][1].T, origin="lower", extent=extent, cmap="viridis",
                             vmin=low, vmax=high, interpolation="nearest")
-        figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
+        axis.set_xlabel("x")
+        axis.set_ylabel("y")
+        colorbar_beside(figure, axis, image, label)
 
         def update(data: np.ndarray) -> None:
             image.set_data(data.T)
-    heading = axis.set_title("")
+    if title:
+        figure.suptitle(title, fontsize=9)
+    heading = axis.set_title("", fontsize=12)
 
     def draw(index: int):
         t, data = frames[index]
         update(data)
-        heading.set_text(f"{label}, t = {t:.4g}")
+        heading.set_text(f"{label}, t = {t:.6g}")
         return image, heading
 
     animation = FuncAnimation(figure, draw, frames=len(frames), blit=False)
     writer = PillowWriter(fps=fps) if path.suffix == ".gif" else FFMpegWriter(fps=fps)
-    animation.save(path, writer=writer, dpi=80)
+    animation.save(path, writer=writer, dpi=ANIMATION_DPI)
     plt.close(figure)
     return path
 
@@ -106,15 +129,14 @@ def save_lines_png(fields: Mapping[str, np.ndarray], x: np.ndarray, title: str,
     panel per field, under ``title``, written to the PNG file ``path``."""
     plt = pyplot()
     count = len(fields)
-    figure, axes = plt.subplots(count, 1, figsize=(7.5, 2.4 * count + 0.6), sharex=True,
-                                squeeze=False)
+    figure, axes = plt.subplots(count, 1, figsize=(8.5, 2.4 * count + 1.0), sharex=True,
+                                squeeze=False, layout="constrained")
     for axis, (name, data) in zip(axes[:, 0], fields.items()):
         axis.plot(x, np.asarray(data), lw=1.2)
         axis.set_ylabel(name)
         axis.grid(alpha=0.3)
     axes[-1, 0].set_xlabel("x")
-    figure.suptitle(title)
-    figure.tight_layout()
+    figure.suptitle(title, fontsize=10)
     return save_figure(figure, path)
 
 
@@ -148,7 +170,7 @@ def save_slices_png(fields: Mapping[str, np.ndarray], axes_coordinates: Sequence
     """
     plt = pyplot()
     rows = len(fields)
-    figure, axes = plt.subplots(rows, 3, figsize=(12.5, 3.9 * rows + 0.6), squeeze=False,
+    figure, axes = plt.subplots(rows, 3, figsize=(12.5, 3.9 * rows + 1.0), squeeze=False,
                                 layout="constrained")
     where = ""
     for row, (name, data) in zip(axes, fields.items()):
@@ -163,5 +185,5 @@ def save_slices_png(fields: Mapping[str, np.ndarray], axes_coordinates: Sequence
             axis.set_xlabel(first)
             axis.set_ylabel(second)
         figure.colorbar(image, ax=list(row), shrink=0.9)
-    figure.suptitle(f"{title}\nmid-plane slices {where}")
+    figure.suptitle(f"{title}\nmid-plane slices {where}", fontsize=10)
     return save_figure(figure, path)

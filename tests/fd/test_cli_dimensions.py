@@ -68,7 +68,7 @@ def _solve(cli, write_case, tmp_path, name, **keys):
 def test_1d_run_writes_summary_vti_and_line_plots(cli, write_case, tmp_path):
     stdout, folder, summary = _solve(cli, write_case, tmp_path, "line", preset="stripes",
                                      grid="n = [160]\nlength = 4.0", T=60.0, every=20.0)
-    assert "on 160 points (periodic, h = 0.025)" in stdout
+    assert "160 points on a periodic line of length 4 (h = 0.025)" in stdout
     assert summary["grid"]["dim"] == 1 and summary["grid"]["shape"] == [160]
     _check_vti(folder, summary["grid"])
     for name in ("fields.png", "u.gif"):
@@ -81,7 +81,7 @@ def test_1d_run_writes_summary_vti_and_line_plots(cli, write_case, tmp_path):
 def test_3d_bvam_pattern_lies_in_the_unstable_band(cli, write_case, tmp_path):
     stdout, folder, summary = _solve(cli, write_case, tmp_path, "cube", preset="spots",
                                      grid="n = [24, 24, 24]", T=100.0, every=50.0)
-    assert "on 24x24x24 (periodic" in stdout
+    assert "24x24x24 periodic grid on 2x2x2 (h = " in stdout
     assert summary["grid"]["dim"] == 3 and summary["grid"]["n"] == 24
     _check_vti(folder, summary["grid"])
     assert (folder / "fields.png").stat().st_size > 20000

@@ -1,6 +1,7 @@
 """The CLI end to end on tiny Turing cases: output, read-back, bad input, failures."""
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -43,6 +44,9 @@ def test_solve_writes_summary_pvd_and_png(cli, write_case, tmp_path):
     assert summary["versions"]["numpy"].startswith("1.")
     assert summary["command"][:2] == ["pdekit", "solve"]
     assert (folder / "fields.png").stat().st_size > 1000
+    stability = summary["results"]["linear_stability"]
+    assert stability["instability"] == "turing"
+    assert stability["verdict"].startswith("Turing unstable: band k in [7.54, 11.9]")
     assert not (tmp_path / "results" / "tiny.running").exists()
 
 
@@ -191,6 +195,21 @@ def test_gif_animation_has_one_frame_per_snapshot(cli, write_case, tmp_path):
     assert cli("solve", str(case), "--quiet", cwd=tmp_path).returncode == 0
     with Image.open(tmp_path / "results" / "tiny" / "u.gif") as gif:
         assert gif.n_frames == 5
+        assert gif.size == (760, 680)  # large enough to read title, time stamp, colour bar
+
+
+def test_animation_of_v(cli, write_case, tmp_path):
+    from PIL import Image
+
+    case = _tiny(write_case, extra='[output]\nevery = 1.0\nanimation = "gif"\nanimate = "v"\n')
+    case.write_text(case.read_text().replace("[output]\nevery = 0.5\n", "", 1))
+    assert cli("solve", str(case), "--quiet", cwd=tmp_path).returncode == 0
+    folder = tmp_path / "results" / "tiny"
+    assert not (folder / "u.gif").exists()
+    with Image.open(folder / "v.gif") as gif:
+        assert gif.n_frames == 3
+    summary = json.loads((folder / "summary.json").read_text())
+    assert "v.gif" in summary["results"]["files"]
 
 
 def test_initial_data_from_npz_and_npy(cli, write_case, tmp_path):
@@ -238,10 +257,18 @@ def test_progress_bar_only_on_a_terminal(write_case, tmp_path):
                                                                  "PATH": "/usr/bin:/bin"})
     assert on_tty.returncode == 0
     assert "turing strang" in on_tty.stdout  # tqdm's bar, drawn on the terminal
+    # long enough for the bar to be redrawn after the first step: simulated time with an
+    # ETA, the step size and count (6000 steps of 0.05 to T = 300)
+    longer = subprocess.run(["script", "-qec", command + " --set time.T=300.0 --set "
+                             "output.vtk=false --out long", "/dev/null"], cwd=tmp_path,
+                            capture_output=True, text=True, env={"PYTHONPATH": str(ROOT),
+                                                                 "PATH": "/usr/bin:/bin"})
+    assert longer.returncode == 0
+    assert re.search(r"/300 t \[\d\d:\d\d<\d\d:\d\d\], dt = 0\.05, step \d+", longer.stdout)
     quiet = subprocess.run(["script", "-qec", command + " --quiet", "/dev/null"], cwd=tmp_path,
                            capture_output=True, text=True, env={"PYTHONPATH": str(ROOT),
                                                                 "PATH": "/usr/bin:/bin"})
-    assert quiet.returncode == 0 and "turing strang" not in quiet.stdout
+    assert quiet.returncode == 0 and quiet.stdout == ""  # not a character on the terminal
 
 
 def test_fixed_steps_end_exactly_at_T(cli, write_case, tmp_path):
