@@ -8,10 +8,9 @@ are these arrays flattened in C order.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
-
-import math
 
 import numpy as np
 
