@@ -30,8 +30,7 @@ from pathlib import Path
 import numpy as np
 from petsc4py import PETSc
 
-from .initial import npz_member
-from .noise import noise_from_global_index  # noqa: F401 - part of this module's interface
+from pdekit.fd.initial import npz_member
 
 Ranges = tuple[tuple[int, int], ...]
 BOUNDARIES = ("periodic", "neumann")

@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from petsc4py import PETSc
 
-from .petsc_grid import (Ranges, assemble_laplacian, assemble_point_blocks, create_dmda,
-                         field_view, fill_neumann_ghosts, global_index_arrays, laplacian,
-                         local_points, mg_levels, owned_ranges,
-                         set_cell_centred_interpolations)
-from .petsc_methods import TS_METHODS
+from pdekit.fd.petsc_grid import (Ranges, assemble_laplacian, assemble_point_blocks,
+                                  create_dmda, field_view, fill_neumann_ghosts,
+                                  global_index_arrays, laplacian, local_points, mg_levels,
+                                  owned_ranges, set_cell_centred_interpolations)
+from pdekit.fd.petsc_methods import TS_METHODS
 
 __all__ = ["PetscTSError", "PetscTSResult", "solve_petsc"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pdekit.fd.petsc_grid import noise_from_global_index
+from pdekit.fd.noise import noise_from_global_index
 
 # Gray–Scott: f = -u v^2 + F (1 - u),  g = u v^2 - (F + k) v
 FEED, KILL = 0.04, 0.06

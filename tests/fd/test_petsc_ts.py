@@ -16,8 +16,9 @@ import pytest
 petsc4py = pytest.importorskip("petsc4py")
 from petsc4py import PETSc  # noqa: E402
 
+from pdekit.fd.noise import noise_from_global_index  # noqa: E402
 from pdekit.fd.petsc_grid import (gather_to_root, global_index_arrays,  # noqa: E402
-                                  noise_from_global_index, read_restart, write_restart)
+                                  read_restart, write_restart)
 from pdekit.fd.petsc_ts import PetscTSError, solve_petsc  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
