@@ -28,7 +28,12 @@ SUFFIXES = (".running", ".failed")
 def mark(folder: Path, case_name: str) -> None:
     """Create ``folder`` (and parents) and mark it as pdekit's."""
     folder.mkdir(parents=True)
-    (folder / MARKER).write_text(json.dumps({"made_by": "pdekit", "case": case_name}) + "\n")
+    try:
+        (folder / MARKER).write_text(json.dumps({"made_by": "pdekit", "case": case_name})
+                                     + "\n")
+    except OSError:  # a full disk: leave no unmarked folder behind (it would block reruns)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def is_ours(folder: Path) -> bool:
