@@ -139,7 +139,9 @@ def read_mesh_file(path: str | Path) -> Any:
             ngmesh.Load(str(path))
         elif suffix == ".msh":
             head = path.read_text(errors="replace")[:200].split()
-            version = head[1] if len(head) > 1 and head[0] == "$MeshFormat" else ""
+            if len(head) < 2 or head[0] != "$MeshFormat":
+                raise MeshFileError("a readable 3D mesh: Gmsh text with a $MeshFormat header")
+            version = head[1]
             if version.startswith("2"):
                 from netgen.read_gmsh import ReadGmsh
 
@@ -152,7 +154,7 @@ def read_mesh_file(path: str | Path) -> Any:
             raise MeshFileError(f"a .vol or .msh file (got {path.suffix!r})")
     except MeshFileError:
         raise
-    except Exception as error:  # netgen/meshio raise plain exceptions
+    except (Exception, SystemExit) as error:  # meshio may sys.exit on bad files
         raise MeshFileError(f"a readable 3D mesh ({type(error).__name__}: {error})") from None
     if ngmesh.dim != 3 or len(ngmesh.Elements3D()) == 0:
         raise MeshFileError("a 3D mesh with tetrahedra")
