@@ -53,6 +53,19 @@ class Shape3D:
         """The ``netgen.occ`` solid with named faces."""
         raise NotImplementedError
 
+    def face_names(self) -> set[str]:
+        """Names the faces may carry, known without Netgen (a CSG operation may remove
+        some: :attr:`boundaries` builds the solid and lists those left)."""
+        raise NotImplementedError
+
+    def bounds(self) -> tuple[Point3, Point3]:
+        """Lower and upper corners of a box holding the solid (without Netgen)."""
+        raise NotImplementedError
+
+    def volume(self) -> float:
+        """The solid's volume, or an upper bound of it for CSG (without Netgen)."""
+        raise NotImplementedError
+
     @property
     def boundaries(self) -> list[str]:
         """Face names, sorted, without repeats."""
@@ -71,19 +84,37 @@ class Shape3D:
                       ) -> Any:
         """The ``OCCGeometry``; with ``hp`` the singular edges and vertices carry
         ``hpref = 1`` so that ``ngsolve.Mesh.RefineHP`` grades toward them."""
+        return self.graded_geometry(hp, dirichlet)[0]
+
+    def graded_geometry(self, hp: bool = False, dirichlet: Collection[str] | None = None
+                        ) -> tuple[Any, list[SingularEdge], list[Point3]]:
+        """:meth:`make_geometry` and the singular edges and vertices it marked (none
+        without ``hp``), from one analysis of the solid."""
         from netgen.occ import OCCGeometry
 
         solid = self.occ_shape()
-        if hp:
-            marked = analyse_edges(solid, dirichlet)
-            for edge, _ in marked:
-                edge.hpref = 1
-            corners = meeting_vertices([e for _, e in marked])
-            for vertex in unique_shapes(solid.vertices):
-                if any(math.dist(as_point(vertex.p), c) <= 1e-9 * (1 + max(map(abs, c)))
-                       for c in corners):
-                    vertex.hpref = 1
-        return OCCGeometry(solid)
+        if not hp:
+            return OCCGeometry(solid), [], []
+        marked = analyse_edges(solid, dirichlet)
+        for edge, _ in marked:
+            edge.hpref = 1
+        edges = [e for _, e in marked]
+        corners = meeting_vertices(edges)
+        for vertex in unique_shapes(solid.vertices):
+            if any(math.dist(as_point(vertex.p), c) <= 1e-9 * (1 + max(map(abs, c)))
+                   for c in corners):
+                vertex.hpref = 1
+        return OCCGeometry(solid), edges, corners
+
+
+def _prefixed(name: str | None, faces: Sequence[str]) -> list[str]:
+    """Face names of a primitive, ``<name>_<face>`` when the primitive is named (CSG)."""
+    return [f"{name}_{face}" if name else face for face in faces]
+
+
+def _check_name(name: Any) -> None:
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise ValueError(f"primitive name: expected a non-empty string, got {name!r}")
 
 
 def _name_by_center(solid: Any, rules: Sequence[tuple[int, float, str]], tol: float) -> None:
@@ -97,12 +128,15 @@ def _name_by_center(solid: Any, rules: Sequence[tuple[int, float, str]], tol: fl
 
 @dataclass(frozen=True)
 class Box(Shape3D):
-    """Axis-parallel box ``corner + [0, sizes]``; faces named by :data:`BOX_FACES`."""
+    """Axis-parallel box ``corner + [0, sizes]``; faces named by :data:`BOX_FACES`
+    (``<name>_left`` ... when ``name`` is given)."""
 
     corner: Point3 = (0.0, 0.0, 0.0)
     sizes: Point3 = (1.0, 1.0, 1.0)
+    name: str | None = None
 
     def __post_init__(self) -> None:
+        _check_name(self.name)
         _check_point("box corner", self.corner)
         if not isinstance(self.sizes, (list, tuple)) or len(self.sizes) != 3:
             raise ValueError(f"box sizes: expected 3 positive numbers, got {self.sizes!r}")
@@ -116,20 +150,34 @@ class Box(Shape3D):
         hi = tuple(c + s for c, s in zip(lo, self.sizes))
         solid = OccBox(Pnt(*lo), Pnt(*hi))
         tol = 1e-6 * max(self.sizes)
-        _name_by_center(solid, [(k // 2, (lo, hi)[k % 2][k // 2], BOX_FACES[k])
+        names = _prefixed(self.name, BOX_FACES)
+        _name_by_center(solid, [(k // 2, (lo, hi)[k % 2][k // 2], names[k])
                                 for k in range(6)], tol)
         return solid
+
+    def face_names(self) -> set[str]:
+        return set(_prefixed(self.name, BOX_FACES))
+
+    def bounds(self) -> tuple[Point3, Point3]:
+        hi = tuple(c + s for c, s in zip(self.corner, self.sizes))
+        return tuple(self.corner), hi  # type: ignore[return-value]
+
+    def volume(self) -> float:
+        return math.prod(self.sizes)
 
 
 @dataclass(frozen=True)
 class Ball(Shape3D):
-    """Ball of ``radius`` around ``center``; one face, :data:`BALL_FACE`."""
+    """Ball of ``radius`` around ``center``; one face, :data:`BALL_FACE` (``<name>_sphere``
+    when ``name`` is given)."""
 
     center: Point3 = (0.0, 0.0, 0.0)
     radius: float = 1.0
+    name: str | None = None
     curved: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
+        _check_name(self.name)
         _check_point("ball center", self.center)
         _check_positive("ball radius", self.radius)
 
@@ -137,9 +185,21 @@ class Ball(Shape3D):
         from netgen.occ import Pnt, Sphere
 
         solid = Sphere(Pnt(*self.center), self.radius)
+        (name,) = _prefixed(self.name, [BALL_FACE])
         for face in solid.faces:
-            face.name = BALL_FACE
+            face.name = name
         return solid
+
+    def face_names(self) -> set[str]:
+        return set(_prefixed(self.name, [BALL_FACE]))
+
+    def bounds(self) -> tuple[Point3, Point3]:
+        r = self.radius
+        return (tuple(c - r for c in self.center),  # type: ignore[return-value]
+                tuple(c + r for c in self.center))
+
+    def volume(self) -> float:
+        return 4 / 3 * math.pi * self.radius ** 3
 
 
 @dataclass(frozen=True)
@@ -150,9 +210,11 @@ class Cylinder(Shape3D):
     base: Point3 = (0.0, 0.0, 0.0)
     radius: float = 1.0
     height: float = 1.0
+    name: str | None = None
     curved: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
+        _check_name(self.name)
         _check_point("cylinder base", self.base)
         _check_positive("cylinder radius", self.radius)
         _check_positive("cylinder height", self.height)
@@ -163,12 +225,23 @@ class Cylinder(Shape3D):
         solid = OccCylinder(Pnt(*self.base), Z, r=self.radius, h=self.height)
         z0, z1 = self.base[2], self.base[2] + self.height
         tol = 1e-6 * max(self.radius, self.height)
+        side, bottom, top = _prefixed(self.name, CYLINDER_FACES)
         for face in solid.faces:
             z = face.center[2]
-            face.name = ("bottom" if abs(z - z0) <= tol and face.bounding_box[1][2] <= z0 + tol
-                         else "top" if abs(z - z1) <= tol and face.bounding_box[0][2] >= z1 - tol
-                         else "side")
+            face.name = (bottom if abs(z - z0) <= tol and face.bounding_box[1][2] <= z0 + tol
+                         else top if abs(z - z1) <= tol and face.bounding_box[0][2] >= z1 - tol
+                         else side)
         return solid
+
+    def face_names(self) -> set[str]:
+        return set(_prefixed(self.name, CYLINDER_FACES))
+
+    def bounds(self) -> tuple[Point3, Point3]:
+        (x, y, z), r = self.base, self.radius
+        return (x - r, y - r, z), (x + r, y + r, z + self.height)
+
+    def volume(self) -> float:
+        return math.pi * self.radius ** 2 * self.height
 
 
 @dataclass(frozen=True)
@@ -196,6 +269,17 @@ class Fichera(Shape3D):
                 if abs(face.center[k] - c[k]) <= 1e-9 * a:
                     face.name = FICHERA_NOTCH[k]
         return outer - notch
+
+    def face_names(self) -> set[str]:
+        return set(BOX_FACES) | set(FICHERA_NOTCH)
+
+    def bounds(self) -> tuple[Point3, Point3]:
+        a = self.half
+        return (tuple(x - a for x in self.center),  # type: ignore[return-value]
+                tuple(x + a for x in self.center))
+
+    def volume(self) -> float:
+        return 7 * self.half ** 3
 
 
 @dataclass(frozen=True)
@@ -262,6 +346,16 @@ class Prism(Shape3D):
         """Base area."""
         return abs(signed_area([(float(x), float(y)) for x, y in self.vertices]))
 
+    def face_names(self) -> set[str]:
+        return set(self.side_names()) | {"bottom", "top"}
+
+    def bounds(self) -> tuple[Point3, Point3]:
+        xs, ys = [float(v[0]) for v in self.vertices], [float(v[1]) for v in self.vertices]
+        return (min(xs), min(ys), self.z0), (max(xs), max(ys), self.z0 + self.height)
+
+    def volume(self) -> float:
+        return self.area * self.height
+
 
 _PRIMITIVES = (Box, Ball, Cylinder)
 
@@ -300,6 +394,17 @@ class Union(Shape3D):
             solid = solid + part.occ_shape()
         return _nonempty(solid, "union")
 
+    def face_names(self) -> set[str]:
+        return set().union(*(part.face_names() for part in self.parts))
+
+    def bounds(self) -> tuple[Point3, Point3]:
+        boxes = [part.bounds() for part in self.parts]
+        return (tuple(min(b[0][k] for b in boxes) for k in range(3)),  # type: ignore
+                tuple(max(b[1][k] for b in boxes) for k in range(3)))
+
+    def volume(self) -> float:
+        return sum(part.volume() for part in self.parts)
+
 
 @dataclass(frozen=True)
 class Difference(Shape3D):
@@ -324,3 +429,12 @@ class Difference(Shape3D):
         for tool in self.tools:
             solid = solid - tool.occ_shape()
         return _nonempty(solid, "difference")
+
+    def face_names(self) -> set[str]:
+        return self.base.face_names().union(*(tool.face_names() for tool in self.tools))
+
+    def bounds(self) -> tuple[Point3, Point3]:
+        return self.base.bounds()
+
+    def volume(self) -> float:
+        return self.base.volume()

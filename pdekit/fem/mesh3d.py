@@ -66,9 +66,7 @@ def build_mesh3d(shape: Shape3D, *, maxh: float, dirichlet: Collection[str] | No
         raise ValueError(f"maxh: expected a positive finite number, got {maxh!r}")
     if hp and not 0 < hp_factor < 1:
         raise ValueError(f"hp_factor: expected a number in (0, 1), got {hp_factor!r}")
-    edges = shape.singular_edges(dirichlet) if hp else []
-    corners = shape.singular_vertices(dirichlet) if hp else []
-    geometry = shape.make_geometry(hp=hp, dirichlet=dirichlet)
+    geometry, edges, corners = shape.graded_geometry(hp, dirichlet)
     ngmesh = geometry.GenerateMesh(maxh=maxh)
     for _ in range(refine):
         ngmesh.Refine()
@@ -109,7 +107,8 @@ def _netgen_from_meshio(data: Any) -> Any:
             if tag not in index_of:
                 index_of[tag] = mesh.Add(FaceDescriptor(bc=len(index_of) + 1, domin=1,
                                                         surfnr=len(index_of) + 1))
-                mesh.SetBCName(index_of[tag] - 1, names.get(tag, f"boundary{tag}"))
+                mesh.SetBCName(index_of[tag] - 1, names.get(tag, f"boundary{tag}")
+                               if physical is not None else "default")
             mesh.Add(Element2D(index_of[tag], [ids[i] for i in tri]))
     return mesh
 
