@@ -49,13 +49,26 @@ HP3_ELEMENTS_PER_LAYER = 16
 """Elements added per hp layer and stretch of singular edge as long as the mesh size
 (the Fichera corner at maxh 0.5, three edges of length 1: 289 tetrahedra, +95 per layer)."""
 
-ROW_ENTRIES_3D = (6.0, 8.0)
+ROW_ENTRIES_3D = (3.5, 6.0)
 """Entries per matrix row on tetrahedra ≈ a (p+1)(p+2)(p+3)/6 + b (see
 :func:`matrix_row_entries_3d`)."""
 
-FILL_BYTES_3D = 40.0
-"""Bytes per dof per N^(1/3) and √(entries per row) of the 3D factorization and run
-(calibrated in :func:`level_size_3d`'s docstring)."""
+FILL_BYTES_3D = 18.0
+"""Bytes per dof per N^(1/3) and √(entries per row) of the 3D factorization and run.
+Calibrated on three runs of ``cases/eigen_cube.toml`` (maxh 0.5, output off, peak RSS
+minus the 195 MiB base; estimate with these constants):
+
+=======  ======  ===========  ===========  ==========
+refine   p       free dofs    measured     estimated
+=======  ======  ===========  ===========  ==========
+2        2       1 863        17 MiB       16 MiB
+2        3       6 843        62 MiB       96 MiB
+3        2       16 911       141 MiB      167 MiB
+=======  ======  ===========  ===========  ==========
+
+(the estimate counts all dofs, Dirichlet ones too, so it errs high). Three small runs
+cannot pin the N^(1/3) growth of a nested-dissection factor; it is assumed from theory
+(George 1973), not measured here."""
 
 BYTES_PER_DOF_LOG = 120.0
 BYTES_PER_ENTRY = 100.0
