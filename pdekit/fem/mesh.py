@@ -1,23 +1,31 @@
-"""Meshing: Netgen on rank 0, uniform and hp refinement, distribution, curving.
+"""Meshing: Netgen on rank 0, uniform refinement in parallel, hp-grading, curving.
 
 Netgen meshing at a tiny ``maxh`` is slow, so meshes are made coarse and refined
-uniformly (each ``Refine`` halves h). Geometric hp-grading toward the corners marked
-``hpref`` uses ``Mesh.RefineHP(levels, factor)``: ``levels`` layers of elements shrinking
-by ``factor`` toward each singular corner (Babuška & Guo 1986; Schwab, *p- and hp-Finite
-Element Methods*, 1998, ch. 4). With ``levels`` proportional to the order p, the error of
-corner-singular eigenvalues decays exponentially in the number of degrees of freedom.
+uniformly (each ``Refine`` halves h). Geometric hp-grading toward the corners (2D) or the
+edges and vertices (3D) marked ``hpref`` uses ``Mesh.RefineHP(levels, factor)``: ``levels``
+layers of elements shrinking by ``factor`` toward each singularity (Babuška & Guo 1986;
+Schwab, *p- and hp-Finite Element Methods*, 1998, ch. 4). With ``levels`` proportional to
+the order p, the error of singular eigenvalues decays exponentially in the number of dofs.
 
-Under MPI, rank 0 meshes and refines the whole mesh and calls ``Distribute``; the other
-ranks ``Receive``. The received meshes carry no geometry, so each rank attaches its own
-copy (the geometry is cheap to rebuild) before ``mesh.Curve(order)``.
+Under MPI, rank 0 meshes only the coarse mesh and calls ``Distribute``; the other ranks
+``Receive`` and attach their own copy of the geometry (cheap to rebuild; refinement
+projects new boundary points on it and ``mesh.Curve`` needs it). Every rank then refines
+its part uniformly (``ngmesh.Refine()`` on a distributed mesh gives the same mesh as
+refining the whole: the eigenvalues agree to 1e-14). hp-graded meshes are the exception:
+the grading must see the whole mesh (``RefineHP`` on a distributed mesh hangs with NGSolve
+6.2.2608) and Netgen cannot refine the prisms, pyramids and hexahedra it makes
+("refinement for non-tet elements is not supported"), so rank 0 refines, grades, then
+distributes — hp meshes are coarse by design, the high order doing the work.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from pdekit.fem.geometry import Shape, spline_geometry
+from pdekit.fem.solids import Solid
 
 
 @dataclass
@@ -30,10 +38,12 @@ class MeshInfo:
     hp_levels: int
     curve_order: int
     refinements: int
+    singular_edges: list[dict[str, Any]]
+    parallel_refinement: bool
 
 
 class MeshFileError(ValueError):
-    """A mesh file that exists but cannot be read as a 2D Gmsh mesh."""
+    """A mesh file that exists but cannot be read (2D Gmsh, 3D Gmsh or Netgen)."""
 
 
 def read_gmsh(path: str) -> Any:
@@ -56,7 +66,38 @@ def read_gmsh(path: str) -> Any:
     return ngmesh
 
 
-def build_mesh(shape: Shape, dirichlet: set[str], *, maxh: float, refine: int,
+
+def _geometry(shape: Shape | Solid, dirichlet: set[str], hp: bool
+              ) -> tuple[Any, list[int], list[dict[str, Any]]]:
+    """The Netgen geometry (``None`` for mesh files), the singular 2D corners and the
+    singular 3D edges (as report entries), marked for grading when ``hp``."""
+    if shape.kind == "mesh":
+        return None, [], []
+    if isinstance(shape, Solid):
+        assert shape.shape is not None
+        geometry, edges, _ = shape.shape.graded_geometry(hp, dirichlet)
+        return geometry, [], [{"start": list(e.start), "end": list(e.end),
+                               "angle_deg": round(math.degrees(e.angle), 3),
+                               "faces": list(e.faces)} for e in edges]
+    geometry, singular = spline_geometry(shape, dirichlet, hp)
+    return geometry, singular, []
+
+
+def _coarse_mesh(shape: Shape | Solid, geometry: Any, maxh: float) -> Any:
+    """The coarse Netgen mesh: read from the file or generated at ``maxh``."""
+    if shape.kind != "mesh":
+        return geometry.GenerateMesh(maxh=maxh)
+    if isinstance(shape, Solid):
+        from pdekit.fem.mesh3d import MeshFileError as FileError3D, read_mesh_file
+
+        try:
+            return read_mesh_file(str(shape.file))
+        except FileError3D as error:
+            raise MeshFileError(str(error)) from None
+    return read_gmsh(str(shape.file))
+
+
+def build_mesh(shape: Shape | Solid, dirichlet: set[str], *, maxh: float, refine: int,
                hp: bool, hp_levels: int, hp_factor: float, curve_order: int,
                comm: Any = None) -> tuple[Any, MeshInfo]:
     """Make the NGSolve mesh, distributed over ``comm`` when it has more than one rank.
@@ -64,15 +105,15 @@ def build_mesh(shape: Shape, dirichlet: set[str], *, maxh: float, refine: int,
     Parameters
     ----------
     shape
-        Geometry description.
+        2D :class:`~pdekit.fem.geometry.Shape` or 3D :class:`~pdekit.fem.solids.Solid`.
     dirichlet
-        Dirichlet boundary names (decide the singular corners).
+        Dirichlet boundary names (decide the singular corners and edges).
     maxh
         Netgen mesh size of the coarse mesh.
     refine
-        Uniform refinements after meshing (h → h/2 each).
+        Uniform refinements after meshing (h → h/2 each), in parallel when distributed.
     hp, hp_levels, hp_factor
-        Geometric grading toward singular corners: on/off, layers, ratio.
+        Geometric grading toward singular corners/edges: on/off, layers, ratio.
     curve_order
         Polynomial order of the curved boundary (0/1: straight).
     comm
@@ -81,38 +122,38 @@ def build_mesh(shape: Shape, dirichlet: set[str], *, maxh: float, refine: int,
     Returns
     -------
     mesh, info
-        ``ngsolve.Mesh`` (this rank's part) and :class:`MeshInfo`.
+        ``ngsolve.Mesh`` (this rank's part) and :class:`MeshInfo` (global counts).
     """
     import netgen.meshing
     import ngsolve
 
     parallel = comm is not None and comm.size > 1
-    geometry, singular = None, []
-    if shape.kind != "mesh":
-        geometry, singular = spline_geometry(shape, dirichlet, hp)
-    levels = hp_levels if hp and singular else 0
-    info_data: tuple[int, int] | None = None
-    if not parallel or comm.rank == 0:
-        if shape.kind == "mesh":
-            ngmesh = read_gmsh(str(shape.file))
-        else:
-            ngmesh = geometry.GenerateMesh(maxh=maxh)
-        for _ in range(refine):
+    root = not parallel or comm.rank == 0
+    # Only rank 0 grades, so only it pays for the analysis of singular edges.
+    geometry, singular, edges = _geometry(shape, dirichlet, hp and root)
+    if parallel:
+        singular, edges = comm.bcast((singular, edges), root=0)
+    levels = hp_levels if hp and (singular or edges) else 0
+    in_parallel = parallel and not levels  # see the module docstring
+    if root:
+        ngmesh = _coarse_mesh(shape, geometry, maxh)
+        for _ in range(0 if in_parallel else refine):
             ngmesh.Refine()
         if levels:
             ngsolve.Mesh(ngmesh).RefineHP(levels, hp_factor)
-        info_data = (len(ngmesh.Elements2D()), len(ngmesh.Points()))
         if parallel:
             ngmesh = ngmesh.Distribute(comm)
     else:
         ngmesh = netgen.meshing.Mesh.Receive(comm)
         if geometry is not None:
             ngmesh.SetGeometry(geometry)
-    if parallel:
-        info_data = comm.bcast(info_data, root=0)
+    for _ in range(refine if in_parallel else 0):
+        ngmesh.Refine()  # each rank its own part
     mesh = ngsolve.Mesh(ngmesh)
     curve = curve_order if shape.curved and curve_order > 1 else 0
     if curve:
         mesh.Curve(curve)
-    assert info_data is not None
-    return mesh, MeshInfo(info_data[0], info_data[1], singular, levels, curve, refine)
+    elements = comm.allreduce(mesh.ne) if parallel else mesh.ne
+    vertices = ngsolve.H1(mesh, order=1).ndofglobal  # shared vertices counted once
+    return mesh, MeshInfo(elements, vertices, singular, levels, curve, refine, edges,
+                          in_parallel)

@@ -20,7 +20,9 @@ from pdekit.fem import size
 from pdekit.fem.geometry import (Shape, disk, gmsh_mesh, lshape, polygon, rectangle,
                                  singular_corners)
 from pdekit.fem.option_probe import OptionProblem, check_options
-from pdekit.fem.schema import BoundarySection, EigenCase, GeometrySection
+from pdekit.fem.schema import SOLIDS, BoundarySection, EigenCase, GeometrySection
+from pdekit.fem.size_check import check_size
+from pdekit.fem.solids import Solid, build_solid, mesh_file_solid
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.petsc_options import OptionPairs, parse_option_tokens, table_options
 from pdekit.registry import did_you_mean
@@ -41,7 +43,8 @@ class EigenSetup:
     case
         The typed case (unchanged: a relative ``geometry.file`` stays as written).
     shape
-        The geometry, with a Gmsh file resolved against the case file's folder.
+        The 2D geometry or the 3D :class:`~pdekit.fem.solids.Solid`, a mesh file resolved
+        against the case file's folder.
     dirichlet
         Names of the Dirichlet boundaries.
     target
@@ -49,19 +52,26 @@ class EigenSetup:
     options
         PETSc options database entries: ``[solver.petsc]`` then the command line.
     levels
-        ``(order, refinements)`` per level: one, or a convergence study's grid.
+        ``(order, refinements)`` per level: one, a convergence study's grid, or the orders
+        an accuracy target may climb (``fem.order`` … ``solver.max_order``; the run stops
+        at the first that meets ``solver.accuracy``).
     hp_levels
         Element order -> hp-grading layers (``mesh.hp_levels``, or the order capped by
         :func:`pdekit.fem.size.hp_layer_limit`).
     """
 
     case: EigenCase
-    shape: Shape
+    shape: Shape | Solid
     dirichlet: frozenset[str]
     target: float
     options: OptionPairs
     levels: tuple[tuple[int, int], ...]
     hp_levels: dict[int, int]
+
+    @property
+    def dim(self) -> int:
+        """2 or 3."""
+        return 3 if isinstance(self.shape, Solid) else 2
 
 
 def gmsh_file(case: EigenCase) -> Path:
@@ -72,14 +82,39 @@ def gmsh_file(case: EigenCase) -> Path:
         beside = case.source.parent / given
         path = beside if beside.exists() or not given.exists() else given
     if not path.is_file():
-        raise case.error("geometry.file", "an existing Gmsh .msh file", case.geometry.file)
+        raise case.error("geometry.file", "an existing Gmsh .msh or Netgen .vol file",
+                         case.geometry.file)
     return path.resolve()
 
 
-def build_shape(case: EigenCase) -> Shape:
-    """The :class:`~pdekit.fem.geometry.Shape` of ``[geometry]`` (reads a Gmsh file's
-    boundary names; a mesh without names gets Netgen's one boundary name)."""
+def mesh_shape(case: EigenCase) -> Shape | Solid:
+    """The domain of a mesh file: a 3D :class:`Solid` (``.vol``, or a ``.msh`` with
+    tetrahedra) or a checked 2D Gmsh mesh."""
+    path = gmsh_file(case)
+    try:
+        return gmsh_mesh(path)
+    except (OSError, ValueError) as error:
+        try:
+            solid = mesh_file_solid(path)
+        except (OSError, ValueError) as error3d:
+            raise case.error("geometry.file", str(error3d), case.geometry.file) from None
+        if solid is None:
+            raise case.error("geometry.file", f"a Gmsh text mesh ({error})",
+                             case.geometry.file) from None
+        return solid
+
+
+def build_shape(case: EigenCase) -> Shape | Solid:
+    """The 2D :class:`~pdekit.fem.geometry.Shape` or 3D :class:`Solid` of ``[geometry]``
+    (reads a mesh file's boundary names; a mesh without names gets Netgen's one boundary
+    name)."""
     geometry: GeometrySection = case.geometry
+    if geometry.shape in SOLIDS:
+        try:
+            return build_solid(geometry)
+        except ValueError as error:
+            raise case.error("geometry", str(error).partition(": expected ")[2] or str(error),
+                             geometry.shape) from None
     if geometry.shape == "square":
         return rectangle(geometry.side, geometry.side)
     if geometry.shape == "rectangle":
@@ -87,15 +122,11 @@ def build_shape(case: EigenCase) -> Shape:
     if geometry.shape == "lshape":
         return lshape()
     if geometry.shape == "disk":
-        return disk(geometry.radius, geometry.center)
+        return disk(geometry.radius, geometry.center or [0.0, 0.0])
     if geometry.shape == "polygon":
         assert geometry.vertices is not None  # the section's validator saw to it
         return polygon(geometry.vertices, geometry.edge_names)
-    try:
-        return gmsh_mesh(gmsh_file(case))
-    except (OSError, ValueError) as error:
-        raise case.error("geometry.file", f"a Gmsh text mesh ({error})",
-                         geometry.file) from None
+    return mesh_shape(case)
 
 
 def dirichlet_set(boundary: BoundarySection, boundaries: list[str]) -> frozenset[str]:
@@ -162,12 +193,32 @@ def prepare(case: EigenCase) -> EigenSetup:
     dirichlet = dirichlet_set(case.boundary, shape.boundaries)
     target = solver.target if solver.target is not None else (0.0 if dirichlet else -1.0)
     orders = case.convergence.orders or [case.fem.order]
+    if solver.accuracy is not None:
+        orders = accuracy_orders(case)
     refines = case.convergence.refine or [case.mesh.refine]
     levels = tuple((order, refine) for order in orders for refine in refines)
     hp_levels = {order: hp_layers(case, order) for order in orders}
-    check_size(case, shape, dirichlet, levels, hp_levels)
+    # An accuracy target climbs the orders only while they fit: the run checks each next
+    # one (and stops with the numbers reached); here the first must fit.
+    check_size(case, shape, dirichlet, levels[:1] if solver.accuracy else levels, hp_levels)
     return EigenSetup(case=case, shape=shape, dirichlet=dirichlet, target=target,
                       options=solver_options(case), levels=levels, hp_levels=hp_levels)
+
+
+def accuracy_orders(case: EigenCase) -> list[int]:
+    """The orders an accuracy target may use: ``fem.order`` … ``solver.max_order``
+    (at least two, to compare; not with a convergence study over orders)."""
+    if case.convergence.orders:
+        raise case.error("solver.accuracy", "no accuracy target with convergence.orders "
+                         "(the target chooses the orders)", case.solver.accuracy)
+    if case.convergence.refine:
+        raise case.error("solver.accuracy", "no accuracy target with convergence.refine "
+                         "(the target raises the order on one mesh)", case.solver.accuracy)
+    if case.solver.max_order <= case.fem.order:
+        raise case.error("solver.max_order", f"an order above fem.order = {case.fem.order} "
+                         "(an accuracy target compares successive orders)",
+                         case.solver.max_order)
+    return list(range(case.fem.order, case.solver.max_order + 1))
 
 
 def hp_layers(case: EigenCase, order: int) -> int:
@@ -181,110 +232,3 @@ def hp_layers(case: EigenCase, order: int) -> int:
                          f"below {size.SMALLEST_HP_LAYER:g} rounding swamps it)",
                          case.mesh.hp_levels)
     return min(case.mesh.hp_levels or order, limit)
-
-
-def extent_key(case: EigenCase) -> tuple[str, object]:
-    """The key that sets the domain's size, and its value (for messages)."""
-    geometry = case.geometry
-    keys = {"square": "side", "lshape": "shape", "polygon": "vertices", "mesh": "file",
-            "disk": "radius" if geometry.radius >= max(map(abs, geometry.center))
-            else "center",
-            "rectangle": "width" if geometry.width >= geometry.height else "height"}
-    key = keys[geometry.shape]
-    return f"geometry.{key}", getattr(geometry, key)
-
-
-def coarse_mesh(case: EigenCase, shape: Shape) -> tuple[float, float]:
-    """Estimated elements and boundary edges of the coarse mesh; refuses a domain outside
-    :data:`~pdekit.fem.size.LENGTH_RANGE` or absurdly large against ``mesh.maxh``."""
-    key, value = extent_key(case)
-    (x0, y0), (x1, y1) = shape.bounds()
-    farthest = max(abs(x0), abs(y0), abs(x1), abs(y1))  # inf when it overflowed
-    low, high = size.LENGTH_RANGE
-    if not farthest <= high:
-        raise case.error(key, f"a domain within ±{high:g} of the origin ({farthest:.3g} "
-                         "here; Netgen's tolerances are absolute, λ scales as 1/L²: "
-                         "rescale the problem)", value)
-    extent = math.hypot(x1 - x0, y1 - y0)
-    if extent < low:
-        raise case.error(key, f"a domain larger than {low:g} (rescale the problem)", value)
-    if shape.mesh_file is not None:
-        elements = shape.mesh_file.elements
-        return float(elements), 4.0 * math.sqrt(elements)
-    maxh = case.mesh.maxh
-    log_ratio = math.log10(extent) - math.log10(maxh)
-    if 2 * log_ratio > math.log10(size.MAX_COARSE_ELEMENTS):
-        raise case.error("mesh.maxh", f"a mesh size that fits the domain (extent {extent:.3g} "
-                         f"/ maxh {maxh:.3g}: about 1e{2 * log_ratio:.0f} elements)", maxh)
-    ratio = 10.0 ** log_ratio
-    return (max(size.ELEMENTS_PER_AREA * shape.fill_ratio() * ratio ** 2, 2.0),
-            shape.perimeter_ratio() * ratio)
-
-
-def estimate_levels(case: EigenCase, shape: Shape, dirichlet: frozenset[str],
-                    levels: tuple[tuple[int, int], ...], hp_levels: dict[int, int]
-                    ) -> tuple[float, list[size.LevelSize]]:
-    """Coarse elements and the estimated size of each level (see :mod:`pdekit.fem.size`)."""
-    coarse, edges = coarse_mesh(case, shape)
-    corners = 0
-    if shape.kind == "polygon" and case.mesh.hp:
-        corners = len(singular_corners(shape.vertices,
-                                       [name in dirichlet for name in shape.edge_names]))
-    solver = case.solver
-    ncv = solver.ncv or max(2 * solver.nev, solver.nev + 15)
-    return coarse, [size.level_size(coarse, edges, order, refine,
-                                    size.HP_ELEMENTS_PER_LAYER * hp_levels[order] * corners,
-                                    ncv)
-                    for order, refine in levels]
-
-
-def check_size(case: EigenCase, shape: Shape, dirichlet: frozenset[str],
-               levels: tuple[tuple[int, int], ...], hp_levels: dict[int, int]) -> None:
-    """Refuse a run that cannot fit: memory per level, ``solver.nev`` against the dofs,
-    points written per mode; each message names the key that drives the size."""
-    coarse, sizes = estimate_levels(case, shape, dirichlet, levels, hp_levels)
-    solver = case.solver
-    budget = gib(0.8 * physical_memory_bytes())
-    smallest = min(estimate.dofs for estimate in sizes)
-    if solver.nev > 2 * smallest:  # the estimate is good to a factor 2; the run checks
-        raise case.error("solver.nev", f"fewer pairs than the dofs (about {smallest:.3g} "
-                         "on the coarsest level; refine the mesh)", solver.nev)
-    for (order, refine), estimate in zip(levels, sizes):
-        if not fits_in_memory(estimate.bytes):
-            key, value = size_driver(case, coarse, order, refine, estimate)
-            raise case.error(key, f"a problem that fits in memory (p = {order}, {refine} "
-                             f"refinements: about {estimate.dofs:.3g} dofs, "
-                             f"{gib(estimate.bytes)} needed, {budget} here)", value)
-    output = case.output
-    modes = min(max(output.modes, output.plot), solver.nev)
-    order, refine = levels[-1]
-    if modes:
-        subdivision = output.subdivision or max(order, case.mesh.curve or order, 1)
-        points, _ = size.output_points(sizes[-1].elements, subdivision)
-        needed = size.output_bytes(sizes[-1].elements, subdivision, modes)
-        if points > size.MAX_OUTPUT_POINTS or not fits_in_memory(needed + sizes[-1].bytes):
-            key, value = ("output.subdivision", output.subdivision) if output.subdivision \
-                else size_driver(case, coarse, order, refine, sizes[-1])
-            raise case.error(key, f"output of at most {size.MAX_OUTPUT_POINTS:.0e} points "
-                             f"per mode (about {points:.3g} points at subdivision "
-                             f"{subdivision}, {gib(needed)} to write {modes} modes)", value)
-
-
-def size_driver(case: EigenCase, coarse: float, order: int, refine: int,
-                estimate: size.LevelSize) -> tuple[str, object]:
-    """The key whose factor contributes most to a level's size, and its value."""
-    study = case.convergence
-    factors = {
-        "mesh.maxh" if case.geometry.shape != "mesh" else "geometry.file": math.log(coarse),
-        "convergence.refine" if study.refine else "mesh.refine": refine * math.log(4.0),
-        "convergence.orders" if study.orders else "fem.order":
-            math.log(order ** 2 * size.matrix_row_entries(order) / size.matrix_row_entries(1)),
-    }
-    if estimate.krylov_bytes > estimate.bytes / 2:
-        return ("solver.ncv", case.solver.ncv) if case.solver.ncv \
-            else ("solver.nev", case.solver.nev)
-    key = max(factors, key=lambda name: factors[name])
-    values = {"mesh.maxh": case.mesh.maxh, "geometry.file": case.geometry.file,
-              "mesh.refine": case.mesh.refine, "convergence.refine": study.refine,
-              "fem.order": case.fem.order, "convergence.orders": study.orders}
-    return key, values[key]

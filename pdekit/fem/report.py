@@ -15,9 +15,11 @@ def results(setup: EigenSetup, outcome: StudyOutcome, ranks: int, files: list[st
     """The machine-readable results (``summary.json``'s ``results``)."""
     final = outcome.final
     data: dict[str, Any] = {
-        "geometry": {"shape": setup.case.geometry.shape, "boundaries": setup.shape.boundaries,
+        "geometry": {"shape": setup.case.geometry.shape, "dim": setup.dim,
+                     "boundaries": setup.shape.boundaries,
                      "dirichlet": sorted(setup.dirichlet),
-                     "singular_corners": final.singular_corners},
+                     "singular_corners": final.singular_corners,
+                     "singular_edges": final.singular_edges},
         "ranks": ranks,
         "ndof": final.ndof, "order": final.order,
         "eigenvalues": final.eigenvalues,
@@ -27,6 +29,8 @@ def results(setup: EigenSetup, outcome: StudyOutcome, ranks: int, files: list[st
         "reference": outcome.reference, "reference_kind": outcome.reference_kind,
         "errors": final.errors, "solver": final.solver, "files": files,
     }
+    if outcome.accuracy is not None:
+        data["accuracy"] = outcome.accuracy.as_dict()
     if outcome.is_study:
         data["study"] = study_table(outcome)
     data["levels"] = [level.as_dict() for level in outcome.levels] if outcome.is_study \
@@ -95,6 +99,10 @@ def lines(setup: EigenSetup, outcome: StudyOutcome, ranks: int,
     if final.singular_corners:
         text.append(f"singular corners (vertex indices) {final.singular_corners}: "
                     f"hp-grading {final.hp_levels} levels")
+    if final.singular_edges:
+        text.append(f"{len(final.singular_edges)} singular edges (dihedral angles "
+                    + ", ".join(sorted({f"{e['angle_deg']:.0f}°" for e in final.singular_edges}))
+                    + f"): hp-grading {final.hp_levels} levels")
     text.append(f"{'i':>3} {'lambda':>22} {'lambda/pi^2':>18} {'rel.residual':>12} "
                 f"{'est.error':>10} {'ref.error':>10}")
     for i, value in enumerate(final.eigenvalues):
@@ -106,8 +114,28 @@ def lines(setup: EigenSetup, outcome: StudyOutcome, ranks: int,
                                          for c in final.clusters))
     text.append(f"{final.solver['method']} iterations: {final.iterations}; timings (s): "
                 + ", ".join(f"{name} {seconds:.3f}" for name, seconds in timings.items()))
-    if outcome.is_study:
+    if outcome.accuracy is not None:
+        text += accuracy_lines(outcome)
+    elif outcome.is_study:
         text += study_lines(outcome)
+    return text
+
+
+def accuracy_lines(outcome: StudyOutcome) -> list[str]:
+    """The orders an accuracy target climbed and the error estimate per eigenvalue."""
+    accuracy = outcome.accuracy
+    text = [f"accuracy target {accuracy.target:g}: reached at p = {outcome.final.order} "
+            f"(orders {', '.join(map(str, accuracy.orders))}; dofs "
+            f"{', '.join(str(level.ndof) for level in outcome.levels)})",
+            f"{'i':>3} {'|λp − λp−1|':>12} {'est.error':>10} {'estimator':>10} "
+            f"{'ratio q':>8} {'ref.error':>10}"]
+    errors = outcome.final.errors or []
+    for i, (difference, estimate) in enumerate(zip(accuracy.differences,
+                                                   accuracy.estimates)):
+        error = errors[i] if i < len(errors) else None
+        text.append(f"{i + 1:>3} {difference:>12.2e} {estimate:>10.2e} "
+                    f"{accuracy.estimators[i]:>10} {_cell(accuracy.ratios[i], '.3f', 8)} "
+                    f"{_cell(error, '.2e', 10)}")
     return text
 
 

@@ -1,7 +1,10 @@
 """Running a prepared ``eigen`` case, on every MPI rank.
 
-Rank 0 meshes and distributes, all ranks assemble their part, SLEPc/MUMPS solve on the
-distributed matrices; the modes of the last level are gathered and written by rank 0.
+Rank 0 meshes coarsely and distributes, every rank refines and assembles its part,
+SLEPc/MUMPS solve on the distributed matrices. The modes of the last level are written in
+2D gathered on rank 0 (one ``.vtu`` per mode, as in a serial run: 2D meshes stay small
+and the picture needs every triangle), in 3D as per-rank pieces + ``.pvtu``
+(:mod:`pdekit.fem.modes3d`; a 3D mesh is never gathered).
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ def _run(setup: EigenSetup, context: Any, comm: Any) -> RunReport:
 
 def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
                 solution: Solution) -> list[str]:
-    """Sample, gather and write the first modes (.vtu/.pvd/.png) on rank 0.
+    """Sample and write the first modes (.vtu or .pvtu pieces, .pvd, .png).
 
     Returns
     -------
@@ -62,6 +65,7 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
     from pdekit.fem.assembly import free_dof_vector_to_gridfunction
     from pdekit.fem.modes_output import (gather_samples, multiplicities, normalize_signs,
                                          plot_modes, sample_modes, write_modes_vtu)
+    from pdekit.fem.size_check import auto_subdivision
 
     output = setup.case.output
     count = min(max(output.modes, output.plot), len(level.eigenvalues))
@@ -72,7 +76,11 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
         gf = ngsolve.GridFunction(solution.discretization.space)
         free_dof_vector_to_gridfunction(solution.discretization.space, vector, gf)
         gridfunctions.append(gf)
-    subdivision = output.subdivision or max(level.order, level.curve_order, 1)
+    subdivision = output.subdivision or auto_subdivision(setup.dim, level.order,
+                                                         level.curve_order)
+    if setup.dim == 3:
+        return write_modes_3d(setup, context, comm, level, solution.mesh, gridfunctions,
+                              subdivision)
     gathered = gather_samples(comm, *sample_modes(solution.mesh, gridfunctions, subdivision))
     if gathered is None:
         return []
@@ -90,6 +98,44 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
                    over_pi2=setup.case.geometry.shape in PI2_SHAPES)
         files.append("modes.png")
     return files
+
+
+def write_modes_3d(setup: EigenSetup, context: Any, comm: Any, level: Level, mesh: Any,
+                   gridfunctions: list[Any], subdivision: int) -> list[str]:
+    """Per-rank pieces + ``.pvtu`` per mode and the slice picture (see
+    :mod:`pdekit.fem.modes3d`); signs fixed so each mode's largest |u| is positive."""
+    import numpy as np
+
+    from pdekit.fem.modes3d import (peaks, plot_slices, sample_modes_3d, slice_values,
+                                    write_pieces)
+    from pdekit.fem.modes_output import multiplicities
+
+    output = setup.case.output
+    multiplicity = multiplicities(len(gridfunctions), level.clusters)
+    files: list[str] = []
+    if output.modes:
+        points, tetrahedra, values = sample_modes_3d(mesh, gridfunctions[:output.modes],
+                                                     subdivision)
+        signs = [np.sign(value) or 1.0 for value, _ in peaks(comm, points, values)]
+        files += write_pieces(context.dir, comm, points, tetrahedra,
+                              values * np.array(signs)[:, None], level.eigenvalues,
+                              multiplicity)
+        del points, tetrahedra, values
+    if output.plot:
+        shown = gridfunctions[:output.plot]
+        # Peaks from a coarse sampling (subdivision 1: the vertices) are enough to aim at.
+        points, _, values = sample_modes_3d(mesh, shown, 1)
+        found = peaks(comm, points, values)
+        lower, upper = setup.shape.bounds()
+        centers = np.array([location for _, location in found])
+        slices = slice_values(comm, mesh, shown, centers, lower, upper)
+        if slices is not None:
+            signs = np.array([np.sign(value) or 1.0 for value, _ in found])
+            plot_slices(context.dir / "modes.png", slices * signs[:, None, None, None],
+                        centers, lower, upper, level.eigenvalues, multiplicity,
+                        describe(setup, level))
+            files.append("modes.png")
+    return files if context.is_root else []
 
 
 def write_convergence_plot(setup: EigenSetup, context: Any, outcome: StudyOutcome) -> bool:

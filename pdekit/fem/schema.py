@@ -9,41 +9,108 @@ the shift against the boundary conditions, PETSc option names) are in
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import field_validator, model_validator
+from pydantic import AfterValidator, field_validator, model_validator
 
 from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
 from pdekit.fem.geometry import polygon_problem
+from pdekit.fem.solids import parse_combine
 from pdekit.fem.slepc_solver import EIGENSOLVERS, PROBLEM_TYPES
 from pdekit.petsc_options import PetscValue
 
-Shape = Literal["square", "rectangle", "lshape", "disk", "polygon", "mesh"]
+Shape = Literal["square", "rectangle", "lshape", "disk", "polygon", "box", "ball",
+                "cylinder", "fichera", "prism", "csg", "mesh"]
 Positive = Annotated[float, Field(gt=0)]
+SOLIDS = ("box", "ball", "cylinder", "fichera", "prism", "csg")
+"""The 3D shapes (``mesh`` is 2D or 3D by its file)."""
+
+
+def _point3(point: list[float]) -> list[float]:
+    if len(point) != 3:
+        raise ValueError("a point [x, y, z]")
+    return point
+
+
+def _sizes3(sizes: list[float]) -> list[float]:
+    if len(sizes) != 3 or min(sizes) <= 0:
+        raise ValueError("three positive sizes [dx, dy, dz]")
+    return sizes
+
+
+Point3 = Annotated[list[float], AfterValidator(_point3)]
+Sizes3 = Annotated[list[float], AfterValidator(_sizes3)]
+
+
+class BoxPrimitive(Section):
+    """A box of a CSG solid: ``corner + [0, sizes]``."""
+
+    kind: Literal["box"]
+    corner: Point3 = Field([0.0, 0.0, 0.0], description="lowest corner [x, y, z]")
+    sizes: Sizes3 = Field([1.0, 1.0, 1.0], description="edge lengths [dx, dy, dz]")
+
+
+class BallPrimitive(Section):
+    """A ball of a CSG solid."""
+
+    kind: Literal["ball"]
+    center: Point3 = Field([0.0, 0.0, 0.0], description="center [x, y, z]")
+    radius: Positive = Field(1.0, description="radius")
+
+
+class CylinderPrimitive(Section):
+    """A cylinder of a CSG solid, axis along z from ``base``."""
+
+    kind: Literal["cylinder"]
+    base: Point3 = Field([0.0, 0.0, 0.0], description="center of the bottom disk [x, y, z]")
+    radius: Positive = Field(1.0, description="radius")
+    height: Positive = Field(1.0, description="length along +z")
+
+
+Primitive = Annotated[Union[BoxPrimitive, BallPrimitive, CylinderPrimitive],
+                      Field(discriminator="kind")]
 
 
 class GeometrySection(Section):
     """``[geometry]``: the domain."""
 
-    shape: Shape = Field("square", description="domain")
+    shape: Shape = Field("square", description="domain (2D: square, rectangle, lshape, "
+                                               "disk, polygon; 3D: box, ball, cylinder, "
+                                               "fichera, prism, csg; mesh: by its file)")
     side: Positive = Field(1.0, description="side of the square (0,side)²")
     width: Positive = Field(1.0, description="rectangle (0,width)×(0,height)")
-    height: Positive = Field(1.0, description="rectangle (0,width)×(0,height)")
-    radius: Positive = Field(1.0, description="disk radius")
-    center: list[float] = Field([0.0, 0.0], description="disk center [x, y]")
+    height: Positive = Field(1.0, description="rectangle (0,width)×(0,height); length of "
+                                               "a cylinder or prism along z")
+    radius: Positive = Field(1.0, description="disk, ball or cylinder radius")
+    center: list[float] | None = Field(None, description="disk center [x, y]; ball or "
+                                                         "Fichera center [x, y, z] "
+                                                         "(default: the origin)")
+    corner: Point3 = Field([0.0, 0.0, 0.0], description="box: lowest corner [x, y, z]")
+    sizes: Sizes3 = Field([1.0, 1.0, 1.0], description="box: edge lengths [dx, dy, dz]")
+    base: Point3 = Field([0.0, 0.0, 0.0], description="cylinder: center of the bottom "
+                                                      "disk [x, y, z] (axis along z)")
+    half: Positive = Field(1.0, description="Fichera corner c + (−half, half)³ minus the "
+                                            "octant c + [0, half)³")
     vertices: list[list[float]] | None = Field(
-        None, description="polygon vertices [[x, y], ...] (shape = 'polygon')")
+        None, description="polygon or prism base vertices [[x, y], ...]")
     edge_names: list[str] | None = Field(
-        None, description="polygon boundary names, one per edge i -> i+1 "
+        None, description="polygon boundary / prism side face names, one per edge i -> i+1 "
                           "(default edge0, edge1, ...)")
-    file: str | None = Field(None, description="Gmsh .msh file (format 2), relative to the "
-                                               "case file (shape = 'mesh')")
+    primitives: dict[str, Primitive] = Field(
+        {}, description="csg: named primitives [geometry.primitives.<name>] with kind = "
+                        "box/ball/cylinder and their keys")
+    combine: str | None = Field(None, description="csg: primitives joined by + (union) and "
+                                                  "- (difference), left to right, e.g. "
+                                                  "'block + post - hole'")
+    file: str | None = Field(None, description="mesh file relative to the case file "
+                                               "(shape = 'mesh'): Gmsh .msh (2D: format 2; "
+                                               "3D tetrahedra: format 2 or 4) or Netgen .vol")
 
     @field_validator("center")
     @classmethod
-    def _a_point(cls, center: list[float]) -> list[float]:
-        if len(center) != 2:
-            raise ValueError("a point [x, y]")
+    def _a_point(cls, center: list[float] | None) -> list[float] | None:
+        if center is not None and len(center) not in (2, 3):
+            raise ValueError("a point [x, y] (2D) or [x, y, z] (3D)")
         return center
 
     @field_validator("vertices")
@@ -56,16 +123,33 @@ class GeometrySection(Section):
 
     @model_validator(mode="after")
     def _keys_of_the_shape(self) -> "GeometrySection":
-        if self.shape == "polygon":
+        if self.shape in ("polygon", "prism"):
             if self.vertices is None:
-                raise KeyError_("vertices", "a vertex list for shape = 'polygon'")
+                raise KeyError_("vertices", f"a vertex list for shape = '{self.shape}'")
             if self.edge_names is not None and len(self.edge_names) != len(self.vertices):
                 raise KeyError_("edge_names", f"{len(self.vertices)} names (one per edge)",
                                 self.edge_names)
         elif self.vertices is not None:
-            raise KeyError_("vertices", "no vertices unless shape = 'polygon'")
+            raise KeyError_("vertices", "no vertices unless shape = 'polygon' or 'prism'")
+        if self.center is not None and self.shape != "mesh":
+            dim = 3 if self.shape in SOLIDS else 2
+            if len(self.center) != dim:
+                raise KeyError_("center", "a point [x, y, z]" if dim == 3 else "a point [x, y]",
+                                self.center)
+        if self.shape == "csg":
+            if len(self.primitives) < 2 or not self.combine:
+                raise KeyError_("combine" if len(self.primitives) >= 2 else "primitives",
+                                "at least two [geometry.primitives.<name>] tables and "
+                                "combine = 'a + b - c' for shape = 'csg'", self.combine)
+            try:
+                parse_combine(self.combine, list(self.primitives))
+            except ValueError as problem:
+                raise KeyError_("combine", str(problem), self.combine) from None
+        elif self.primitives or self.combine is not None:
+            raise KeyError_("primitives" if self.primitives else "combine",
+                            "no CSG primitives unless shape = 'csg'")
         if self.shape == "mesh" and not self.file:
-            raise KeyError_("file", "a Gmsh .msh file for shape = 'mesh'")
+            raise KeyError_("file", "a mesh file (.msh or .vol) for shape = 'mesh'")
         return self
 
 
@@ -122,6 +206,11 @@ class SolverSection(Section):
                                                      "form one multiplicity cluster "
                                                      "(discretization splits multiplets by "
                                                      "about the FEM error)")
+    accuracy: Positive | None = Field(None, description="target relative error of every "
+                                                        "eigenvalue: raise the order (and hp "
+                                                        "layers) from fem.order until "
+                                                        "successive orders agree to it")
+    max_order: int = Field(16, ge=2, description="highest order an accuracy target may use")
     petsc: dict[str, PetscValue] = Field({}, description="PETSc/SLEPc options database "
                                                          "entries, e.g. [solver.petsc] "
                                                          "eps_view = true")

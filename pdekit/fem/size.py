@@ -41,6 +41,35 @@ ELEMENTS_PER_AREA = 2.3
 HP_ELEMENTS_PER_LAYER = 4
 """Elements added per hp-grading layer and singular corner."""
 
+ELEMENTS_PER_VOLUME = 6.5
+"""Netgen tetrahedra per maxh³ of volume (measured at maxh = 0.5, 0.25, 0.15: box 3.5,
+6.2, 6.9; ball 3.2, 3.7, 3.9; Fichera corner 5.2, 6.4, 6.2; cylinder 4.3, 4.7, 5.4)."""
+
+HP3_ELEMENTS_PER_LAYER = 16
+"""Elements added per hp layer and stretch of singular edge as long as the mesh size
+(the Fichera corner at maxh 0.5, three edges of length 1: 289 tetrahedra, +95 per layer)."""
+
+ROW_ENTRIES_3D = (3.5, 6.0)
+"""Entries per matrix row on tetrahedra ≈ a (p+1)(p+2)(p+3)/6 + b (see
+:func:`matrix_row_entries_3d`)."""
+
+FILL_BYTES_3D = 18.0
+"""Bytes per dof per N^(1/3) and √(entries per row) of the 3D factorization and run.
+Calibrated on three runs of ``cases/eigen_cube.toml`` (maxh 0.5, output off, peak RSS
+minus the 195 MiB base; estimate with these constants):
+
+=======  ======  ===========  ===========  ==========
+refine   p       free dofs    measured     estimated
+=======  ======  ===========  ===========  ==========
+2        2       1 863        17 MiB       16 MiB
+2        3       6 843        62 MiB       96 MiB
+3        2       16 911       141 MiB      167 MiB
+=======  ======  ===========  ===========  ==========
+
+(the estimate counts all dofs, Dirichlet ones too, so it errs high). Three small runs
+cannot pin the N^(1/3) growth of a nested-dissection factor; it is assumed from theory
+(George 1973), not measured here."""
+
 BYTES_PER_DOF_LOG = 120.0
 BYTES_PER_ENTRY = 100.0
 BASE_BYTES = 200 * 2**20
@@ -84,6 +113,7 @@ class LevelSize:
     boundary_dofs: float
     bytes: float
     krylov_bytes: float
+    dim: int = 2
 
 
 def matrix_row_entries(order: int) -> float:
@@ -123,15 +153,47 @@ def hp_layer_limit(factor: float) -> int:
     return max(1, int(math.log(SMALLEST_HP_LAYER) / math.log(factor)))
 
 
-def output_points(elements: float, subdivision: int) -> tuple[float, float]:
-    """Points and sub-triangles written per mode (lattice points are not shared between
-    elements)."""
+def output_points(elements: float, subdivision: int, dim: int = 2) -> tuple[float, float]:
+    """Points and sub-cells (triangles, tetrahedra) written per mode (lattice points are
+    not shared between elements)."""
     s = max(1, subdivision)
+    if dim == 3:
+        return elements * (s + 1) * (s + 2) * (s + 3) / 6, elements * s ** 3
     return elements * (s + 1) * (s + 2) / 2, elements * s * s
 
 
-def output_bytes(elements: float, subdivision: int, modes: int) -> float:
+def output_bytes(elements: float, subdivision: int, modes: int, dim: int = 2) -> float:
     """Memory for sampling, gathering and writing ``modes`` modes (coordinates, values,
-    the triangle list and a .vtu being written)."""
-    points, triangles = output_points(elements, subdivision)
-    return points * 8.0 * (modes + 6) + triangles * 8.0 * 7
+    the cell list and a .vtu being written)."""
+    points, cells = output_points(elements, subdivision, dim)
+    return points * 8.0 * (modes + 6) + cells * 8.0 * (dim + 4)
+
+
+def dofs_per_tetrahedron(order: int) -> float:
+    """H1 dofs of order p per tetrahedron: ``V + E(p−1) + F(p−1)(p−2)/2 +
+    T(p−1)(p−2)(p−3)/6`` with the ratios V/T ≈ 0.25, E/T ≈ 1.4, F/T ≈ 2.1 of small
+    Netgen meshes (measured on the unit cube: 0.34, 1.95, 5.84, 13.0 dofs per
+    tetrahedron at p = 1…4; large meshes tend to 1/6, 7/6, 2)."""
+    p = order
+    return 0.25 + 1.4 * (p - 1) + 1.05 * (p - 1) * (p - 2) + (p - 1) * (p - 2) * (p - 3) / 6
+
+
+def matrix_row_entries_3d(order: int) -> float:
+    """Non-zeros per matrix row of H1 order p on tetrahedra (measured: see
+    :data:`FILL_BYTES_3D`)."""
+    return ROW_ENTRIES_3D[0] * (order + 1) * (order + 2) * (order + 3) / 6 + ROW_ENTRIES_3D[1]
+
+
+def level_size_3d(coarse_elements: float, order: int, refine: int, hp_elements: float,
+                  ncv: int) -> LevelSize:
+    """Estimate one 3D level: ``8^refine`` times the coarse tetrahedra plus the hp layers;
+    memory per dof ``FILL_BYTES_3D · N^(1/3) + BYTES_PER_ENTRY · entries per row`` (a
+    nested-dissection factor of a 3D mesh holds ~N^(4/3) entries)."""
+    elements = coarse_elements * 8.0 ** refine + hp_elements
+    dofs = elements * dofs_per_tetrahedron(order) + 1
+    per_dof = (FILL_BYTES_3D * dofs ** (1 / 3) * math.sqrt(matrix_row_entries_3d(order))
+               + BYTES_PER_ENTRY * matrix_row_entries_3d(order))
+    krylov = 8.0 * max(ncv - 21, 0) * dofs + 24.0 * ncv ** 2
+    boundary = 4.0 * elements ** (2 / 3) * order ** 2
+    return LevelSize(elements, dofs, boundary, BASE_BYTES + per_dof * dofs + krylov, krylov,
+                     dim=3)

@@ -33,6 +33,7 @@ class Level:
     elements: int
     vertices: int
     singular_corners: list[int]
+    singular_edges: list[dict[str, Any]]
     hp_levels: int
     curve_order: int
     eigenvalues: list[float]
@@ -76,6 +77,8 @@ class StudyOutcome:
     reference_kind: str
     compare: int
     rates: dict[str, list[float | None]] = field(default_factory=dict)
+    accuracy: Any = None
+    """The :class:`~pdekit.fem.accuracy.OrderEstimate` of an accuracy target."""
 
     @property
     def final(self) -> Level:
@@ -191,7 +194,8 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
         order=order, refine=refine, h=case.mesh.maxh * 0.5 ** refine,
         ndof=disc.ndof, ndof_total=disc.ndof_total,
         elements=info.elements, vertices=info.vertices,
-        singular_corners=info.singular_corners, hp_levels=info.hp_levels,
+        singular_corners=info.singular_corners, singular_edges=info.singular_edges,
+        hp_levels=info.hp_levels,
         curve_order=info.curve_order, eigenvalues=values,
         residuals=[result.residuals[i] for i in keep],
         error_estimates=[result.estimates[i] for i in keep],
@@ -212,21 +216,71 @@ def run_study(setup: EigenSetup, context: Any, comm: Any) -> tuple[StudyOutcome,
         last level.
     """
     nev = setup.case.solver.nev
+    target = setup.case.solver.accuracy
     reference, reference_kind = built_in_reference(setup, nev)
     levels: list[Level] = []
     solution: Solution | None = None
+    reached = None
     progress = context.progress(len(setup.levels), "levels", "level")
     for order, refine in setup.levels:
+        if target is not None and levels:
+            check_next_order(setup, levels, reached, order, refine)
         solution = None  # free the previous level's mesh and matrices first
         level, solution = solve_level(setup, context, comm, order, refine)
         context.log(f"p={order} refine={refine}: {level.ndof} dofs, "
                     f"λ1 = {level.eigenvalues[0]:.15g}")
         levels.append(level)
         progress.update(1)
+        if target is not None and len(levels) >= 2:
+            reached = accuracy_estimate(levels, target)
+            context.log(f"p={order}: orders agree to {max(reached.differences):.2e}, "
+                        f"estimated error {max(reached.estimates):.2e} (target {target:g})")
+            if reached.reached:
+                break
     progress.close()
     assert solution is not None
+    if target is not None and not (reached and reached.reached):
+        raise accuracy_failure(levels, reached, "the order limit solver.max_order = "
+                               f"{setup.case.solver.max_order}")
     compare = min(setup.case.convergence.compare or min(nev, 4), nev)
-    return StudyOutcome(levels, reference, reference_kind, compare), solution
+    return StudyOutcome(levels, reference, reference_kind, compare,
+                        accuracy=reached), solution
+
+
+def accuracy_estimate(levels: list[Level], target: float) -> Any:
+    """The :mod:`~pdekit.fem.accuracy` estimate over the orders solved so far."""
+    from pdekit.fem.accuracy import estimate
+
+    return estimate([level.eigenvalues for level in levels],
+                    [level.order for level in levels], target)
+
+
+def check_next_order(setup: EigenSetup, levels: list[Level], reached: Any, order: int,
+                     refine: int) -> None:
+    """Stop an accuracy target (exit 1, with the numbers) when the next order would not
+    fit in memory."""
+    from pdekit.fem.size_check import level_fits
+    from pdekit.memory import gib
+
+    fits, estimate = level_fits(setup, order, refine)
+    if not fits:
+        raise accuracy_failure(levels, reached, f"the memory budget (p = {order} needs "
+                               f"about {gib(estimate.bytes)} for {estimate.dofs:.3g} dofs)")
+
+
+def accuracy_failure(levels: list[Level], reached: Any, limit: str) -> NumericalError:
+    """The error an accuracy target ends in when ``limit`` comes first (every rank)."""
+    last = levels[-1]
+    agreed = f"{max(reached.differences):.2e}" if reached else "-"
+    return NumericalError(
+        f"accuracy target {reached.target if reached else '-'} not reached before {limit}: "
+        f"orders {levels[0].order}..{last.order} agree to {agreed}, estimated errors "
+        f"{[f'{e:.1e}' for e in reached.estimates] if reached else '-'}, "
+        f"λ = {[f'{v:.12g}' for v in last.eigenvalues]}",
+        {"accuracy": reached.as_dict() if reached else None,
+         "orders": [level.order for level in levels],
+         "ndof": [level.ndof for level in levels],
+         "eigenvalues": [level.eigenvalues for level in levels]}, collective=True)
 
 
 def built_in_reference(setup: EigenSetup, count: int) -> tuple[list[float | None] | None, str]:
@@ -241,11 +295,12 @@ def built_in_reference(setup: EigenSetup, count: int) -> tuple[list[float | None
     geometry = case.geometry
     square = geometry.shape == "square"
     sides = {edge: edge in setup.dirichlet for edge in ("bottom", "right", "top", "left")}
+    faces = {face: face in setup.dirichlet for face in setup.shape.boundaries}
     values = reference_eigenvalues(
         geometry.shape, count, width=geometry.side if square else geometry.width,
         height=geometry.side if square else geometry.height, radius=geometry.radius,
         dirichlet_sides=sides, all_dirichlet=set(setup.shape.boundaries) <= setup.dirichlet,
-        all_neumann=not setup.dirichlet)
+        all_neumann=not setup.dirichlet, sizes=geometry.sizes, dirichlet_faces=faces)
     if values is None:
         return None, "none"
     return values, ("published" if geometry.shape == "lshape" else "exact")

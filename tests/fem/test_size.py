@@ -7,7 +7,7 @@ import pytest
 from pdekit.cases import load_case
 from pdekit.errors import CaseError
 from pdekit.fem import size
-from pdekit.fem.prepare import estimate_levels
+from pdekit.fem.size_check import estimate_levels
 
 from .gmsh_helper import write_square_msh
 

@@ -1,0 +1,255 @@
+"""3D eigenmodes to ParaView (per-rank ``.vtu`` pieces + ``.pvtu``) and to slice pictures.
+
+Nothing of a 3D mesh is gathered on one rank. Each rank samples its own elements: every
+element (tetrahedron, or the prisms, pyramids and hexahedra of hp-grading) is cut into
+reference tetrahedra, each subdivided into ``s³`` small ones (Freudenthal's subdivision),
+whose vertices are mapped exactly (curved elements too) and where the field is evaluated.
+Rank r writes ``mode_XX/piece_r.vtu``; rank 0 writes ``mode_XX.pvtu`` naming the non-empty
+pieces and adds it to ``modes.pvd`` (valid after each mode). Under NGSolve's MPI rank 0
+holds no elements, so its piece is empty and not listed.
+
+The picture (``modes.png``) shows each mode on three orthogonal slices through the point
+where |u| is largest, sampled on a regular grid: every rank evaluates the grid points in
+its part and only those few thousand values travel to rank 0.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+REFERENCE_TETS = {
+    "TET": [[(1, 0, 0), (0, 1, 0), (0, 0, 1), (0, 0, 0)]],
+    "PRISM": [[(1, 0, 0), (0, 1, 0), (0, 0, 0), (1, 0, 1)],
+              [(0, 1, 0), (0, 0, 0), (1, 0, 1), (0, 1, 1)],
+              [(0, 0, 0), (1, 0, 1), (0, 1, 1), (0, 0, 1)]],
+    "PYRAMID": [[(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 0, 1)],
+                [(0, 0, 0), (1, 1, 0), (0, 1, 0), (0, 0, 1)]],
+    "HEX": [[(0, 0, 0), (1, 0, 0), (1, 1, 0), (1, 1, 1)],
+            [(0, 0, 0), (1, 0, 0), (1, 0, 1), (1, 1, 1)],
+            [(0, 0, 0), (0, 1, 0), (1, 1, 0), (1, 1, 1)],
+            [(0, 0, 0), (0, 1, 0), (0, 1, 1), (1, 1, 1)],
+            [(0, 0, 0), (0, 0, 1), (1, 0, 1), (1, 1, 1)],
+            [(0, 0, 0), (0, 0, 1), (0, 1, 1), (1, 1, 1)]],
+}
+"""Each NGSolve reference element as reference tetrahedra (hexahedron: Kuhn's six)."""
+
+SLICE_POINTS = 64
+"""Grid points per side of a slice picture."""
+
+
+def simplex_lattice(s: int) -> tuple[np.ndarray, np.ndarray]:
+    """Barycentric weights of the lattice points of a tetrahedron subdivided ``s`` times
+    per edge, and its ``s³`` sub-tetrahedra (Freudenthal/Kuhn: the simplex
+    ``s ≥ a ≥ b ≥ c ≥ 0`` is a union of Kuhn simplices of the unit cubes)."""
+    index: dict[tuple[int, int, int], int] = {}
+    weights = []
+    for a in range(s + 1):
+        for b in range(a + 1):
+            for c in range(b + 1):
+                index[a, b, c] = len(weights)
+                i, j, k = a - b, b - c, c  # steps along the edges from vertex 0
+                weights.append((1 - (i + j + k) / s, i / s, j / s, k / s))
+    cells = []
+    for corner in itertools.product(range(s), repeat=3):
+        for order in itertools.permutations(range(3)):
+            vertex, simplex = list(corner), [tuple(corner)]
+            for axis in order:
+                vertex[axis] += 1
+                simplex.append(tuple(vertex))
+            if all(p[0] >= p[1] >= p[2] for p in simplex):
+                cells.append([index[p] for p in simplex])  # type: ignore[index]
+    return np.array(weights), np.array(cells)
+
+
+def reference_lattice(kind: str, s: int) -> tuple[np.ndarray, np.ndarray]:
+    """Reference points and sub-tetrahedra of one element type."""
+    weights, cells = simplex_lattice(s)
+    points, tets = [], []
+    for corners in REFERENCE_TETS[kind]:
+        tets.append(cells + len(points) * len(weights))
+        points.append(weights @ np.array(corners, dtype=float))
+    return np.concatenate(points), np.concatenate(tets)
+
+
+def sample_modes_3d(mesh: Any, gridfunctions: Sequence[Any], subdivision: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sample fields on this rank's elements at subdivided, exactly mapped points.
+
+    Returns
+    -------
+    points, tetrahedra, values
+        ``(N, 3)``, ``(T, 4)`` point indices, ``(len(gridfunctions), N)``.
+    """
+    import ngsolve
+    from ngsolve import VOL, IntegrationRule
+
+    s = max(1, subdivision)
+    types = [el.type for el in mesh.Elements(VOL)]
+    if not types:
+        return np.zeros((0, 3)), np.zeros((0, 4), dtype=np.int64), \
+            np.zeros((len(gridfunctions), 0))
+    lattices = {t: reference_lattice(str(t).split(".")[-1], s) for t in set(types)}
+    rules = {t: IntegrationRule([tuple(p) for p in points], [0.0] * len(points))
+             for t, (points, _) in lattices.items()}
+    mapped = mesh.MapToAllElements(rules, VOL)
+    coords = np.asarray(ngsolve.CF((ngsolve.x, ngsolve.y, ngsolve.z))(mapped)).reshape(-1, 3)
+    values = np.array([np.asarray(gf(mapped)).ravel() for gf in gridfunctions])
+    cells, offset = [], 0
+    for el_type in types:  # mapped points come element by element, in element order
+        points, tets = lattices[el_type]
+        cells.append(tets + offset)
+        offset += len(points)
+    if offset != len(coords):
+        raise RuntimeError(f"sampling mismatch: {offset} lattice points, {len(coords)} mapped")
+    return coords, np.concatenate(cells), values
+
+
+def peaks(comm: Any, points: np.ndarray, values: np.ndarray) -> list[tuple[float, np.ndarray]]:
+    """Per mode, the signed value and location of the largest |u| over every rank."""
+    local = []
+    for row in values:
+        k = int(np.argmax(np.abs(row))) if row.size else -1
+        local.append((abs(row[k]) if k >= 0 else -1.0, row[k] if k >= 0 else 0.0,
+                      points[k] if k >= 0 else np.zeros(3)))
+    every = comm.allgather(local) if comm is not None and comm.size > 1 else [local]
+    return [max((rank[i] for rank in every), key=lambda item: item[0])[1:]
+            for i in range(len(values))]
+
+
+def write_pieces(folder: Path, comm: Any, points: np.ndarray, tetrahedra: np.ndarray,
+                 values: np.ndarray, eigenvalues: Sequence[float],
+                 multiplicity: Sequence[int]) -> list[str]:
+    """Each rank's ``mode_XX/piece_<rank>.vtu``; rank 0's ``mode_XX.pvtu`` and
+    ``modes.pvd``. Returns the names written (pieces as ``mode_XX/``), on rank 0."""
+    import meshio
+
+    from pdekit.fem.modes_output import add_field_data
+    from pdekit.output.vtk import PVDSeries
+
+    rank = comm.rank if comm is not None else 0
+    counts = comm.allgather(len(points)) if comm is not None and comm.size > 1 \
+        else [len(points)]
+    series = PVDSeries(folder / "modes.pvd") if rank == 0 else None
+    written = []
+    for i, row in enumerate(values):
+        name = f"mode_{i + 1:02d}"
+        (folder / name).mkdir(exist_ok=True)
+        if len(points):
+            path = folder / name / f"piece_{rank}.vtu"
+            meshio.write(str(path), meshio.Mesh(points, [("tetra", tetrahedra)],
+                                                point_data={"u": row}), binary=True)
+            add_field_data(path, {"eigenvalue": ("Float64", repr(float(eigenvalues[i]))),
+                                  "multiplicity": ("Int32", str(int(multiplicity[i]))),
+                                  "mode": ("Int32", str(i + 1))})
+        if comm is not None and comm.size > 1:
+            comm.barrier()  # every piece on disk before the .pvtu names it
+        if series is not None:
+            pieces = [f"{name}/piece_{r}.vtu" for r, n in enumerate(counts) if n]
+            write_pvtu(folder / f"{name}.pvtu", pieces)
+            series.add(float(i + 1), folder / f"{name}.pvtu")
+            written += [f"{name}.pvtu", f"{name}/"]
+    return written + (["modes.pvd"] if written else [])
+
+
+def write_pvtu(path: Path, pieces: Sequence[str]) -> None:
+    """A ``.pvtu`` over pieces written by meshio (Float64 points and ``u``)."""
+    from xml.sax.saxutils import quoteattr
+
+    from pdekit.output.vtk import atomic_write_text
+
+    rows = "".join(f"    <Piece Source={quoteattr(p)}/>\n" for p in pieces)
+    atomic_write_text(path, '<?xml version="1.0"?>\n<VTKFile type="PUnstructuredGrid" '
+                      'version="0.1" byte_order="LittleEndian">\n'
+                      '  <PUnstructuredGrid GhostLevel="0">\n'
+                      '    <PPointData Scalars="u">\n'
+                      '      <PDataArray type="Float64" Name="u" NumberOfComponents="1"/>\n'
+                      '    </PPointData>\n    <PPoints>\n'
+                      '      <PDataArray type="Float64" Name="Points" NumberOfComponents="3"/>\n'
+                      '    </PPoints>\n' + rows + '  </PUnstructuredGrid>\n</VTKFile>\n')
+
+
+def slice_values(comm: Any, mesh: Any, gridfunctions: Sequence[Any], centers: np.ndarray,
+                 lower: Sequence[float], upper: Sequence[float], n: int = SLICE_POINTS
+                 ) -> np.ndarray | None:
+    """Values on three slices per mode (normal x, y, z through ``centers[mode]``), NaN
+    outside the domain: ``(modes, 3, n, n)`` on rank 0, ``None`` elsewhere."""
+    values = np.zeros((len(gridfunctions), 3, n, n))
+    found = np.zeros_like(values)
+    for m, gf in enumerate(gridfunctions):
+        for axis in range(3):
+            a, b = [k for k in range(3) if k != axis]
+            u, v = np.meshgrid(np.linspace(lower[a], upper[a], n),
+                               np.linspace(lower[b], upper[b], n))
+            coords = [None, None, None]
+            coords[a], coords[b] = u.ravel(), v.ravel()
+            coords[axis] = np.full(n * n, centers[m][axis])
+            points = mesh(*coords)
+            inside = points["nr"] >= 0
+            if inside.any():
+                flat = np.zeros(n * n)
+                flat[inside] = np.asarray(gf(points[inside])).ravel()
+                values[m, axis] = flat.reshape(n, n)
+                found[m, axis] = inside.reshape(n, n)
+    if comm is not None and comm.size > 1:
+        from mpi4py import MPI
+
+        total = np.zeros_like(values) if comm.rank == 0 else None
+        hits = np.zeros_like(found) if comm.rank == 0 else None
+        comm.Reduce(values, total, op=MPI.SUM, root=0)
+        comm.Reduce(found, hits, op=MPI.SUM, root=0)
+        if comm.rank != 0:
+            return None
+        values, found = total, hits
+    with np.errstate(invalid="ignore"):
+        return np.where(found > 0, values / np.maximum(found, 1), np.nan)
+
+
+def plot_slices(path: Path, slices: np.ndarray, centers: np.ndarray, lower: Sequence[float],
+                upper: Sequence[float], eigenvalues: Sequence[float],
+                multiplicity: Sequence[int], title: str) -> Path:
+    """One row per mode: the three slices, a diverging map symmetric about 0, nodal
+    surfaces (u = 0) as black lines, λ and multiplicity in the row's first title."""
+    from pdekit.fem.modes_output import mode_title
+    from pdekit.output.plots import pyplot, save_figure
+
+    plt = pyplot()
+    count = len(slices)
+    height = 3.1 * count + 0.9
+    figure, axes = plt.subplots(count, 3, figsize=(10.5, height), squeeze=False)
+    # Fixed margins: tight_layout alone took seconds for a few rows of panels.
+    figure.subplots_adjust(left=0.07, right=0.93, bottom=0.45 / height,
+                           top=1 - 0.95 / height, wspace=0.35, hspace=0.55)
+    labels = "xyz"
+    for m in range(count):
+        limit = np.nanmax(np.abs(slices[m])) if np.isfinite(slices[m]).any() else 1.0
+        for axis in range(3):
+            a, b = [k for k in range(3) if k != axis]
+            panel = axes[m, axis]
+            field = np.ma.masked_invalid(slices[m, axis])
+            extent = (lower[a], upper[a], lower[b], upper[b])
+            image = panel.imshow(field, origin="lower", extent=extent, cmap="RdBu_r",
+                                 vmin=-limit, vmax=limit, interpolation="bilinear")
+            if np.nanmin(slices[m, axis]) < -1e-3 * limit < 1e-3 * limit < \
+                    np.nanmax(slices[m, axis]):
+                panel.contour(np.linspace(lower[a], upper[a], field.shape[1]),
+                              np.linspace(lower[b], upper[b], field.shape[0]),
+                              field, levels=[0.0], colors="k", linewidths=0.8)
+            heading = f"{labels[axis]} = {centers[m][axis]:.3g}"
+            if axis == 0:
+                heading = mode_title(m, eigenvalues[m], multiplicity[m], False) + "\n" \
+                    + heading
+            panel.set_title(heading, fontsize=8)
+            panel.set_xlabel(labels[a], fontsize=8)
+            panel.set_ylabel(labels[b], fontsize=8)
+            panel.tick_params(labelsize=7)
+            panel.set_aspect("equal")
+        figure.colorbar(image, ax=axes[m, 2], fraction=0.046, pad=0.03).ax.tick_params(
+            labelsize=7)
+    figure.suptitle(title + "\nslices through each mode's largest |u|; black lines: "
+                    "nodal surfaces (u = 0)", fontsize=9)
+    save_figure(figure, path)
+    return path
