@@ -88,12 +88,9 @@ def _coarse_mesh(shape: Shape | Solid, geometry: Any, maxh: float) -> Any:
     if shape.kind != "mesh":
         return geometry.GenerateMesh(maxh=maxh)
     if isinstance(shape, Solid):
-        from pdekit.fem.mesh3d import MeshFileError as FileError3D, read_mesh_file
+        from pdekit.fem.mesh3d import read_mesh_file
 
-        try:
-            return read_mesh_file(str(shape.file))
-        except FileError3D as error:
-            raise MeshFileError(str(error)) from None
+        return read_mesh_file(str(shape.file))
     return read_gmsh(str(shape.file))
 
 

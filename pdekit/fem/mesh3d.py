@@ -1,9 +1,4 @@
-"""Meshing of the 3D shapes (serial): Netgen volume meshes, hp-grading, curving, files.
-
-``build_mesh3d`` meshes a :class:`~pdekit.fem.geometry3d.Shape3D` coarsely, refines it
-uniformly, grades it geometrically toward the edges and vertices marked ``hpref``
-(``ngsolve.Mesh.RefineHP(levels, factor)``: ``levels`` layers shrinking by ``factor``;
-Babuška & Guo 1986, Schwab 1998 ch. 4) and curves it to the FE order when faces are curved.
+"""3D mesh files (meshing itself is :func:`pdekit.fem.mesh.build_mesh`, 2D and 3D).
 
 ``read_mesh_file`` loads a tetrahedral mesh: Netgen ``.vol`` (``netgen.meshing.Mesh.Load``),
 Gmsh ``.msh`` 2.x through ``netgen.read_gmsh.ReadGmsh`` and other Gmsh versions through
@@ -12,72 +7,10 @@ meshio (boundary names from the physical surface names).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any
 
-from pdekit.fem.geometry3d import Point3, Shape3D, SingularEdge
-
-
-class MeshFileError(ValueError):
-    """A mesh file that exists but cannot be read as a 3D tetrahedral mesh."""
-
-
-@dataclass
-class Mesh3DInfo:
-    """What was meshed (for the report)."""
-
-    elements: int
-    vertices: int
-    singular_edges: list[SingularEdge] = field(default_factory=list)
-    singular_vertices: list[Point3] = field(default_factory=list)
-    hp_levels: int = 0
-    curve_order: int = 0
-    refinements: int = 0
-
-
-def build_mesh3d(shape: Shape3D, *, maxh: float, dirichlet: Collection[str] | None = None,
-                 refine: int = 0, hp: bool = False, hp_levels: int = 2,
-                 hp_factor: float = 0.125, curve_order: int = 0) -> tuple[Any, Mesh3DInfo]:
-    """Mesh ``shape`` and return an ``ngsolve.Mesh``.
-
-    Parameters
-    ----------
-    shape
-        A 3D shape.
-    maxh
-        Netgen mesh size of the coarse mesh (> 0).
-    dirichlet
-        Dirichlet face names (decide which edges are singular); ``None``: all alike.
-    refine
-        Uniform refinements after meshing (h → h/2 each).
-    hp, hp_levels, hp_factor
-        Geometric grading toward singular edges/vertices: on/off, layers, ratio in (0, 1).
-    curve_order
-        Order of the curved-element map for curved shapes (≤ 1: straight).
-
-    Returns
-    -------
-    mesh, info
-    """
-    import ngsolve
-
-    if not (isinstance(maxh, (int, float)) and 0 < maxh < float("inf")):
-        raise ValueError(f"maxh: expected a positive finite number, got {maxh!r}")
-    if hp and not 0 < hp_factor < 1:
-        raise ValueError(f"hp_factor: expected a number in (0, 1), got {hp_factor!r}")
-    geometry, edges, corners = shape.graded_geometry(hp, dirichlet)
-    ngmesh = geometry.GenerateMesh(maxh=maxh)
-    for _ in range(refine):
-        ngmesh.Refine()
-    mesh = ngsolve.Mesh(ngmesh)
-    levels = hp_levels if hp and edges else 0
-    if levels:
-        mesh.RefineHP(levels, hp_factor)
-    curve = curve_order if shape.curved and curve_order > 1 else 0
-    if curve:
-        mesh.Curve(curve)
-    return mesh, Mesh3DInfo(mesh.ne, mesh.nv, edges, corners, levels, curve, refine)
+from pdekit.fem.mesh import MeshFileError
 
 
 def _netgen_from_meshio(data: Any) -> Any:

@@ -19,8 +19,18 @@ pytest.importorskip("ngsolve")
 
 from pdekit.fem.geometry3d import (Ball, Box, Cylinder, Difference, Fichera,  # noqa: E402
                                    Prism, Union)
-from pdekit.fem.mesh3d import (MeshFileError, build_mesh3d, mesh_boundaries,  # noqa: E402
-                               read_mesh_file)
+from pdekit.fem.mesh import MeshFileError, build_mesh  # noqa: E402
+from pdekit.fem.mesh3d import mesh_boundaries, read_mesh_file  # noqa: E402
+from pdekit.fem.solids import solid  # noqa: E402
+
+
+def build_mesh3d(shape, *, maxh, dirichlet=None, refine=0, hp=False, hp_levels=2,
+                 hp_factor=0.125, curve_order=0):
+    """A serial mesh of a 3D shape through pdekit's mesher (all faces alike by default)."""
+    domain = solid(shape)
+    faces = set(domain.boundaries if dirichlet is None else dirichlet)
+    return build_mesh(domain, faces, maxh=maxh, refine=refine, hp=hp, hp_levels=hp_levels,
+                      hp_factor=hp_factor, curve_order=curve_order)
 
 PI2 = math.pi ** 2
 J1_ZERO = 4.493409457909064  # first positive zero of the spherical Bessel function j_1
