@@ -11,19 +11,16 @@ options. The result is one :class:`EigenSetup` handed to :func:`pdekit.fem.run.r
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pdekit.errors import CaseError
 from pdekit.fem import size
-from pdekit.fem.geometry import (Shape, disk, gmsh_mesh, lshape, polygon, rectangle,
-                                 singular_corners)
+from pdekit.fem.geometry import Shape, disk, gmsh_mesh, lshape, polygon, rectangle
 from pdekit.fem.option_probe import OptionProblem, check_options
 from pdekit.fem.schema import SOLIDS, BoundarySection, EigenCase, GeometrySection
 from pdekit.fem.size_check import check_size
 from pdekit.fem.solids import Solid, build_solid, mesh_file_solid
-from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.petsc_options import OptionPairs, parse_option_tokens, table_options
 from pdekit.registry import did_you_mean
 

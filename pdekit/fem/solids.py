@@ -16,14 +16,13 @@ combines them with ``combine = "block + post - hole"``: the operations ``+`` (un
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pdekit.fem.geometry3d import (Ball, Box, Cylinder, Difference, Fichera, Point3, Prism,
-                                   Shape3D, Union)
+from pdekit.fem.csg3d import Difference, Union
+from pdekit.fem.geometry3d import Ball, Box, Cylinder, Fichera, Point3, Prism, Shape3D
 
 SOLID_SHAPES = ("box", "ball", "cylinder", "fichera", "prism", "csg")
 """The ``geometry.shape`` values that are 3D."""

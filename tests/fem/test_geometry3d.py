@@ -17,8 +17,8 @@ import pytest
 
 pytest.importorskip("ngsolve")
 
-from pdekit.fem.geometry3d import (Ball, Box, Cylinder, Difference, Fichera,  # noqa: E402
-                                   Prism, Union)
+from pdekit.fem.csg3d import Difference, Union  # noqa: E402
+from pdekit.fem.geometry3d import Ball, Box, Cylinder, Fichera, Prism  # noqa: E402
 from pdekit.fem.mesh import MeshFileError, build_mesh  # noqa: E402
 from pdekit.fem.mesh3d import mesh_boundaries, read_mesh_file  # noqa: E402
 from pdekit.fem.solids import solid  # noqa: E402
