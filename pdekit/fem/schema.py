@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import field_validator, model_validator
 
 from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
+from pdekit.fem.factorization import CHOICES as FACTORIZATION_CHOICES
 from pdekit.fem.geometry import polygon_problem
 from pdekit.fem.slepc_solver import EIGENSOLVERS, PROBLEM_TYPES
 from pdekit.petsc_options import PetscValue
@@ -118,6 +119,17 @@ class SolverSection(Section):
         "ghep", description="SLEPc problem type")
     method: choice(*EIGENSOLVERS.names(shift_invert=True)) = Field(  # type: ignore[valid-type]
         "krylovschur", description="SLEPc EPS type (others via [solver.petsc] eps_type)")
+    factorization: choice(*FACTORIZATION_CHOICES) = Field(  # type: ignore[valid-type]
+        "auto", description="how shift-and-invert solves with A − σM: 'auto' (Cholesky "
+                            "when A − σM is s.p.d.: PETSc's own on one rank, MUMPS on "
+                            "several; 'iterative' when the factor would exceed "
+                            "factor_memory; MUMPS LU otherwise), 'cholmod', "
+                            "'petsc-cholesky', 'mumps' (LU), 'mumps-cholesky', 'iterative' "
+                            "(CG + hypre BoomerAMG); the choice is in summary.json "
+                            "solver.factorization")
+    factor_memory: Positive | None = Field(
+        None, description="largest direct factor 'auto' attempts, GiB (default: half the "
+                          "physical memory)")
     cluster_rtol: Positive = Field(5e-3, description="relative gap below which eigenvalues "
                                                      "form one multiplicity cluster "
                                                      "(discretization splits multiplets by "
