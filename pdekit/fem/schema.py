@@ -120,13 +120,12 @@ class SolverSection(Section):
     method: choice(*EIGENSOLVERS.names(shift_invert=True)) = Field(  # type: ignore[valid-type]
         "krylovschur", description="SLEPc EPS type (others via [solver.petsc] eps_type)")
     factorization: choice(*FACTORIZATION_CHOICES) = Field(  # type: ignore[valid-type]
-        "auto", description="how shift-and-invert solves with A − σM: 'auto' (Cholesky "
-                            "when A − σM is s.p.d.: PETSc's own on one rank, MUMPS on "
-                            "several; 'iterative' when the factor would exceed "
-                            "factor_memory; MUMPS LU otherwise), 'cholmod', "
-                            "'petsc-cholesky', 'mumps' (LU), 'mumps-cholesky', 'iterative' "
-                            "(CG + hypre BoomerAMG); the choice is in summary.json "
-                            "solver.factorization")
+        "auto", description="how shift-and-invert solves with A − σM: 'auto' (A − σM "
+                            "s.p.d.: Cholesky, CHOLMOD on one rank, MUMPS on several, or CG "
+                            "+ GAMG when the factor exceeds factor_memory or a 3D mesh has "
+                            "over 1e5 dofs; otherwise MUMPS LU); 'iterative' is CG + GAMG, "
+                            "'iterative-hypre' CG + BoomerAMG; summary.json "
+                            "solver.factorization says which ran and why")
     factor_memory: Positive | None = Field(
         None, description="largest direct factor 'auto' attempts, GiB (default: half the "
                           "physical memory)")
