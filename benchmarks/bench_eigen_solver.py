@@ -176,6 +176,7 @@ def main() -> None:
                         "105,857 dofs)")
     parser.add_argument("--cube", nargs=3, type=float, action="append", default=[],
                         metavar=("MAXH", "REFINE", "ORDER"), help="repeatable")
+    parser.add_argument("--no-square", action="store_true", help="cubes only")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cube-repeats", type=int, default=1)
     parser.add_argument("--scipy-cap", type=float, default=300.0, help="seconds")
@@ -187,7 +188,7 @@ def main() -> None:
     print(f"# {platform.node()} {platform.machine()}, {os.cpu_count()} cores, load average "
           f"{load()}; python {platform.python_version()}, scipy {scipy.__version__}, numpy "
           f"{np.__version__}; {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", flush=True)
-    for maxh, refine in args.square or [(0.2, 6)]:
+    for maxh, refine in [] if args.no_square else args.square or [(0.2, 6)]:
         table(2, maxh, int(refine), 1, args.repeats, args.scipy_cap, args.scipy_memory,
               tuple(args.paths.split(",")))
     for maxh, refine, order in args.cube:
