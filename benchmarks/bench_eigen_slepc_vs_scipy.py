@@ -29,27 +29,10 @@ TOL = 1e-10
 
 
 def assembled(refine: int, order: int = 1) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """Free-dof stiffness and mass (scipy CSR) of the unit square."""
-    import ngsolve
-    from netgen.geom2d import unit_square
-    from ngsolve import dx, grad
+    """Free-dof stiffness and mass (scipy CSR) of the unit square, coarse maxh 0.25."""
+    from bench_eigen_solver import assembled as unit_matrices
 
-    ngmesh = unit_square.GenerateMesh(maxh=0.25)
-    for _ in range(refine):
-        ngmesh.Refine()
-    space = ngsolve.H1(ngsolve.Mesh(ngmesh), order=order, dirichlet=".*")
-    u, v = space.TnT()
-    a = ngsolve.BilinearForm(grad(u) * grad(v) * dx).Assemble()
-    m = ngsolve.BilinearForm(u * v * dx).Assemble()
-    free = np.flatnonzero(np.array(space.FreeDofs(), dtype=bool))
-
-    def csr(matrix):
-        values, cols, rows = matrix.CSR()
-        full = sp.csr_matrix((np.array(values), np.array(cols), np.array(rows)),
-                             shape=(matrix.height, matrix.width))
-        return full[free][:, free].tocsr()
-
-    return csr(a.mat), csr(m.mat)
+    return unit_matrices(2, 0.25, refine, order)
 
 
 def slepc_solve(A: sp.csr_matrix, M: sp.csr_matrix, options=()) -> tuple[np.ndarray, float]:

@@ -50,6 +50,7 @@ def _probe(options: OptionPairs, solver: Any) -> tuple[bool, list[str]]:
             eps = configured_eps(*matrices, nev=solver.nev, target=-1.0, ncv=solver.ncv,
                                  tol=solver.tol, max_it=solver.max_it,
                                  problem_type=solver.problem_type, method=solver.method,
+                                 factorization=probe_factorization(solver),
                                  prefix=PROBE_PREFIX)
             eps.setFromOptions()
             ksp = eps.getST().getKSP()
@@ -65,6 +66,12 @@ def _probe(options: OptionPairs, solver: Any) -> tuple[bool, list[str]]:
             matrix.destroy()
         for name, _ in options:
             database.delValue(PROBE_PREFIX + name)
+
+
+def probe_factorization(solver: Any) -> str:
+    """The factorization the probe configures: the case's, or MUMPS LU for ``"auto"``
+    (MUMPS options make ``"auto"`` keep MUMPS at run time)."""
+    return "mumps" if solver.factorization == "auto" else solver.factorization
 
 
 def check_options(options: OptionPairs, solver: Any) -> None:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Union
 from pydantic import AfterValidator, field_validator, model_validator
 
 from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
+from pdekit.fem.factorization import CHOICES as FACTORIZATION_CHOICES
 from pdekit.fem.geometry import polygon_problem
 from pdekit.fem.solids import parse_combine
 from pdekit.fem.slepc_solver import EIGENSOLVERS, PROBLEM_TYPES
@@ -202,6 +203,16 @@ class SolverSection(Section):
         "ghep", description="SLEPc problem type")
     method: choice(*EIGENSOLVERS.names(shift_invert=True)) = Field(  # type: ignore[valid-type]
         "krylovschur", description="SLEPc EPS type (others via [solver.petsc] eps_type)")
+    factorization: choice(*FACTORIZATION_CHOICES) = Field(  # type: ignore[valid-type]
+        "auto", description="how shift-and-invert solves with A − σM: 'auto' (A − σM "
+                            "s.p.d.: Cholesky, CHOLMOD on one rank, MUMPS on several, or CG "
+                            "+ GAMG when the factor exceeds factor_memory or a 3D mesh has "
+                            "over 1e5 dofs; otherwise MUMPS LU); 'iterative' is CG + GAMG, "
+                            "'iterative-hypre' CG + BoomerAMG; summary.json "
+                            "solver.factorization says which ran and why")
+    factor_memory: Positive | None = Field(
+        None, description="largest direct factor 'auto' attempts, GiB (default: half the "
+                          "physical memory)")
     cluster_rtol: Positive = Field(5e-3, description="relative gap below which eigenvalues "
                                                      "form one multiplicity cluster "
                                                      "(discretization splits multiplets by "

@@ -1,9 +1,10 @@
-"""SLEPc eigensolver: Krylov–Schur with shift-and-invert, direct factorization by MUMPS.
+"""SLEPc eigensolver: Krylov–Schur with shift-and-invert.
 
 For ``A x = λ M x`` with target σ, shift-and-invert runs Krylov–Schur on
 ``(A − σM)⁻¹ M``, whose largest eigenvalues ``θ = 1/(λ − σ)`` belong to the λ nearest σ;
-each step is one solve with the factors of ``A − σM`` (MUMPS, set explicitly, so the
-same direct solver runs serial and distributed; LU, see :func:`solve_eigen`). See Hernandez, Roman & Vidal, "SLEPc: A
+each step is one solve with ``A − σM``: with its Cholesky or LU factors, or by CG + AMG
+(GAMG or BoomerAMG) to a tight tolerance (chosen by the problem and the rank count,
+:mod:`pdekit.fem.factorization`). See Hernandez, Roman & Vidal, "SLEPc: A
 scalable and flexible toolkit for the solution of eigenvalue problems", ACM TOMS 31 (2005),
 and Stewart, "A Krylov–Schur algorithm for large eigenproblems", SIMAX 23 (2001).
 
@@ -20,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from pdekit.fem.factorization import (FACTORIZATIONS, INNER_RTOL_FACTOR, Choice, choose,
+                                      shifted_is_spd)
 from pdekit.petsc_options import unused_options
 from pdekit.registry import Registry
 
@@ -89,10 +92,15 @@ class UnusedOptionsError(ValueError):
 
 def configured_eps(A: Any, M: Any, *, nev: int, target: float, ncv: int | None,
                    tol: float, max_it: int, problem_type: str, method: str,
+                   factorization: str = "mumps", spd: bool = False,
                    prefix: str = "") -> Any:
     """A SLEPc EPS for ``A x = λ M x`` set up as pdekit runs it (shift-and-invert about
-    ``target``, KSP ``preonly``, LU by MUMPS), before ``setFromOptions``.
+    ``target``, the inner solve of ``factorization``, a name in
+    :data:`~pdekit.fem.factorization.FACTORIZATIONS`), before ``setFromOptions``.
 
+    For a Hermitian problem type ``A − σM`` is built here (:func:`shifted_matrix`, flagged
+    symmetric, and positive definite when ``spd``) and handed to the spectral
+    transformation as the matrix its solver factorizes or preconditions.
     ``prefix`` is the options prefix of the EPS (and so of its ST, KSP and PC): the
     option probe of :mod:`pdekit.fem.option_probe` runs under a private one.
     """
@@ -109,26 +117,91 @@ def configured_eps(A: Any, M: Any, *, nev: int, target: float, ncv: int | None,
     eps.setTolerances(tol=tol, max_it=max_it)
     eps.setTarget(target)
     eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
+    # Purification (x <- (A − σM)⁻¹ M x, one more solve per converged vector) removes
+    # components in the null space of M. A FEM mass matrix has none: it would only cost
+    # solves (13 of 69 for 10 pairs on the unit square); the eigenvalues do not change.
+    eps.setPurify(False)
     st = eps.getST()
     st.setType(SLEPc.ST.Type.SINVERT)
     st.setShift(target)
-    ksp = st.getKSP()
-    ksp.setType(PETSc.KSP.Type.PREONLY)
-    pc = ksp.getPC()
     if PROBLEM_TYPES.capabilities(problem_type)["hermitian"]:
         for matrix in (A, M):
             matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
-    # LU, not LDLᵀ, although A − σM is symmetric: with Debian's MUMPS 5.5 the symmetric
-    # indefinite factor's solves made the whole eigensolve 2.3x slower (69k P1 dofs,
-    # 10 pairs: 3.5 s vs 1.5 s, benchmarks/RESULTS.md). -st_pc_type cholesky selects it.
-    pc.setType(PETSc.PC.Type.LU)
-    pc.setFactorSolverType("mumps")
+        st.setPreconditionerMat(shifted_matrix(A, M, target, spd))
+    inner = FACTORIZATIONS.get(factorization)
+    ksp = st.getKSP()
+    # CG needs a definite operator; GMRES takes a forced iterative path on any shift.
+    ksp.setType(inner.ksp if spd or inner.ksp == "preonly" else "gmres")
+    pc = ksp.getPC()
+    pc.setType(inner.pc)
+    if inner.package:
+        pc.setFactorSolverType(inner.package)
+    if inner.ordering:
+        pc.setFactorOrdering(inner.ordering)
+    if inner.pc == "hypre":
+        pc.setHYPREType("boomeramg")
+    if inner.ksp != "preonly":
+        ksp.setTolerances(rtol=min(1e-8, INNER_RTOL_FACTOR * tol), max_it=10000)
     return eps
+
+
+def shifted_matrix(A: Any, M: Any, target: float, spd: bool) -> Any:
+    """``A − σM`` (``A`` itself for σ = 0), flagged symmetric, and positive definite when
+    ``spd`` (MUMPS then factors it as LLᵀ without pivoting; CHOLMOD needs the flags)."""
+    from petsc4py import PETSc
+
+    if target == 0:
+        shifted = A
+    else:
+        shifted = A.copy()
+        shifted.axpy(-target, M, structure=PETSc.Mat.Structure.DIFFERENT_NONZERO_PATTERN)
+    shifted.setOption(PETSc.Mat.Option.SYMMETRIC, True)
+    if spd:
+        shifted.setOption(PETSc.Mat.Option.SPD, True)
+    return shifted
+
+
+HYPRE = (("st_pc_hypre_boomeramg_coarsen_type", "HMIS"),
+         ("st_pc_hypre_boomeramg_interp_type", "ext+i"),
+         ("st_pc_hypre_boomeramg_P_max", "4"), ("st_pc_hypre_boomeramg_agg_nl", "1"))
+"""BoomerAMG defaults (CG to 1e-12 on a 62k-dof P1 cube: about 4x faster than with its
+own defaults); in 3D also strong threshold 0.5 (hypre's advice)."""
+
+
+def inner_defaults(inner_pc: str, dim: int) -> list[tuple[str, str]]:
+    """Options database defaults of the preconditioner ``inner_pc`` (user options win)."""
+    if inner_pc != "hypre":
+        return []
+    return [*HYPRE, *([("st_pc_hypre_boomeramg_strong_threshold", "0.5")] if dim >= 3
+                      else [])]
+
+
+def resolve_factorization(requested: str, A: Any, *, dim: int, spd: bool,
+                          options: Sequence[tuple[str, str | None]],
+                          budget_bytes: float | None) -> Choice:
+    """:func:`~pdekit.fem.factorization.choose` for these matrices; with ``"auto"``, MUMPS
+    options among ``options`` keep MUMPS (LU, the factorization they were written for)."""
+    from petsc4py import PETSc
+
+    names = [name for name, _ in options]
+    if requested == "auto" and any("mumps" in name for name in names):
+        requested = "mumps"
+    choice = choose(requested, ndof=A.getSize()[0], dim=dim, ranks=A.getComm().getSize(),
+                    spd=spd, budget_bytes=budget_bytes,
+                    cholmod=PETSc.Sys.hasExternalPackage("suitesparse"))
+    overriding = [name for name in names
+                  if name in ("st_pc_type", "st_ksp_type", "st_pc_factor_mat_solver_type")]
+    if overriding:
+        choice = Choice(choice.name, choice.reason + " (options change it: "
+                        + ", ".join("-" + name for name in overriding) + ")",
+                        choice.estimate_bytes)
+    return choice
 
 
 def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = None,
                 tol: float = 1e-10, max_it: int = 500, problem_type: str = "ghep",
-                method: str = "krylovschur",
+                method: str = "krylovschur", factorization: str = "auto", dim: int = 2,
+                stiffness_definite: bool = False, factor_budget_bytes: float | None = None,
                 options: Sequence[tuple[str, str | None]] = ()) -> EigenResult:
     """Solve ``A x = λ M x`` for the ``nev`` eigenvalues nearest ``target``.
 
@@ -143,6 +216,11 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
         A name in :data:`PROBLEM_TYPES` (``"ghep"``: symmetric, M-orthonormal vectors).
     method
         A name in :data:`EIGENSOLVERS` (one that runs with shift-and-invert).
+    factorization, dim, stiffness_definite, factor_budget_bytes
+        ``"auto"`` or a name in :data:`~pdekit.fem.factorization.FACTORIZATIONS`; the
+        mesh's dimension; whether A is positive definite (a Dirichlet boundary: σ = 0
+        keeps ``A − σM`` definite); the largest direct factor ``"auto"`` attempts
+        (``None``: half the physical memory). See :mod:`pdekit.fem.factorization`.
     options
         ``(name, value)`` pairs put into the PETSc options database (override the rest).
 
@@ -154,12 +232,18 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
     from petsc4py import PETSc
     from slepc4py import SLEPc
 
+    spd = shifted_is_spd(PROBLEM_TYPES.capabilities(problem_type)["hermitian"], target,
+                         stiffness_definite)
+    choice = resolve_factorization(factorization, A, dim=dim, spd=spd, options=options,
+                                   budget_bytes=factor_budget_bytes)
+    defaults = inner_defaults(choice.inner.pc, dim)
     database = PETSc.Options()
-    for name, value in options:
+    for name, value in [*defaults, *options]:
         database.setValue(name, value if value is not None else "")
     try:
         eps = configured_eps(A, M, nev=nev, target=target, ncv=ncv, tol=tol, max_it=max_it,
-                             problem_type=problem_type, method=method)
+                             problem_type=problem_type, method=method,
+                             factorization=choice.name, spd=spd)
         st = eps.getST()
         ksp = st.getKSP()
         pc = ksp.getPC()
@@ -195,7 +279,12 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
         settings = {
             "method": eps.getType(), "problem_type": problem_type,
             "st": st.getType(), "ksp": ksp.getType(), "pc": pc.getType(),
-            "factor_solver": pc.getFactorSolverType(), "target": eps.getTarget(),
+            "factor_solver": pc.getFactorSolverType() if pc.getType() in ("lu", "cholesky")
+            else None,
+            "factorization": choice.name, "factorization_reason": choice.reason,
+            "factor_estimate_gib": choice.estimate_bytes / 2**30,
+            "inner_rtol": ksp.getTolerances()[0] if ksp.getType() != "preonly" else None,
+            "target": eps.getTarget(),
             "nev": eps.getDimensions()[0], "ncv": eps.getDimensions()[1],
             "tol": eps.getTolerances()[0], "max_it": eps.getTolerances()[1],
             "options": {name: value for name, value in options},
@@ -204,7 +293,7 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
                            [float(p[2]) for p in pairs], [float(p[3]) for p in pairs],
                            eps.getIterationNumber(), converged, nev, settings)
     finally:
-        for name, _ in options:
+        for name, _ in [*defaults, *options]:
             database.delValue(name)
 
 

@@ -165,6 +165,10 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
             result = solve_eigen(disc.A, disc.M, nev=solver.nev, target=target,
                                  ncv=solver.ncv, tol=solver.tol, max_it=solver.max_it,
                                  problem_type=solver.problem_type, method=solver.method,
+                                 factorization=solver.factorization, dim=mesh.dim,
+                                 stiffness_definite=bool(setup.dirichlet),
+                                 factor_budget_bytes=None if solver.factor_memory is None
+                                 else solver.factor_memory * 2**30,
                                  options=options)
         except SolverSetupError as error:
             if options:  # most likely the user's options; say where they came from

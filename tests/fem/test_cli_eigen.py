@@ -30,8 +30,10 @@ def test_square_case_end_to_end(tmp_path):
     assert results["eigenvalues_over_pi2"] == pytest.approx([2, 5, 5, 8, 10, 10], rel=1e-3)
     assert [c["multiplicity"] for c in results["clusters"]] == [1, 2, 1, 2]
     assert all(r < 1e-8 for r in results["residuals"])
-    assert results["solver"]["factor_solver"] == "mumps"
-    assert results["solver"]["pc"] == "lu"
+    # One rank, σ = 0 with Dirichlet: A − σM is s.p.d., so Cholesky by CHOLMOD.
+    assert results["solver"]["factorization"] == "cholmod"
+    assert results["solver"]["factor_solver"] == "cholmod"
+    assert results["solver"]["pc"] == "cholesky"
     assert results["solver"]["st"] == "sinvert" and results["solver"]["method"] == "krylovschur"
     timings = summary(out)["timings"]
     assert {"mesh", "assembly", "solve"} <= set(timings)
