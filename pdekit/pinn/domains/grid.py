@@ -43,13 +43,15 @@ def adf_derivatives(domain: Domain, points: np.ndarray, parts: Iterable[str] | N
     pts = domain.points(points)
     x = tf.constant(pts, tf.float64)
     dim = pts.shape[1]
+    zero = tf.UnconnectedGradients.ZERO  # a linear phi has no second derivative
     with tf.GradientTape(persistent=True) as outer:
         outer.watch(x)
         with tf.GradientTape() as inner:
             inner.watch(x)
             phi = domain.adf(x, parts, m, "tensorflow")
-        grad = inner.gradient(phi, x)
+        grad = inner.gradient(phi, x, unconnected_gradients=zero)
         columns = [grad[:, i] for i in range(dim)]
-    lap = sum(outer.gradient(columns[i], x)[:, i] for i in range(dim))
+    lap = sum(outer.gradient(columns[i], x, unconnected_gradients=zero)[:, i]
+              for i in range(dim))
     del outer
     return phi.numpy(), grad.numpy(), lap.numpy()

@@ -98,7 +98,7 @@ class Arc:
         return self.sign * r / np.where(norm > 0, norm, 1.0)
 
     def param(self, points: np.ndarray) -> np.ndarray:
-        """Angle parameter ``(angle - start) mod 2 pi`` divided by ``span`` (``> 1``: off the arc)."""
+        """``((angle - start) mod 2 pi) / span`` (``> 1``: off the arc)."""
         r = points - np.asarray(self.center)
         ang = np.mod(np.arctan2(r[:, 1], r[:, 0]) - self.start, 2.0 * math.pi)
         # Angles just below 2 pi belong to the start when the arc is a full circle.

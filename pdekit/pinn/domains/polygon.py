@@ -59,8 +59,6 @@ def polygon_problem(vertices: np.ndarray) -> str | None:
         for j in range(i + 1, n):
             if np.linalg.norm(vertices[i] - vertices[j]) <= 1e-12 * scale:
                 return f"expected distinct vertices (vertex {j} repeats vertex {i})"
-    if abs(signed_area(vertices)) <= 1e-12 * scale * scale:
-        return "expected a polygon with nonzero area"
     eps = 1e-12 * scale * scale
     for i in range(n):
         for j in range(i + 2, n):
@@ -69,6 +67,8 @@ def polygon_problem(vertices: np.ndarray) -> str | None:
             if _segments_touch(vertices[i], vertices[(i + 1) % n], vertices[j],
                                vertices[(j + 1) % n], eps):
                 return f"expected a simple polygon: edges {i} and {j} intersect"
+    if abs(signed_area(vertices)) <= 1e-12 * scale * scale:
+        return "expected a polygon with nonzero area"
     for i in range(n):
         a, b, c = vertices[i - 1], vertices[i], vertices[(i + 1) % n]
         if abs(_cross(b - a, c - b)) <= eps and float(np.dot(b - a, c - b)) < 0:
