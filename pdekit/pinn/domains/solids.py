@@ -168,7 +168,7 @@ class Ball(Domain):
             xp: Ops | str | None = None) -> Any:
         self.part_list(parts)
         ops = get_ops(xp)
-        return adf.ball(ops.asarray(x), self.center, self.radius, ops)
+        return adf.r_equivalence([adf.ball(ops.asarray(x), self.center, self.radius, ops)], m, ops)
 
     def sample_interior(self, n: int, sampler: str = "sobol", seed: int = 0) -> np.ndarray:
         if sampler == "grid":
