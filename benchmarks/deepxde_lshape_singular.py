@@ -3,8 +3,9 @@
 Laplace's equation on the L-shape (-1,1)^2 minus [0,1)x(-1,0] with the Dirichlet data of
 u = r^(2/3) sin(2 theta/3) (theta in [0, 3 pi/2]), the usual DeepXDE recipe (float64,
 3 x 50 tanh, 2000 domain + 400 boundary points by DeepXDE's sampler, Adam lr 1e-3 in
-chunks of 1000 steps until half the budget, then L-BFGS until the budget; "equal wall time"
-means DeepXDE's total training time <= the budget). The error is the relative L2 error on
+chunks of 1000 steps until half the budget, then L-BFGS in chunks of at most 200 iterations
+until the budget; a chunk that starts before the budget ends is finished, so the wall time
+printed can exceed the budget by one chunk). The error is the relative L2 error on
 the 201^2 grid points in the closed L-shape, as pdekit measures it.
 
 Run in DeepXDE's own venv (it does not need pdekit)::
@@ -56,14 +57,12 @@ def main() -> None:
         adam += 1000
     left = budget - (time.perf_counter() - start)
     lbfgs = 0
-    if left > 5:
-        dde.optimizers.config.set_LBFGS_options(maxiter=100000)
+    # L-BFGS reads its options when compiled: chunks of 200 iterations until the budget
+    while left > 5 and time.perf_counter() - start < budget - 2:
+        dde.optimizers.config.set_LBFGS_options(maxiter=200)
         model.compile("L-BFGS")
-        # L-BFGS runs to its own stop; give it chunks of 500 iterations until the budget
-        while time.perf_counter() - start < budget - 2:
-            dde.optimizers.config.set_LBFGS_options(maxiter=500)
-            model.train(verbose=0)
-            lbfgs += 500
+        model.train(verbose=0)
+        lbfgs += 200
     wall = time.perf_counter() - start
     axis = np.linspace(-1, 1, 201)
     grid = np.stack([c.ravel() for c in np.meshgrid(axis, axis, indexing="ij")], axis=1)
@@ -71,7 +70,7 @@ def main() -> None:
     points = grid[inside]
     e = model.predict(points)[:, 0] - exact(points)[:, 0]
     rel = float(np.sqrt(np.mean(e**2) / np.mean(exact(points)[:, 0] ** 2)))
-    print(json.dumps({"wall": wall, "adam": adam, "lbfgs_chunks_of_500": lbfgs // 500,
+    print(json.dumps({"wall": wall, "adam": adam, "lbfgs_iterations_at_most": lbfgs,
                       "rel_l2": rel, "max_abs": float(np.max(np.abs(e)))}))
 
 

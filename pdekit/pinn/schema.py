@@ -195,7 +195,8 @@ class PointsSection(Section):
 class LossSection(Section):
     boundary: Literal["penalty", "hard"] = Field(
         "penalty", description="Dirichlet condition by a penalty term or built into the "
-                               "network (hard: u = B N + G)")
+                               "network (hard: u = G + phi N, phi zero on the Dirichlet parts; "
+                               "Neumann/Robin parts stay penalty terms)")
     penalty: float = Field(1.0, gt=0, description="penalty weight gamma of the boundary term")
 
 
