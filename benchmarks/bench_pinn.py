@@ -106,6 +106,11 @@ def main() -> None:
           f"cores; Python {platform.python_version()}, TensorFlow {tf.__version__}, NumPy "
           f"{np.__version__}; float64. Load average (1 min) {load_start[0]:.1f} at start, "
           f"{load_end[0]:.1f} at end{' (--quick)' if args.quick else ''}.\n")
+    print_table(rows)
+
+
+def print_table(rows: list[tuple[str, dict]]) -> None:
+    """The Markdown table of :func:`run_one` results, then each run's stages."""
     head = " | ".join(f"t(≤{t:g})" for t in THRESHOLDS)
     print(f"| run | weights | residuals | train time [s] | rel. L2 | max err | final loss | {head} |")
     print("|---|---|---|---|---|---|---|" + "---|" * len(THRESHOLDS))

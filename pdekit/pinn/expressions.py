@@ -16,21 +16,33 @@ import tensorflow as tf
 
 from pdekit.expr import Expression, parse_expression, register_backend
 
-COORDINATES = ("x", "y")
+COORDINATES = ("x", "y", "z")
 
-register_backend("tensorflow", {
+
+
+def _constants_as_float64(function: Callable) -> Callable:
+    """``function`` with plain-number arguments made float64 tensors (``sqrt(2)`` would
+    otherwise be float32 and clash with the float64 coordinates)."""
+    def wrapped(*args: object) -> tf.Tensor:
+        return function(*(tf.constant(a, tf.float64)
+                          if isinstance(a, (int, float)) and not isinstance(a, bool) else a
+                          for a in args))
+    return wrapped
+
+
+register_backend("tensorflow", {name: _constants_as_float64(function) for name, function in {
     "sin": tf.sin, "cos": tf.cos, "tan": tf.tan, "arcsin": tf.asin, "arccos": tf.acos,
     "arctan": tf.atan, "sinh": tf.sinh, "cosh": tf.cosh, "tanh": tf.tanh, "exp": tf.exp,
     "log": tf.math.log, "sqrt": tf.sqrt, "abs": tf.abs, "where": tf.where,
     "minimum": tf.minimum, "maximum": tf.maximum,
-})
+}.items()})
 
 Field = Callable[[tf.Tensor], tf.Tensor]
 
 
 def tf_field(text: str | Expression, dim: int, parameters: Mapping[str, float] | None = None
              ) -> Field:
-    """Compile an expression of ``x`` (and ``y`` in 2D) into ``points [N, dim] -> [N]``.
+    """Compile an expression of ``x`` (``y`` in 2D, ``z`` in 3D) into ``points [N, dim] -> [N]``.
 
     ``text`` may be an expression parsed already (then ``parameters`` are its own).
 

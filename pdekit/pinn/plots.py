@@ -61,22 +61,30 @@ def symmetric_limit(data: np.ndarray) -> float:
 
 
 def save_solution(axes: Sequence[np.ndarray], u: np.ndarray, exact: np.ndarray | None,
-                  title: str, path: str | Path) -> Path:
-    """``u`` (and the exact solution and the signed error ``u - exact`` when known)."""
+                  title: str, path: str | Path, outline: Any = None) -> Path:
+    """``u`` (and the exact solution and the signed error ``u - exact`` when known).
+
+    Fields are NaN outside the domain (left blank); a 2D ``outline`` domain has its
+    boundary drawn; 3D fields are shown on the three mid-planes of the box.
+    """
     if len(axes) == 1:
         return _solution_1d(axes[0], u, exact, title, path)
     panels = [("u (network)", u, "field")]
     if exact is not None:
         panels += [("exact", exact, "field"), ("error u − exact", u - exact, "signed")]
-    return _maps(axes, panels, title, path)
+    if len(axes) == 3:
+        return _slices(axes, panels, title, path)
+    return _maps(axes, panels, title, path, outline)
 
 
 def save_residual(axes: Sequence[np.ndarray], residual: np.ndarray, title: str,
-                  path: str | Path) -> Path:
+                  path: str | Path, outline: Any = None) -> Path:
     """The PDE residual ``Laplacian(u) - f`` on the evaluation grid."""
     name = "PDE residual Δu − f"
+    if len(axes) == 3:
+        return _slices(axes, [(name, residual, "signed")], title, path)
     if len(axes) == 2:
-        return _maps(axes, [(name, residual, "signed")], title, path)
+        return _maps(axes, [(name, residual, "signed")], title, path, outline)
     plt = pyplot()
     figure, panel = plt.subplots(figsize=(7.5, 3.8), layout="constrained")
     _signed_line(panel, axes[0], residual, name)
@@ -114,10 +122,61 @@ def _solution_1d(x: np.ndarray, u: np.ndarray, exact: np.ndarray | None, title: 
     return save_figure(figure, path)
 
 
+def _scale(panels: Sequence[tuple[str, np.ndarray, str]]) -> list[dict[str, Any]]:
+    """Colour scale of each panel: ``"field"`` panels share one range, ``"signed"`` panels
+    are centred at 0."""
+    fields = [np.asarray(data) for _, data, kind in panels if kind == "field"]
+    low = min((float(np.nanmin(f)) for f in fields), default=0.0)
+    high = max((float(np.nanmax(f)) for f in fields), default=1.0)
+    out = []
+    for _, data, kind in panels:
+        if kind == "signed":
+            limit = symmetric_limit(data)
+            out.append({"cmap": SIGNED_MAP, "vmin": -limit, "vmax": limit})
+        else:
+            out.append({"cmap": FIELD_MAP, "vmin": low, "vmax": high})
+    return out
+
+
+def draw_outline(panel: Any, domain: Any) -> None:
+    """The boundary of a 2D domain (its segments and arcs) as black lines."""
+    for _, piece in getattr(domain, "pieces", ()):
+        curve = piece.at(np.linspace(0.0, 1.0, 2 if hasattr(piece, "normal") else 200))
+        panel.plot(curve[:, 0], curve[:, 1], color="black", lw=1.0)
+
+
+def _slices(axes: Sequence[np.ndarray], panels: Sequence[tuple[str, np.ndarray, str]],
+            title: str, path: str | Path) -> Path:
+    """3D fields ``[i, j, k]`` on the mid-planes x, y, z = middle of the box: one row per
+    field, one column per plane (NaN outside the domain left blank)."""
+    plt = pyplot()
+    middle = [len(a) // 2 for a in axes]
+    names = "xyz"
+    figure, grid = plt.subplots(len(panels), 3, squeeze=False,
+                                figsize=(3 * (PANEL_INCHES + 0.6), len(panels) * 3.6 + 1.2),
+                                layout="constrained")
+    for row, ((name, data, _), scale) in enumerate(zip(panels, _scale(panels))):
+        for column in range(3):
+            first, second = [k for k in range(3) if k != column]
+            plane = np.take(np.asarray(data), middle[column], axis=column)
+            panel = grid[row, column]
+            image = panel.imshow(plane.T, origin="lower", interpolation="nearest",
+                                 extent=(axes[first][0], axes[first][-1], axes[second][0],
+                                         axes[second][-1]), **scale)
+            panel.set_title(f"{name}, {names[column]} = {axes[column][middle[column]]:.3g}",
+                            fontsize=9)
+            panel.set_xlabel(names[first])
+            panel.set_ylabel(names[second])
+            figure.colorbar(image, ax=panel, shrink=0.85)
+    suptitle(figure, title)
+    return save_figure(figure, path)
+
+
 def _maps(axes: Sequence[np.ndarray], panels: Sequence[tuple[str, np.ndarray, str]],
-          title: str, path: str | Path) -> Path:
+          title: str, path: str | Path, outline: Any = None) -> Path:
     """Colour maps of 2D fields indexed ``[i, j]`` (i along x): ``"field"`` panels share one
-    colour range, ``"signed"`` panels are centred at 0."""
+    colour range, ``"signed"`` panels are centred at 0; ``outline``: a domain whose
+    boundary is drawn."""
     from mpl_toolkits.axes_grid1 import make_axes_locatable
 
     plt = pyplot()
@@ -132,18 +191,12 @@ def _maps(axes: Sequence[np.ndarray], panels: Sequence[tuple[str, np.ndarray, st
     title_lines = len(wrap_title(title, inches))
     figure, row = plt.subplots(1, len(panels), squeeze=False,
                                figsize=(inches, height + 1.5 + 0.2 * title_lines))
-    fields = [np.asarray(data) for _, data, kind in panels if kind == "field"]
-    low = min((float(np.nanmin(f)) for f in fields), default=0.0)
-    high = max((float(np.nanmax(f)) for f in fields), default=1.0)
-    for panel, (name, data, kind) in zip(row[0], panels):
-        if kind == "signed":
-            limit = symmetric_limit(data)
-            scale = {"cmap": SIGNED_MAP, "vmin": -limit, "vmax": limit}
-        else:
-            scale = {"cmap": FIELD_MAP, "vmin": low, "vmax": high}
+    for panel, (name, data, _), scale in zip(row[0], panels, _scale(panels)):
         image = panel.imshow(np.asarray(data).T, origin="lower", extent=extent,
                              interpolation="nearest", aspect="auto" if stretched else "equal",
                              **scale)
+        if outline is not None:
+            draw_outline(panel, outline)
         panel.set_title(name)
         panel.set_xlabel("x")
         panel.set_ylabel("y")

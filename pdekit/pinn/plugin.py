@@ -1,4 +1,5 @@
-"""The ``poisson-pinn`` kind: ``Laplacian u = f`` on an interval or a rectangle by a PINN.
+"""The ``poisson-pinn`` kind: ``Laplacian u = f`` on a box, disk, ball, polygon or CSG domain
+by a PINN.
 
 Model :mod:`~pdekit.pinn.schema`, checks :mod:`~pdekit.pinn.prepare` (both without
 TensorFlow, so ``pdekit list`` and ``pdekit check`` stay light), run :mod:`~pdekit.pinn.run`
@@ -21,8 +22,10 @@ class PinnPlugin:
     """The ``poisson-pinn`` kind (see :class:`pdekit.plugin.KindPlugin`)."""
 
     name = "poisson-pinn"
-    description = ("Poisson equation Laplacian(u) = f on an interval or rectangle, Dirichlet "
-                   "data; physics-informed network (TensorFlow) trained in stages: "
+    description = ("Poisson equation Laplacian(u) = f on an interval, rectangle, 3D box, disk, "
+                   "ball, L-shape, polygon or 2D CSG domain, Dirichlet/Neumann/Robin data by "
+                   "boundary part ([boundary.<part>] tables: type, value, coefficient); "
+                   "physics-informed network (TensorFlow) trained in stages: "
                    "Adam/Adamax, then Gauss-Newton / Levenberg-Marquardt / Newton-CG / trust "
                    "region / L-BFGS.")
     case_model = PinnCase

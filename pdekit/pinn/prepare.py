@@ -1,8 +1,14 @@
 """Cross-key checks of a ``poisson-pinn`` case, building what the run needs once (no TensorFlow).
 
 The expressions are parsed here, once, for the domain's dimension and checked finite on the
-evaluation grid; the weights file is checked against the network; the collocation points
-and the evaluation grid are drawn. :func:`pdekit.pinn.run.run` uses all of it as is.
+evaluation grid; the domain is built (:mod:`pdekit.pinn.geometry`) and the boundary
+conditions resolved part by part; the weights file is checked against the network; the
+collocation points and the evaluation grid are drawn. :func:`pdekit.pinn.run.run` uses all
+of it as is.
+
+An x/y box in 1D or 2D with Dirichlet data everywhere (no ``[boundary]`` table) keeps the
+original path (box samplers, product bubble and Coons extension), so its results are
+unchanged; every other domain goes through :class:`~pdekit.pinn.domains.Domain`.
 """
 
 from __future__ import annotations
@@ -19,14 +25,27 @@ import numpy as np
 from pdekit.expr import Expression, ExpressionError, parse_expression
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.pinn import points as pts
+from pdekit.pinn.domains import Domain, grid_mask
+from pdekit.pinn.geometry import build_domain
 from pdekit.pinn.schema import NetworkSection, PinnCase, PointsSection
 from pdekit.pinn.size import RunShape, SizeEstimate, driving_key, estimate
 
-COORDINATES = ("x", "y")
-DEFAULT_EVALUATION_POINTS = {1: 2001, 2: 201}
+COORDINATES = ("x", "y", "z")
+DEFAULT_EVALUATION_POINTS = {1: 2001, 2: 201, 3: 41}
 """Points per axis of the evaluation grid when ``evaluation.n`` is not given."""
-FINITE_CHECK_POINTS = {1: 1001, 2: 101}
+FINITE_CHECK_POINTS = {1: 1001, 2: 101, 3: 21}
 """Points per axis on which the expressions must be finite (a quick check, before a run)."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """The condition on one boundary part: ``kind`` is ``"dirichlet"`` (``u = value``),
+    ``"neumann"`` (``du/dn = value``) or ``"robin"`` (``du/dn + coefficient u = value``);
+    ``value`` None means "from the exact solution" (Dirichlet: ``problem.boundary`` first)."""
+
+    kind: str
+    value: Expression | None = None
+    coefficient: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,10 @@ class PreparedPinn:
         Parsed expressions of the coordinates (None where not given).
     weights
         The weights file to start from, resolved (None: a fresh initialization).
+    domain
+        The domain (None: the x/y box of 1D/2D Dirichlet problems, on the original path).
+    conditions
+        Boundary part name -> :class:`Condition` (empty on the original path).
 
     The collocation points and the evaluation grid are drawn on first use, in the run:
     ``pdekit check`` then needs neither SciPy's samplers nor the memory.
@@ -54,6 +77,8 @@ class PreparedPinn:
     forcing: Expression | None
     boundary: Expression | None
     weights: Path | None
+    domain: Domain | None = None
+    conditions: dict[str, Condition] = dataclasses.field(default_factory=dict)
 
     @property
     def dim(self) -> int:
@@ -63,14 +88,29 @@ class PreparedPinn:
     def interior(self) -> np.ndarray:
         """Interior collocation points ``[n, dim]``."""
         points = self.case.points
+        if self.domain is not None:
+            return self.domain.sample_interior(points.interior, points.sampler, points.seed)
         return pts.interior_points(self.bounds, points.interior, points.sampler, points.seed)
 
     @cached_property
+    def _boundary(self) -> tuple[np.ndarray, np.ndarray]:
+        points = self.case.points
+        if self.domain is not None:
+            return self.domain.sample_boundary(points.boundary, points.boundary_sampler,
+                                               points.seed)
+        found = pts.boundary_points(self.bounds, points.boundary, points.boundary_sampler,
+                                    points.seed)
+        return found, np.full(len(found), "boundary")
+
+    @property
     def boundary_points(self) -> np.ndarray:
         """Boundary collocation points ``[m, dim]``."""
-        points = self.case.points
-        return pts.boundary_points(self.bounds, points.boundary, points.boundary_sampler,
-                                   points.seed)
+        return self._boundary[0]
+
+    @property
+    def boundary_names(self) -> np.ndarray:
+        """The boundary part of each boundary point (``"boundary"`` on the original path)."""
+        return self._boundary[1]
 
     @property
     def evaluation_n(self) -> int:
@@ -78,8 +118,11 @@ class PreparedPinn:
         return self.case.evaluation.n or DEFAULT_EVALUATION_POINTS[self.dim]
 
     @cached_property
-    def _evaluation(self) -> tuple[list[np.ndarray], np.ndarray]:
-        return pts.evaluation_grid(self.bounds, self.evaluation_n)
+    def _evaluation(self) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        if self.domain is not None:
+            return grid_mask(self.domain, self.evaluation_n)
+        axes, grid = pts.evaluation_grid(self.bounds, self.evaluation_n)
+        return axes, grid, np.ones(len(grid), bool)
 
     @property
     def axes(self) -> list[np.ndarray]:
@@ -88,8 +131,13 @@ class PreparedPinn:
 
     @property
     def grid(self) -> np.ndarray:
-        """All evaluation points ``[n^dim, dim]``."""
+        """All evaluation points ``[n^dim, dim]`` (over the bounding box)."""
         return self._evaluation[1]
+
+    @property
+    def inside(self) -> np.ndarray:
+        """Which evaluation points lie in the closed domain (errors are measured there)."""
+        return self._evaluation[2]
 
 
 def prepare(case: PinnCase) -> PreparedPinn:
@@ -102,13 +150,18 @@ def prepare(case: PinnCase) -> PreparedPinn:
         memory (naming the key that drives the size), or a weights file that does not fit
         the network.
     """
-    bounds = case.domain.bounds
+    domain = _domain(case)
+    bounds = (case.domain.bounds if domain is None
+              else [tuple(map(float, pair)) for pair in domain.bounding_box()])
     dim = len(bounds)
     variables = COORDINATES[:dim]
-    parsed = {key: _parse(case, key, variables) for key in ("exact", "forcing", "boundary")}
-    _check_finite(case, bounds, parsed)
+    parsed = {key: _parse(case, f"problem.{key}", getattr(case.problem, key), variables)
+              for key in ("exact", "forcing", "boundary")}
+    conditions = _conditions(case, domain, variables)
+    parsed.update({f"boundary.{name}.value": c.value for name, c in conditions.items()})
+    _check_finite(case, domain, bounds, parsed)
     points = case.points
-    if points.sampler == "grid" and dim == 2:
+    if points.sampler == "grid" and dim == 2 and domain is None:
         side = round(math.sqrt(points.interior))
         if side * side != points.interior:
             raise case.error("points.interior", f"a square number for the 2D grid sampler "
@@ -116,13 +169,65 @@ def prepare(case: PinnCase) -> PreparedPinn:
     check_size(case)
     weights = _checked_weights(case, bounds)
     return PreparedPinn(case, bounds, parsed["exact"], parsed["forcing"], parsed["boundary"],
-                        weights)
+                        weights, domain, conditions)
+
+
+def _domain(case: PinnCase) -> Domain | None:
+    """The case's domain, or None for a 1D/2D box with Dirichlet data everywhere."""
+    section = case.domain
+    if section.is_box and section.dim < 3 and not case.boundary:
+        return None
+    try:
+        return build_domain(section)
+    except ValueError as error:
+        key = "domain.csg" if section.shape == "csg" else "domain.vertices"
+        raise case.error(key, f"a valid domain ({error})",
+                         section.csg if section.shape == "csg" else section.vertices) from None
+
+
+def _conditions(case: PinnCase, domain: Domain | None, variables: tuple[str, ...]
+                ) -> dict[str, Condition]:
+    """The condition of every boundary part (Dirichlet where ``[boundary]`` names none)."""
+    if domain is None:
+        return {}
+    from pdekit.registry import did_you_mean
+
+    parts = domain.boundary_parts
+    for name in case.boundary:
+        if name not in parts:
+            raise case.error(f"boundary.{name}", "a boundary part of the domain "
+                             + did_you_mean(name, parts), name)
+    conditions = {}
+    for name in parts:
+        given = case.boundary.get(name)
+        if given is None:
+            conditions[name] = Condition("dirichlet")
+            continue
+        key = f"boundary.{name}.value"
+        value = _parse(case, key, given.value, variables)
+        if value is None and case.problem.exact is None and not (
+                given.type == "dirichlet" and case.problem.boundary is not None):
+            raise case.error(key, "an expression (or problem.exact, from which it is derived)",
+                             None)
+        conditions[name] = Condition(given.type, value, given.coefficient)
+    dirichlet = [n for n, c in conditions.items() if c.kind == "dirichlet"]
+    if case.loss.boundary == "hard":
+        if not dirichlet:
+            raise case.error("loss.boundary", "'penalty' (the hard form needs at least one "
+                             "Dirichlet part)", "hard")
+        own = [n for n in dirichlet if conditions[n].value is not None]
+        if own:
+            raise case.error(f"boundary.{own[0]}.value", "no per-part Dirichlet value with "
+                             "loss.boundary = 'hard' (give the data as one expression, "
+                             "problem.boundary or problem.exact, or use the penalty form)",
+                             case.boundary[own[0]].value)
+    return conditions
 
 
 def check_size(case: PinnCase) -> SizeEstimate:
     """Refuse a case whose run cannot fit in memory (:mod:`pdekit.pinn.size`), naming the
     key that drives the estimate; returns the estimate."""
-    dim = len(case.domain.bounds)
+    dim = case.domain.dim
     shape = RunShape.of(case, case.evaluation.n or DEFAULT_EVALUATION_POINTS[dim])
     size = estimate(shape)
     if fits_in_memory(size.total):
@@ -143,21 +248,26 @@ def check_size(case: PinnCase) -> SizeEstimate:
                      value)
 
 
-def _parse(case: PinnCase, key: str, variables: tuple[str, ...]) -> Expression | None:
-    text = getattr(case.problem, key)
+def _parse(case: PinnCase, key: str, text: str | None, variables: tuple[str, ...]
+           ) -> Expression | None:
     if text is None:
         return None
     try:
         return parse_expression(text, variables, case.problem.parameters)
     except ExpressionError as error:
-        raise case.error(f"problem.{key}", f"a math expression of {', '.join(variables)} "
+        raise case.error(key, f"a math expression of {', '.join(variables)} "
                          f"({error})", text) from None
 
 
-def _check_finite(case: PinnCase, bounds: list[tuple[float, float]],
+def _check_finite(case: PinnCase, domain: Domain | None, bounds: list[tuple[float, float]],
                   parsed: dict[str, Expression | None]) -> None:
     """Evaluate the expressions (NumPy) on a grid of the domain: they must be finite there."""
-    _, grid = pts.evaluation_grid(bounds, FINITE_CHECK_POINTS[len(bounds)])
+    n = FINITE_CHECK_POINTS[len(bounds)]
+    if domain is None:
+        _, grid = pts.evaluation_grid(bounds, n)
+    else:
+        _, grid, inside = grid_mask(domain, n)
+        grid = grid[inside]
     coords = {name: grid[:, i] for i, name in enumerate(COORDINATES[:len(bounds)])}
     for key, expression in parsed.items():
         if expression is None:
@@ -166,12 +276,17 @@ def _check_finite(case: PinnCase, bounds: list[tuple[float, float]],
             try:
                 values = np.broadcast_to(expression.evaluate("numpy", **coords), len(grid))
             except (OverflowError, ZeroDivisionError, ValueError) as error:
-                raise case.error(f"problem.{key}", f"an expression that can be evaluated on "
+                raise case.error(_key(key), f"an expression that can be evaluated on "
                                  f"the domain ({error})", expression.text) from None
         if not np.all(np.isfinite(values)):
             where = grid[np.argmax(~np.isfinite(values))]
-            raise case.error(f"problem.{key}", "an expression finite on the domain (not at "
+            raise case.error(_key(key), "an expression finite on the domain (not at "
                              f"{', '.join(f'{v:g}' for v in where)})", expression.text)
+
+
+def _key(name: str) -> str:
+    """The case key of a parsed expression's name."""
+    return name if "." in name else f"problem.{name}"
 
 
 def _checked_weights(case: PinnCase, bounds: list[tuple[float, float]]) -> Path | None:

@@ -27,16 +27,19 @@ def report(prepared: "PreparedPinn", built: "Built", trainer: "Trainer",
         "problem": {"dim": prepared.dim, "bounds": prepared.bounds, "exact": problem.exact,
                     "forcing": problem.forcing or "Laplacian of exact (autodiff)",
                     "boundary": problem.boundary or "exact",
-                    "boundary_treatment": case.loss.boundary},
+                    "boundary_treatment": case.loss.boundary,
+                    **_domain(prepared)},
         "network": {**model.architecture(), "parameters": model.n_params},
         "points": {"interior": case.points.interior,
                    "boundary": loss.n_residuals - case.points.interior,
                    "residuals": loss.n_residuals},
-        "evaluation_grid": {"points_per_axis": len(prepared.axes[0]), "points": int(u.size)},
+        "evaluation_grid": {"points_per_axis": len(prepared.axes[0]),
+                            "points": int(prepared.inside.size),
+                            "points_inside": int(u.size)},
         "rel_l2_error": errors["rel_l2"] if errors else None,
         "max_error": errors["max_abs"] if errors else None,
         "final_loss": final_loss,
-        "pde_residual_rms": _finite_or_none(float(np.sqrt(np.mean(residual**2)))),
+        "pde_residual_rms": _finite_or_none(_rms(residual)),
         "train_time": train_time,
         "stages": [s.as_dict() for s in stages],
         "files": files,
@@ -51,8 +54,10 @@ def report(prepared: "PreparedPinn", built: "Built", trainer: "Trainer",
                      f"{s.loss_start:.3e} -> {s.loss_end:.3e}"
                      + (f" ({counts})" if counts else "") + f"; {s.message}")
     if errors:
+        where = "" if prepared.domain is None else f" ({u.size} points inside the domain)"
         lines.append(f"  relative L2 error {errors['rel_l2']:.3e}, max error "
-                     f"{errors['max_abs']:.3e} on a {len(prepared.axes[0])}^{model.dim} grid")
+                     f"{errors['max_abs']:.3e} on a {len(prepared.axes[0])}^{model.dim} grid"
+                     + where)
     return RunReport(results, lines)
 
 
@@ -60,7 +65,8 @@ def figure_title(prepared: "PreparedPinn", parameters: int,
                  stages: list["StageReport"]) -> str:
     """What ran, for the plots: case, PDE and domain, network and points, stages done."""
     case = prepared.case
-    domain = " × ".join(f"[{a:g}, {b:g}]" for a, b in prepared.bounds)
+    domain = (case.domain.shape if case.domain.shape
+              else " × ".join(f"[{a:g}, {b:g}]" for a, b in prepared.bounds))
     problem = case.problem
     data = (f"exact u = {problem.exact}" if problem.exact else f"f = {problem.forcing}")
     net, points = case.network, case.points
@@ -69,6 +75,23 @@ def figure_title(prepared: "PreparedPinn", parameters: int,
             f"network {net.depth}×{net.width} {net.activation} ({parameters} weights, "
             f"{net.dtype}), {points.interior} {points.sampler} points, {case.loss.boundary} "
             f"boundary\nstages: {training}")
+
+
+def _domain(prepared: "PreparedPinn") -> dict[str, Any]:
+    """The domain's shape and the condition of each boundary part (general domains)."""
+    if prepared.domain is None:
+        return {}
+    conditions = {name: {"type": c.kind, "value": c.value.text if c.value else "from exact",
+                         **({"coefficient": c.coefficient} if c.kind == "robin" else {})}
+                  for name, c in prepared.conditions.items()}
+    return {"shape": prepared.case.domain.shape or "box", "boundary_parts": conditions}
+
+
+def _rms(values: np.ndarray) -> float:
+    """Root mean square over the finite values (the residual of the distance-function
+    ansatz is not defined at a few boundary kinks)."""
+    finite = values[np.isfinite(values)]
+    return float(np.sqrt(np.mean(finite**2))) if finite.size else math.nan
 
 
 def _finite_or_none(value: float) -> float | None:

@@ -15,19 +15,26 @@ vanishes on the boundary and ``G`` is the transfinite (Coons) extension of the b
 into the box (:meth:`PoissonProblem.extension`); then ``Lap u = B Lap N + 2 grad B . grad N + (Lap B) N + Lap G`` and
 only interior residuals remain. Both cases are ``r = sum_a C[:, a] T[:, a] + c``, with fixed
 coefficients ``C`` and offsets ``c`` computed once here.
+
+On a general domain (a :class:`~pdekit.pinn.domains.Domain` with conditions per boundary
+part: Dirichlet, Neumann, Robin) the coefficients come from :mod:`pdekit.pinn.general`;
+the residual vector is then interior rows, Dirichlet rows (penalty form only) and
+Neumann/Robin rows, the boundary rows weighted ``sqrt(gamma / n_boundary_rows)``.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import tensorflow as tf
 
 from pdekit.expr import Expression
+from pdekit.pinn import general
 from pdekit.pinn.expressions import derivatives, tf_field
+from pdekit.pinn.general import bubble
 from pdekit.pinn.network import MLP
 
 
@@ -47,6 +54,12 @@ class PoissonProblem:
         ``g`` (optional when ``exact`` is given: then ``g = exact``).
     parameters
         Named constants available in the expressions.
+    domain
+        A general domain (:mod:`pdekit.pinn.domains`); None: the box ``bounds`` with
+        Dirichlet data everywhere (bubble and Coons extension).
+    conditions
+        Boundary part -> :class:`pdekit.pinn.prepare.Condition` (with ``domain``; parts not
+        listed are Dirichlet).
     """
 
     bounds: Sequence[tuple[float, float]]
@@ -54,6 +67,8 @@ class PoissonProblem:
     forcing: str | Expression | None = None
     boundary: str | Expression | None = None
     parameters: Mapping[str, float] | None = None
+    domain: Any = None
+    conditions: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.dim = len(self.bounds)
@@ -65,6 +80,33 @@ class PoissonProblem:
         self._exact = tf_field(self.exact, self.dim, params) if self.exact else None
         self._forcing = tf_field(self.forcing, self.dim, params) if self.forcing else None
         self._boundary = tf_field(self.boundary or self.exact, self.dim, params)
+        if self.domain is not None:
+            from pdekit.pinn.prepare import Condition
+
+            given = dict(self.conditions or {})
+            self.conditions = {name: given.get(name, Condition("dirichlet"))
+                               for name in self.domain.boundary_parts}
+            self._data = {name: tf_field(c.value, self.dim, params)
+                          for name, c in self.conditions.items() if c.value is not None}
+
+    @property
+    def dirichlet_field(self) -> Callable[[tf.Tensor], tf.Tensor]:
+        """The Dirichlet data ``g`` as one function on the whole domain (the hard form's
+        ``G``): ``problem.boundary``, else the exact solution."""
+        return self._boundary
+
+    def data(self, part: str, points: np.ndarray, normals: np.ndarray | None = None
+             ) -> np.ndarray:
+        """The data of boundary part ``part`` at its ``points``: its ``value`` expression,
+        or from the exact solution (Dirichlet ``g``; Neumann ``du/dn``; Robin
+        ``du/dn + a u``, with the outward ``normals``)."""
+        condition = self.conditions[part]
+        if part in self._data:
+            return self._data[part](tf.constant(points, tf.float64)).numpy()
+        if condition.kind == "dirichlet":
+            return self.g(points)
+        u, grad, _ = derivatives(self._exact, points)
+        return np.sum(grad * normals, axis=1) + condition.coefficient * u
 
     def f(self, points: np.ndarray) -> np.ndarray:
         """Forcing at ``points`` (from the expression, or the Laplacian of the exact solution)."""
@@ -116,27 +158,6 @@ class PoissonProblem:
         return self._exact(tf.constant(points, tf.float64)).numpy()
 
 
-def bubble(bounds: Sequence[tuple[float, float]], points: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``B = prod_j (x_j - a_j)(b_j - x_j) / ((b_j - a_j)/2)^2``, its gradient and Laplacian."""
-    phis, d1s, d2s = [], [], []
-    for j, (a, b) in enumerate(bounds):
-        s = ((b - a) / 2.0) ** 2
-        x = points[:, j]
-        phis.append((x - a) * (b - x) / s)
-        d1s.append((a + b - 2.0 * x) / s)
-        d2s.append(np.full_like(x, -2.0 / s))
-    B = np.prod(phis, axis=0)
-    grad = np.empty_like(points)
-    lap = np.zeros(len(points))
-    for j in range(len(bounds)):
-        others = np.prod([phis[k] for k in range(len(bounds)) if k != j], axis=0) \
-            if len(bounds) > 1 else np.ones(len(points))
-        grad[:, j] = d1s[j] * others
-        lap += d2s[j] * others
-    return B, grad, lap
-
-
 def ansatz_coefficients(problem: PoissonProblem, points: np.ndarray, hard: bool
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Coefficients turning the network's Taylor stack into ``u`` and ``Laplacian u``.
@@ -154,8 +175,12 @@ def ansatz_coefficients(problem: PoissonProblem, points: np.ndarray, hard: bool
         value_coeff[:, 0] = 1.0
         lap_coeff[:, -1] = 1.0
         return value_coeff, np.zeros(n), lap_coeff, np.zeros(n)
-    B, grad_B, lap_B = bubble(problem.bounds, points)
-    G, _, lap_G = problem.extension(points)
+    if problem.domain is None:
+        B, grad_B, lap_B = bubble(problem.bounds, points)
+        G, _, lap_G = problem.extension(points)
+    else:  # the distance function of the Dirichlet parts, the Dirichlet expression as G
+        B, grad_B, lap_B = general.distance(problem, points)
+        G, _, lap_G = derivatives(problem.dirichlet_field, points)
     value_coeff[:, 0] = B
     lap_coeff[:, 0] = lap_B
     lap_coeff[:, 1:dim + 1] = 2.0 * grad_B
@@ -173,11 +198,14 @@ class PoissonLoss:
     problem
         The PDE data.
     interior, boundary
-        Collocation points ``[n, dim]``; ``boundary`` is unused with ``hard=True``.
+        Collocation points ``[n, dim]``; on a box with Dirichlet data, ``boundary`` is unused
+        with ``hard=True``.
     penalty
-        Boundary weight ``gamma`` (penalty method).
+        Boundary weight ``gamma`` (penalty method; also of Neumann/Robin rows).
     hard
-        Build the boundary condition into the ansatz instead of penalizing it.
+        Build the Dirichlet condition into the ansatz instead of penalizing it.
+    boundary_names
+        The boundary part of each boundary point (general domains).
 
     Attributes
     ----------
@@ -186,32 +214,44 @@ class PoissonLoss:
     """
 
     def __init__(self, model: MLP, problem: PoissonProblem, interior: np.ndarray,
-                 boundary: np.ndarray, penalty: float = 1.0, hard: bool = False):
+                 boundary: np.ndarray, penalty: float = 1.0, hard: bool = False,
+                 boundary_names: np.ndarray | None = None):
         self.model, self.problem, self.hard, self.penalty = model, problem, hard, penalty
         dtype = model.dtype
         n_int = len(interior)
         _, _, lap_c, lap_off = ansatz_coefficients(problem, interior, hard)
         scale = 1.0 / math.sqrt(n_int)
-        self._int_stack = model.input_stack(interior, True)
-        self._int_coeff = tf.constant(lap_c * scale, dtype)
-        self._int_offset = tf.constant((lap_off - problem.f(interior)) * scale, dtype)
-        self._has_boundary = not hard
-        if self._has_boundary:
-            n_b = len(boundary)
-            w = math.sqrt(penalty / n_b)
-            self._bdy_stack = model.input_stack(boundary, False)
-            self._bdy_coeff = tf.constant(np.full((n_b, 1), w), dtype)
-            self._bdy_offset = tf.constant(-w * problem.g(boundary), dtype)
-        self.n_residuals = n_int + (len(boundary) if self._has_boundary else 0)
+        interior_block = (model.input_stack(interior, True), tf.constant(lap_c * scale, dtype),
+                          tf.constant((lap_off - problem.f(interior)) * scale, dtype))
+        self._blocks = [interior_block] + self._boundary_blocks(boundary, boundary_names)
+        self.n_residuals = int(sum(int(offset.shape[0]) for _, _, offset in self._blocks))
+
+    def _boundary_blocks(self, boundary: np.ndarray, names: np.ndarray | None) -> list:
+        """``(stack, coeff, offset)`` of the boundary rows, weighted ``sqrt(gamma / rows)``."""
+        model, problem, dtype = self.model, self.problem, self.model.dtype
+        if problem.domain is None:
+            if self.hard:
+                return []
+            w = math.sqrt(self.penalty / len(boundary))
+            return [(model.input_stack(boundary, False),
+                     tf.constant(np.full((len(boundary), 1), w), dtype),
+                     tf.constant(-w * problem.g(boundary), dtype))]
+        selected, value_rows, flux_rows = general.boundary_rows(problem, boundary, names,
+                                                                self.hard)
+        rows = sum(len(s) for s in selected)
+        if not rows:
+            return []
+        w = math.sqrt(self.penalty / rows)
+        return [(model.input_stack(boundary[indices], derivatives), tf.constant(coeff * w, dtype),
+                 tf.constant(offset * w, dtype))
+                for indices, (coeff, offset), derivatives
+                in zip(selected, (value_rows, flux_rows), (False, True)) if len(indices)]
 
     def residual(self) -> tf.Tensor:
         """The residual vector at the network's current weights (zero-argument, for hvp/optim)."""
         m = self.model
-        r = m.affine_residual(self._int_stack, self._int_coeff, self._int_offset)
-        if not self._has_boundary:
-            return r
-        rb = m.affine_residual(self._bdy_stack, self._bdy_coeff, self._bdy_offset)
-        return tf.concat([r, rb], axis=0)
+        parts = [m.affine_residual(*block) for block in self._blocks]
+        return parts[0] if len(parts) == 1 else tf.concat(parts, axis=0)
 
     def loss(self) -> tf.Tensor:
         """``|r|^2``: mean squared PDE residual + penalty x mean squared boundary residual."""
@@ -220,23 +260,23 @@ class PoissonLoss:
 
     def loss_terms(self) -> tuple[tf.Tensor, tf.Tensor]:
         """The two terms of :meth:`loss`: ``mean((Lap u - f)^2)`` over the interior points
-        and ``gamma mean((u - g)^2)`` over the boundary points (zero with ``hard``)."""
+        and ``gamma mean(boundary residual^2)`` over the boundary rows (zero if none)."""
         m = self.model
-        r = m.affine_residual(self._int_stack, self._int_coeff, self._int_offset)
+        r = m.affine_residual(*self._blocks[0])
         pde = tf.reduce_sum(r * r)
-        if not self._has_boundary:
+        if len(self._blocks) == 1:
             return pde, tf.zeros([], pde.dtype)
-        rb = m.affine_residual(self._bdy_stack, self._bdy_coeff, self._bdy_offset)
+        rb = tf.concat([m.affine_residual(*block) for block in self._blocks[1:]], axis=0)
         return pde, tf.reduce_sum(rb * rb)
 
     def residual_and_jacobian(self) -> tuple[tf.Tensor, tf.Tensor]:
         """Residual vector and its explicit Jacobian ``[n_residuals, n_params]``."""
         m = self.model
-        r, J = m.affine_residual_jacobian(self._int_stack, self._int_coeff, self._int_offset)
-        if not self._has_boundary:
-            return r, J
-        rb, Jb = m.affine_residual_jacobian(self._bdy_stack, self._bdy_coeff, self._bdy_offset)
-        return tf.concat([r, rb], axis=0), tf.concat([J, Jb], axis=0)
+        pairs = [m.affine_residual_jacobian(*block) for block in self._blocks]
+        if len(pairs) == 1:
+            return pairs[0]
+        return (tf.concat([r for r, _ in pairs], axis=0),
+                tf.concat([J for _, J in pairs], axis=0))
 
 
 class Evaluator:

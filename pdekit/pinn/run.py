@@ -36,15 +36,17 @@ def build(prepared: PreparedPinn) -> Built:
     """Problem, network, loss and evaluator of a prepared case."""
     case = prepared.case
     problem = PoissonProblem(prepared.bounds, prepared.exact, prepared.forcing,
-                             prepared.boundary)
+                             prepared.boundary, domain=prepared.domain,
+                             conditions=prepared.conditions)
     net = case.network
     model = MLP(prepared.dim, net.width, net.depth, net.activation, net.dtype, net.seed)
     if prepared.weights is not None:
         model.load_weights(prepared.weights)
     hard = case.loss.boundary == "hard"
     loss = PoissonLoss(model, problem, prepared.interior, prepared.boundary_points,
-                       case.loss.penalty, hard)
-    return Built(problem, model, loss, Evaluator(model, problem, prepared.grid, hard))
+                       case.loss.penalty, hard, prepared.boundary_names)
+    evaluator = Evaluator(model, problem, prepared.grid[prepared.inside], hard)
+    return Built(problem, model, loss, evaluator)
 
 
 def run(prepared: PreparedPinn, context: RunContext) -> RunReport:
@@ -86,17 +88,29 @@ def save_training(prepared: PreparedPinn, context: RunContext, built: Built,
 def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, trainer: Trainer,
                   stages: list[StageReport], u: np.ndarray, residual: np.ndarray
                   ) -> list[str]:
-    """Evaluation fields (npz, VTK) and plots; returns the file names."""
-    case, folder, axes = prepared.case, context.dir, prepared.axes
+    """Evaluation fields (npz, VTK) and plots; returns the file names.
+
+    The fields cover the evaluation grid over the bounding box, NaN outside the domain;
+    ``mask`` (1 inside, 0 outside) is written with them on a general domain.
+    """
+    case, folder, axes, inside = prepared.case, context.dir, prepared.axes, prepared.inside
     shape = [len(a) for a in axes]
-    fields = {"u": u.reshape(shape)}
+
+    def on_grid(values: np.ndarray) -> np.ndarray:
+        full = np.full(len(inside), np.nan)
+        full[inside] = values
+        return full.reshape(shape)
+
+    fields = {"u": on_grid(u)}
     exact = built.evaluator.exact
     if exact is not None:
-        fields["exact"] = exact.reshape(shape)
-        fields["error"] = (u - exact).reshape(shape)
-    fields["pde_residual"] = residual.reshape(shape)
+        fields["exact"] = on_grid(exact)
+        fields["error"] = on_grid(u - exact)
+    fields["pde_residual"] = on_grid(residual)
+    if prepared.domain is not None:
+        fields["mask"] = inside.reshape(shape).astype(np.float64)
     np.savez(folder / "evaluation.npz", **fields,
-             **{f"axis_{'xy'[i]}": a for i, a in enumerate(axes)})
+             **{f"axis_{'xyz'[i]}": a for i, a in enumerate(axes)})
     files = ["evaluation.npz"]
     if case.output.vtk:
         series = PVDSeries(folder / "solution.pvd")
@@ -106,8 +120,10 @@ def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, tra
         files += ["solution.pvd", "solution.vti"]
     if case.output.png:
         title = figure_title(prepared, built.model.n_params, stages)
-        save_solution(axes, fields["u"], fields.get("exact"), title, folder / "solution.png")
-        save_residual(axes, fields["pde_residual"], title, folder / "residual.png")
+        outline = prepared.domain
+        save_solution(axes, fields["u"], fields.get("exact"), title, folder / "solution.png",
+                      outline)
+        save_residual(axes, fields["pde_residual"], title, folder / "residual.png", outline)
         save_history(trainer.history, title, folder / "history.png")
         files += ["solution.png", "residual.png", "history.png"]
     return files

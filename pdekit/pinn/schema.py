@@ -33,17 +33,112 @@ def _interval(value: list[float] | None) -> list[float] | None:
     return value
 
 
+SHAPES = ("disk", "ball", "lshape", "polygon", "csg")
+"""Values of ``domain.shape`` (without it the domain is the box of ``x``, ``y``, ``z``)."""
+SHAPE_KEYS = {None: ("x", "y", "z"), "disk": ("center", "radius"),
+              "ball": ("center", "radius"), "lshape": ("edge_names",),
+              "polygon": ("vertices", "edge_names"), "csg": ("csg",)}
+"""The ``[domain]`` keys each shape takes (``shape`` aside)."""
+
+
+class CsgItem(Section):
+    """One operand of a ``shape = "csg"`` domain, applied to the result so far."""
+
+    op: Literal["add", "subtract", "intersect"] = Field(
+        "add", description="union with (add), difference (subtract) or intersection with the "
+                           "domain so far (the first item is the start)")
+    shape: Literal["rectangle", "disk", "polygon", "lshape"] = Field(
+        description="the operand's shape")
+    x: list[float] | None = Field(None, description="rectangle: [a, b]")
+    y: list[float] | None = Field(None, description="rectangle: [c, d]")
+    center: list[float] | None = Field(None, description="disk: [cx, cy]")
+    radius: float | None = Field(None, gt=0, description="disk: radius")
+    vertices: list[list[float]] | None = Field(None, description="polygon: [[x, y], ...]")
+    edge_names: list[str] | None = Field(None, description="part names: rectangle [left, "
+                                         "right, bottom, top], polygon one per edge, disk one")
+
+    _intervals = field_validator("x", "y")(_interval)
+
+
 class DomainSection(Section):
     x: list[float] = Field([0.0, 1.0], description="interval [a, b] in x")
     y: list[float] | None = Field(None, description="interval [c, d] in y: makes the problem "
                                                     "2D (rectangle)")
+    z: list[float] | None = Field(None, description="interval [e, f] in z (with y): a 3D box")
+    shape: Literal["disk", "ball", "lshape", "polygon", "csg"] | None = Field(
+        None, description="a domain other than the x/y/z box: disk (center, radius), ball "
+        "(3D; center, radius), lshape ((-1,1)^2 minus [0,1)x(-1,0]), polygon (vertices, "
+        "edge_names), csg (a list of operands); see README")
+    center: list[float] | None = Field(None, description="disk [cx, cy] / ball [cx, cy, cz] "
+                                                          "(default: the origin)")
+    radius: float = Field(1.0, gt=0, description="disk/ball radius")
+    vertices: list[list[float]] | None = Field(None, description="polygon vertices [[x, y], "
+                                               "...] in either orientation")
+    edge_names: list[str] | None = Field(None, description="boundary part name of each edge "
+                                         "(edge i: vertex i to i+1; default edge0, edge1, ...)")
+    csg: list[CsgItem] | None = Field(None, description="shape = \"csg\": operands {op = "
+                                      "\"add\"|\"subtract\"|\"intersect\", shape = ..., "
+                                      "...} applied in order")
 
-    _intervals = field_validator("x", "y")(_interval)
+    _intervals = field_validator("x", "y", "z")(_interval)
+
+    @model_validator(mode="after")
+    def _keys_of_shape(self) -> "DomainSection":
+        allowed = SHAPE_KEYS[self.shape]
+        for key in self.model_fields_set - {"shape"}:
+            if key not in allowed:
+                raise KeyError_(key, f"no {key} for " + (f"shape = {self.shape!r}" if self.shape
+                                else "the x/y/z box") + f" (it takes {', '.join(allowed)})",
+                                getattr(self, key))
+        if self.shape is None and self.z is not None and self.y is None:
+            raise KeyError_("y", "an interval [c, d] (a 3D box needs y and z)", None)
+        if self.shape == "polygon" and self.vertices is None:
+            raise KeyError_("vertices", "a list of [x, y] vertices for shape = 'polygon'", None)
+        if self.shape == "csg" and not self.csg:
+            raise KeyError_("csg", "a nonempty list of operands for shape = 'csg'", self.csg)
+        return self
+
+    @property
+    def dim(self) -> int:
+        """Space dimension of the domain."""
+        if self.shape is None:
+            return 1 + (self.y is not None) + (self.z is not None)
+        return 3 if self.shape == "ball" else 2
+
+    @property
+    def is_box(self) -> bool:
+        """Whether the domain is the x/y/z box (no ``shape``)."""
+        return self.shape is None
 
     @property
     def bounds(self) -> list[tuple[float, float]]:
-        """``[(a, b)]`` or ``[(a, b), (c, d)]``."""
-        return [(float(a), float(b)) for a, b in ([self.x] + ([self.y] if self.y else []))]
+        """The box ``[(a, b), ...]`` (its bounding box for a shaped domain: see
+        :func:`pdekit.pinn.geometry.build_domain`)."""
+        if self.shape is None:
+            return [(float(a), float(b)) for a, b in
+                    [self.x] + [v for v in (self.y, self.z) if v is not None]]
+        from pdekit.pinn.geometry import build_domain
+
+        return [tuple(map(float, pair)) for pair in build_domain(self).bounding_box()]
+
+
+class BoundaryCondition(Section):
+    """The condition on one boundary part: ``[boundary.<part>]``."""
+
+    type: Literal["dirichlet", "neumann", "robin"] = Field(
+        "dirichlet", description="dirichlet u = value, neumann du/dn = value, robin "
+                                 "du/dn + coefficient u = value (n: outward normal)")
+    value: str | None = Field(None, description="the data as an expression of the "
+                              "coordinates (default: from problem.exact, or problem.boundary "
+                              "for dirichlet)")
+    coefficient: float = Field(0.0, description="robin: a in du/dn + a u = value")
+
+    @model_validator(mode="after")
+    def _coefficient_for_robin(self) -> "BoundaryCondition":
+        if "coefficient" in self.model_fields_set and self.type != "robin":
+            raise KeyError_("coefficient", "no coefficient unless type = 'robin'",
+                            self.coefficient)
+        return self
 
 
 class ProblemSection(Section):
@@ -90,8 +185,9 @@ class PointsSection(Section):
     interior: int = Field(1001, ge=1, description="number of interior collocation points")
     sampler: Sampler = Field("uniform", description="interior points: uniform random, "
                              "scrambled Sobol' or Halton, or grid (cell midpoints)")
-    boundary: int = Field(20, ge=1, description="boundary points per side (2D; in 1D the two "
-                                                "end points)")
+    boundary: int = Field(20, ge=1, description="boundary points per side of an x/y box (in 1D "
+                          "the two end points); on a 3D box or a shaped domain the total, "
+                          "by arc length or area")
     boundary_sampler: Sampler = Field("uniform", description="boundary points along each side")
     seed: int = Field(0, ge=0, description="seed of the random samplers")
 
@@ -99,7 +195,8 @@ class PointsSection(Section):
 class LossSection(Section):
     boundary: Literal["penalty", "hard"] = Field(
         "penalty", description="Dirichlet condition by a penalty term or built into the "
-                               "network (hard: u = B N + G)")
+                               "network (hard: u = G + phi N, phi zero on the Dirichlet parts; "
+                               "Neumann/Robin parts stay penalty terms)")
     penalty: float = Field(1.0, gt=0, description="penalty weight gamma of the boundary term")
 
 
@@ -180,12 +277,14 @@ class TrainingSection(Section):
 
 class EvaluationSection(Section):
     n: int | None = Field(None, ge=2, description="points per axis of the evaluation grid "
-                                                  "(default 2001 in 1D, 201 in 2D)")
+                                                  "(default 2001 in 1D, 201 in 2D, 41 in 3D); over the bounding box, "
+                                                  "errors only inside the domain")
 
 
 class OutputSection(Section):
     png: bool = Field(True, description="write PNG plots")
-    vtk: bool = Field(True, description="write the evaluation grid as .vti + solution.pvd")
+    vtk: bool = Field(True, description="write the evaluation grid as .vti + solution.pvd (a "
+                                         "'mask' array marks the domain, NaN outside)")
 
 
 class PinnCase(KindCase):
@@ -194,6 +293,9 @@ class PinnCase(KindCase):
     domain: DomainSection = DomainSection()
     problem: ProblemSection = Field(description="the PDE data: exact solution and/or forcing "
                                                 "and boundary data")
+    boundary: dict[str, BoundaryCondition] = Field(
+        {}, description="conditions by boundary part, [boundary.<part>] tables (type, value, "
+        "coefficient); parts not named are Dirichlet with problem.boundary / exact")
     network: NetworkSection = NetworkSection()
     points: PointsSection = PointsSection()
     loss: LossSection = LossSection()

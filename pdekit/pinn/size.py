@@ -78,6 +78,8 @@ class RunShape:
     itemsize: int
     hard: bool
     stages: tuple[StageShape, ...]
+    boundary_total: bool = False
+    """Whether ``boundary_per_side`` is the total (3D boxes, shaped domains)."""
 
     @classmethod
     def of(cls, case: "PinnCase", evaluation_n: int) -> "RunShape":
@@ -85,9 +87,11 @@ class RunShape:
         net = case.network
         stages = tuple(StageShape(s.method, getattr(s, "jacobian", "explicit"),
                                   getattr(s, "memory", 0)) for s in case.training.stages)
-        return cls(len(case.domain.bounds), net.width, net.depth, case.points.interior,
+        domain = case.domain
+        return cls(domain.dim, net.width, net.depth, case.points.interior,
                    case.points.boundary, evaluation_n, 4 if net.dtype == "float32" else 8,
-                   case.loss.boundary == "hard", stages)
+                   case.loss.boundary == "hard", stages,
+                   not domain.is_box or domain.dim == 3 or bool(case.boundary))
 
     @property
     def parameters(self) -> int:
@@ -97,8 +101,11 @@ class RunShape:
 
     @property
     def boundary_points(self) -> int:
-        """Boundary collocation points drawn (two end points in 1D, four sides in 2D)."""
-        return 2 if self.dim == 1 else 4 * self.boundary_per_side
+        """Boundary collocation points drawn (two end points in 1D, four sides of a 2D box,
+        else the total given)."""
+        if self.dim == 1:
+            return 2
+        return self.boundary_per_side * (1 if self.boundary_total else 4)
 
     @property
     def residuals(self) -> int:
