@@ -178,6 +178,10 @@ class PoissonLoss:
         Boundary weight ``gamma`` (penalty method).
     hard
         Build the boundary condition into the ansatz instead of penalizing it.
+    counts
+        ``(interior, boundary)`` point numbers of the whole problem when these points are
+        one MPI rank's share (:mod:`pdekit.pinn.parallel`): they set the residual weights
+        and :attr:`n_residuals` (default: these points' own numbers).
 
     Attributes
     ----------
@@ -186,10 +190,11 @@ class PoissonLoss:
     """
 
     def __init__(self, model: MLP, problem: PoissonProblem, interior: np.ndarray,
-                 boundary: np.ndarray, penalty: float = 1.0, hard: bool = False):
+                 boundary: np.ndarray, penalty: float = 1.0, hard: bool = False,
+                 counts: tuple[int, int] | None = None):
         self.model, self.problem, self.hard, self.penalty = model, problem, hard, penalty
         dtype = model.dtype
-        n_int = len(interior)
+        n_int, n_bdy = counts or (len(interior), len(boundary))
         _, _, lap_c, lap_off = ansatz_coefficients(problem, interior, hard)
         scale = 1.0 / math.sqrt(n_int)
         self._int_stack = model.input_stack(interior, True)
@@ -197,12 +202,11 @@ class PoissonLoss:
         self._int_offset = tf.constant((lap_off - problem.f(interior)) * scale, dtype)
         self._has_boundary = not hard
         if self._has_boundary:
-            n_b = len(boundary)
-            w = math.sqrt(penalty / n_b)
+            w = math.sqrt(penalty / n_bdy)
             self._bdy_stack = model.input_stack(boundary, False)
-            self._bdy_coeff = tf.constant(np.full((n_b, 1), w), dtype)
+            self._bdy_coeff = tf.constant(np.full((len(boundary), 1), w), dtype)
             self._bdy_offset = tf.constant(-w * problem.g(boundary), dtype)
-        self.n_residuals = n_int + (len(boundary) if self._has_boundary else 0)
+        self.n_residuals = n_int + (n_bdy if self._has_boundary else 0)
 
     def residual(self) -> tf.Tensor:
         """The residual vector at the network's current weights (zero-argument, for hvp/optim)."""
