@@ -18,6 +18,7 @@ On one rank the :class:`Reducer` is the identity and no MPI is imported.
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -129,4 +130,24 @@ def world() -> Reducer:
         return Reducer()
     from mpi4py import MPI
 
+    share_cores(MPI.COMM_WORLD.size)
     return Reducer(MPI.COMM_WORLD)
+
+
+def share_cores(ranks: int) -> None:
+    """Give each rank's TensorFlow its share of the node's cores.
+
+    TensorFlow's thread pools default to all cores in every process: N ranks on a node
+    would run N times as many threads as cores, and every collective would then wait for
+    a descheduled thread (Horovod's advice is the same). Must run before TensorFlow
+    executes its first operation; later it is left as it is.
+    """
+    import tensorflow as tf
+
+    local = int(os.environ.get("OMPI_COMM_WORLD_LOCAL_SIZE", ranks))
+    threads = max(1, (os.cpu_count() or 1) // max(local, 1))
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:  # the runtime is initialized already
+        pass
