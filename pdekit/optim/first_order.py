@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from pdekit.registry import Registry
 
-__all__ = ["FIRST_ORDER", "first_order_steps"]
+__all__ = ["FIRST_ORDER", "first_order_steps", "first_order_update"]
 
 BETA1, BETA2 = 0.9, 0.999
 """Decay rates of the first and second moment estimates (Kingma & Ba's, Keras's defaults)."""
@@ -76,6 +76,30 @@ def first_order_steps(loss_fn: Callable[[], tf.Tensor], variables: list[tf.Varia
         ``steps(k)`` (``k`` an int32 scalar tensor) runs ``k`` steps and returns the loss
         before the last one.
     """
+    apply = first_order_update(variables, method, lr, beta1, beta2, epsilon)
+
+    @tf.function(input_signature=[tf.TensorSpec([], tf.int32)], jit_compile=True)
+    def steps(k: tf.Tensor) -> tf.Tensor:
+        loss = tf.constant(0.0, variables[0].dtype)
+        for _ in tf.range(k):
+            with tf.GradientTape() as tape:
+                loss = loss_fn()
+            apply(tape.gradient(loss, variables))
+        return loss
+
+    return steps
+
+
+def first_order_update(variables: list[tf.Variable], method: str, lr: float,
+                       beta1: float = BETA1, beta2: float = BETA2, epsilon: float = EPSILON
+                       ) -> Callable[[list[tf.Tensor]], None]:
+    """``apply(gradients)``: one Adam or Adamax step on ``variables`` from given gradients.
+
+    The moment estimates and the step count live in the closure (see
+    :func:`first_order_steps`, which calls it inside its compiled loop). Called on its own,
+    it lets the gradients come from elsewhere -- summed over MPI ranks, say
+    (:mod:`pdekit.pinn.first_order`); wrap it in ``tf.function`` for speed.
+    """
     update = FIRST_ORDER.get(method)
     dtype = variables[0].dtype
     first = [tf.Variable(tf.zeros_like(v), trainable=False) for v in variables]
@@ -84,16 +108,9 @@ def first_order_steps(loss_fn: Callable[[], tf.Tensor], variables: list[tf.Varia
     b1, b2 = tf.constant(beta1, dtype), tf.constant(beta2, dtype)
     rate, eps = tf.constant(lr, dtype), tf.constant(epsilon, dtype)
 
-    @tf.function(input_signature=[tf.TensorSpec([], tf.int32)], jit_compile=True)
-    def steps(k: tf.Tensor) -> tf.Tensor:
-        loss = tf.constant(0.0, dtype)
-        for _ in tf.range(k):
-            with tf.GradientTape() as tape:
-                loss = loss_fn()
-            grads = tape.gradient(loss, variables)
-            t.assign_add(1.0)
-            for v, g, m, s in zip(variables, grads, first, second):
-                v.assign_sub(update(m, s, g, t, rate, b1, b2, eps))
-        return loss
+    def apply(grads: list[tf.Tensor]) -> None:
+        t.assign_add(1.0)
+        for v, g, m, s in zip(variables, grads, first, second):
+            v.assign_sub(update(m, s, g, t, rate, b1, b2, eps))
 
-    return steps
+    return apply

@@ -3,14 +3,16 @@
 The steps are :func:`pdekit.optim.first_order.first_order_steps` (Keras's Adam/Adamax
 update, XLA-compiled over a whole chunk); after each chunk the loss and errors are recorded
 and the stop tests applied by the stage's :class:`~pdekit.pinn.training.StageMonitor`. The
-chunk length does not change the iterates (one compiled loop body, run ``k`` times).
+chunk length does not change the iterates (one compiled loop body, run ``k`` times). Under
+MPI each step's gradient is summed over the ranks first (:func:`_reduced_steps`).
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-from pdekit.optim.first_order import first_order_steps
+from pdekit import hvp as H
+from pdekit.optim.first_order import first_order_steps, first_order_update
 from pdekit.pinn.schema import FirstOrderStage
 from pdekit.pinn.training import StageMonitor, StageReport, Trainer
 
@@ -32,7 +34,8 @@ def run_first_order(trainer: Trainer, stage: FirstOrderStage,
                     monitor: StageMonitor) -> StageReport:
     """Run ``stage.iterations`` Adam or Adamax steps, in chunks of ``stage.log_every``
     (default :func:`chunk_steps`)."""
-    steps = first_order_steps(trainer.problem.loss, trainer.variables, stage.method, stage.lr)
+    steps = (first_order_steps(trainer.problem.loss, trainer.variables, stage.method, stage.lr)
+             if trainer.reducer.size == 1 else _reduced_steps(trainer, stage))
     every = stage.log_every or chunk_steps(stage.iterations)
     done, message = 0, "iterations done"
     while done < stage.iterations:
@@ -44,3 +47,20 @@ def run_first_order(trainer: Trainer, stage: FirstOrderStage,
             message = reason
             break
     return StageReport(stage.method, done, message, gradients=done)
+
+
+def _reduced_steps(trainer: Trainer, stage: FirstOrderStage):
+    """Under MPI: ``k -> None`` running ``k`` steps, each on the gradient summed over the
+    ranks (the full-batch gradient, as on one rank; a step per Python call, not one fused
+    loop: the sum needs MPI between the gradient and the update)."""
+    variables = trainer.variables
+    gradient = trainer.reducer.reduced(H.make_value_and_grad(trainer.problem.loss, variables))
+    apply = tf.function(first_order_update(variables, stage.method, stage.lr),
+                        jit_compile=True)
+
+    def steps(k: tf.Tensor) -> None:
+        for _ in range(int(k)):
+            _, g = gradient()
+            apply(H.unflatten(g, variables))
+
+    return steps

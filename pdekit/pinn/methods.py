@@ -7,7 +7,8 @@ TensorFlow) is loaded on first use, so ``pdekit check`` validates stages without
 Capabilities
 ------------
 family
-    ``"first-order"``, ``"least-squares"``, ``"newton"`` or ``"quasi-newton"``: which stage
+    ``"first-order"``, ``"least-squares"``, ``"newton"``, ``"quasi-newton"`` or
+    ``"federated-newton"``: which stage
     keys the method takes.
 first_order
     Uses gradients only, one per step (Adam, Adamax).
@@ -44,6 +45,8 @@ STAGES.add_lazy("gauss-newton", "pdekit.pinn.explicit_lsq:run_least_squares",
                 family="least-squares", first_order=False, uses_hvp=True, least_squares=True)
 STAGES.add_lazy("levenberg-marquardt", "pdekit.pinn.explicit_lsq:run_least_squares",
                 family="least-squares", first_order=False, uses_hvp=True, least_squares=True)
+STAGES.add_lazy("fednl", "pdekit.pinn.fednl:run_fednl", family="federated-newton",
+                first_order=False, uses_hvp=True, least_squares=False)
 
 
 def family_methods(family: str) -> tuple[str, ...]:

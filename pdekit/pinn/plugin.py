@@ -27,10 +27,11 @@ class PinnPlugin:
                    "boundary part ([boundary.<part>] tables: type, value, coefficient); "
                    "physics-informed network (TensorFlow) trained in stages: "
                    "Adam/Adamax, then Gauss-Newton / Levenberg-Marquardt / Newton-CG / trust "
-                   "region / L-BFGS.")
+                   "region / L-BFGS / FedNL; data-parallel under mpiexec (points split over "
+                   "ranks).")
     case_model = PinnCase
     commands = ("solve",)
-    mpi = False
+    mpi = True
     solver_options = False
 
     def prepare(self, case: PinnCase) -> PreparedPinn:

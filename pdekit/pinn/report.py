@@ -17,11 +17,15 @@ if TYPE_CHECKING:
 
 def report(prepared: "PreparedPinn", built: "Built", trainer: "Trainer",
            stages: list["StageReport"], u: np.ndarray, residual: np.ndarray,
-           files: list[str], train_time: float) -> RunReport:
-    """Errors, final loss, network and stage statistics, and a few lines for the terminal."""
+           files: list[str], train_time: float, final_loss: float | None = None
+           ) -> RunReport:
+    """Errors, final loss, network and stage statistics, and a few lines for the terminal.
+
+    ``final_loss``: the loss at the trained weights (default: evaluated here; under MPI it
+    is a sum over the ranks, so the run computes it on every rank beforehand)."""
     case, model, loss = prepared.case, built.model, built.loss
     errors = built.evaluator.errors()
-    final_loss = trainer.loss()
+    final_loss = trainer.loss() if final_loss is None else final_loss
     problem = case.problem
     results: dict[str, Any] = {
         "problem": {"dim": prepared.dim, "bounds": prepared.bounds, "exact": problem.exact,
@@ -59,6 +63,17 @@ def report(prepared: "PreparedPinn", built: "Built", trainer: "Trainer",
                      f"{errors['max_abs']:.3e} on a {len(prepared.axes[0])}^{model.dim} grid"
                      + where)
     return RunReport(results, lines)
+
+
+def hessian_line(hessian: dict[str, Any]) -> str:
+    """The terminal line of ``[analysis] hessian``."""
+    gn = hessian["gauss_newton"]
+    condition = hessian["condition_number"]
+    return (f"  Hessian eigenvalues [{hessian['eigenvalue_min']:.3e}, "
+            f"{hessian['eigenvalue_max']:.3e}]"
+            + (f", condition {condition:.3e}" if condition else " (not positive definite)")
+            + f"; Gauss-Newton condition {gn['condition_number'] or float('nan'):.3e} "
+              f"({hessian['time']:.1f} s)")
 
 
 def figure_title(prepared: "PreparedPinn", parameters: int,

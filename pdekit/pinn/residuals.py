@@ -206,6 +206,11 @@ class PoissonLoss:
         Build the Dirichlet condition into the ansatz instead of penalizing it.
     boundary_names
         The boundary part of each boundary point (general domains).
+    counts
+        ``(interior, boundary)`` point numbers of the whole problem when these points are
+        one MPI rank's share (:mod:`pdekit.pinn.parallel`): they set the residual weights
+        and :attr:`n_residuals` (default: these points' own numbers). Shares are for the
+        interval/rectangle/box path (``problem.domain is None``).
 
     Attributes
     ----------
@@ -215,24 +220,31 @@ class PoissonLoss:
 
     def __init__(self, model: MLP, problem: PoissonProblem, interior: np.ndarray,
                  boundary: np.ndarray, penalty: float = 1.0, hard: bool = False,
-                 boundary_names: np.ndarray | None = None):
+                 boundary_names: np.ndarray | None = None,
+                 counts: tuple[int, int] | None = None):
         self.model, self.problem, self.hard, self.penalty = model, problem, hard, penalty
         dtype = model.dtype
-        n_int = len(interior)
+        n_int, n_bdy = counts or (len(interior), len(boundary))
         _, _, lap_c, lap_off = ansatz_coefficients(problem, interior, hard)
         scale = 1.0 / math.sqrt(n_int)
         interior_block = (model.input_stack(interior, True), tf.constant(lap_c * scale, dtype),
                           tf.constant((lap_off - problem.f(interior)) * scale, dtype))
-        self._blocks = [interior_block] + self._boundary_blocks(boundary, boundary_names)
-        self.n_residuals = int(sum(int(offset.shape[0]) for _, _, offset in self._blocks))
+        self._blocks = [interior_block] + self._boundary_blocks(boundary, boundary_names, n_bdy)
+        local_rows = int(sum(int(offset.shape[0]) for _, _, offset in self._blocks))
+        # the whole problem's residual count: on one rank's share, interior + boundary rows
+        # of every rank (the box path's rows are its points)
+        self.n_residuals = local_rows if counts is None else \
+            n_int + (n_bdy if len(self._blocks) > 1 else 0)
 
-    def _boundary_blocks(self, boundary: np.ndarray, names: np.ndarray | None) -> list:
-        """``(stack, coeff, offset)`` of the boundary rows, weighted ``sqrt(gamma / rows)``."""
+    def _boundary_blocks(self, boundary: np.ndarray, names: np.ndarray | None,
+                         n_bdy: int) -> list:
+        """``(stack, coeff, offset)`` of the boundary rows, weighted ``sqrt(gamma / rows)``
+        (``n_bdy``: the whole problem's boundary points, on the box path)."""
         model, problem, dtype = self.model, self.problem, self.model.dtype
         if problem.domain is None:
             if self.hard:
                 return []
-            w = math.sqrt(self.penalty / len(boundary))
+            w = math.sqrt(self.penalty / n_bdy)
             return [(model.input_stack(boundary, False),
                      tf.constant(np.full((len(boundary), 1), w), dtype),
                      tf.constant(-w * problem.g(boundary), dtype))]

@@ -13,10 +13,13 @@ import numpy as np
 
 from pdekit.errors import NumericalError
 from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
+from pdekit import hvp as H
+from pdekit.pinn.analysis import analyze, save_spectrum
 from pdekit.pinn.network import MLP
+from pdekit.pinn.parallel import Reducer, share, shares, world
 from pdekit.pinn.plots import save_history, save_residual, save_solution
 from pdekit.pinn.prepare import PreparedPinn
-from pdekit.pinn.report import figure_title, report
+from pdekit.pinn.report import figure_title, hessian_line, report
 from pdekit.pinn.residuals import Evaluator, PoissonLoss, PoissonProblem
 from pdekit.pinn.training import HISTORY_COLUMNS, StageReport, Trainer
 
@@ -32,9 +35,15 @@ class Built:
     evaluator: Evaluator
 
 
-def build(prepared: PreparedPinn) -> Built:
-    """Problem, network, loss and evaluator of a prepared case."""
+def build(prepared: PreparedPinn, reducer: Reducer | None = None) -> Built:
+    """Problem, network, loss and evaluator of a prepared case.
+
+    Under MPI (``reducer`` over several ranks) the loss holds this rank's share of the
+    collocation points, drawn from the seed like on every rank; the network starts from
+    the same seeded (or loaded) weights everywhere.
+    """
     case = prepared.case
+    reducer = reducer or Reducer()
     problem = PoissonProblem(prepared.bounds, prepared.exact, prepared.forcing,
                              prepared.boundary, domain=prepared.domain,
                              conditions=prepared.conditions)
@@ -43,8 +52,11 @@ def build(prepared: PreparedPinn) -> Built:
     if prepared.weights is not None:
         model.load_weights(prepared.weights)
     hard = case.loss.boundary == "hard"
-    loss = PoissonLoss(model, problem, prepared.interior, prepared.boundary_points,
-                       case.loss.penalty, hard, prepared.boundary_names)
+    interior, boundary = prepared.interior, prepared.boundary_points
+    loss = PoissonLoss(model, problem, share(interior, reducer.rank, reducer.size),
+                       share(boundary, reducer.rank, reducer.size), case.loss.penalty, hard,
+                       prepared.boundary_names,
+                       counts=(len(interior), len(boundary)) if reducer.size > 1 else None)
     evaluator = Evaluator(model, problem, prepared.grid[prepared.inside], hard)
     return Built(problem, model, loss, evaluator)
 
@@ -53,23 +65,62 @@ def run(prepared: PreparedPinn, context: RunContext) -> RunReport:
     """Train the network stage by stage, evaluate it and write the outputs.
 
     Interrupted (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI) or stopped by
-    a non-finite loss, the run first writes the weights and the history so far.
+    a non-finite loss, the run first writes the weights and the history so far. Under
+    mpiexec the points are split over the ranks (:mod:`pdekit.pinn.parallel`), rank 0
+    evaluates and writes, and a failure on one rank ends them all.
     """
+    reducer = world()
+    if reducer.size == 1:
+        return _run(prepared, context, reducer)
+    from pdekit.mpi_abort import on_every_rank
+
+    return on_every_rank(reducer.comm, context, lambda: _run(prepared, context, reducer))
+
+
+def _run(prepared: PreparedPinn, context: RunContext, reducer: Reducer) -> RunReport:
+    case = prepared.case
     with context.phase("setup"):
-        built = build(prepared)
-        trainer = Trainer(built.loss, built.evaluator, context.progress)
+        built = build(prepared, reducer)
+        trainer = Trainer(built.loss, built.evaluator, context.progress, reducer,
+                          case.parallel.normal_equations)
     with context.phase("train"):
         try:
-            stages = trainer.run(prepared.case.training.stages)
+            stages = trainer.run(case.training.stages)
         except (KeyboardInterrupt, NumericalError):
-            save_training(prepared, context, built, trainer)
+            if reducer.is_root:
+                save_training(prepared, context, built, trainer)
             raise
+    final_loss = trainer.loss()
+    parallel = {"ranks": reducer.size,
+                "interior_points_per_rank": shares(len(prepared.interior), reducer.size),
+                "identical_weights": reducer.weights_agree(H.get_flat(trainer.variables)
+                                                           .numpy())}
+    if not parallel["identical_weights"]:
+        raise NumericalError("the ranks' weights differ after training (a reduction was "
+                             "not deterministic)", parallel, collective=True)
+    spectrum = None
+    if case.analysis.hessian:
+        with context.phase("hessian"):
+            spectrum = analyze(trainer, case.analysis.lanczos_steps)
+    if not reducer.is_root:
+        return RunReport({}, [])
     with context.phase("output"):
         u, residual = built.evaluator.solution()
         files = save_training(prepared, context, built, trainer)
         files += write_outputs(prepared, context, built, trainer, stages, u, residual)
-    return report(prepared, built, trainer, stages, u, residual, files,
-                  context.timings.get("train", 0.0))
+        if spectrum is not None and case.output.png:
+            save_spectrum(spectrum[0], spectrum[1],
+                          figure_title(prepared, built.model.n_params, stages),
+                          context.dir / "hessian.png")
+            files.append("hessian.png")
+    result = report(prepared, built, trainer, stages, u, residual, files,
+                    context.timings.get("train", 0.0), final_loss)
+    result.results["parallel"] = parallel
+    result.results["ranks"] = reducer.size
+    if spectrum is not None:
+        result.results["hessian"] = spectrum[0]
+        result.lines.append(hessian_line(spectrum[0]))
+    return result
 
 
 def save_training(prepared: PreparedPinn, context: RunContext, built: Built,

@@ -253,8 +253,29 @@ class QuasiNewtonStage(_Stage):
     memory: int = Field(10, ge=1, description="number of stored pairs")
 
 
-STAGE_MODELS = (FirstOrderStage, LeastSquaresStage, NewtonStage, QuasiNewtonStage)
-Stage = Annotated[Union[FirstOrderStage, LeastSquaresStage, NewtonStage, QuasiNewtonStage],
+class FedNLStage(_Stage):
+    """Federated Newton Learn (Safaryan et al. 2022): Newton steps with a Hessian estimate
+    learned from compressed differences of the ranks' local Hessians."""
+
+    method: choice(*family_methods("federated-newton"))  # type: ignore[valid-type]
+    compression: Literal["none", "topk", "rank1"] = Field(
+        "none", description="compressor of each rank's Hessian difference: none (exact "
+                            "Newton), topk (k largest entries), rank1 (leading eigenpair)")
+    k: int | None = Field(None, ge=1, description="entries kept by topk (default: the number "
+                                                  "of weights)")
+    alpha: float = Field(1.0, gt=0, le=1, description="learning rate of the Hessian estimate")
+    regularization: Literal["projection", "shift"] = Field(
+        "projection", description="projection: eigenvalues raised to mu * max|eigenvalue| "
+                                  "(the paper's option 1); shift: H + l I with l the estimate's "
+                                  "Frobenius error (option 2)")
+    mu: float = Field(1e-10, gt=0, description="relative eigenvalue floor of 'projection'")
+    line_search: bool = Field(True, description="backtrack the step on the loss (the paper "
+                                                "takes unit steps)")
+
+
+STAGE_MODELS = (FirstOrderStage, LeastSquaresStage, NewtonStage, QuasiNewtonStage, FedNLStage)
+Stage = Annotated[Union[FirstOrderStage, LeastSquaresStage, NewtonStage, QuasiNewtonStage,
+                        FedNLStage],
                   Field(discriminator="method")]
 
 
@@ -287,6 +308,23 @@ class OutputSection(Section):
                                          "'mask' array marks the domain, NaN outside)")
 
 
+# ------------------------------------------------------------------ MPI and analysis (issue 14)
+
+class ParallelSection(Section):
+    normal_equations: bool = Field(False, description="explicit gauss-newton / "
+                                   "levenberg-marquardt solve with the eigendecomposition of "
+                                   "J^T J (as always under mpiexec, where the points are split "
+                                   "over ranks) instead of the SVD of J: compares 1 and N ranks")
+
+
+class AnalysisSection(Section):
+    hessian: bool = Field(False, description="after training: extreme eigenvalues and "
+                          "condition number of the loss Hessian (Lanczos) and the Gauss-Newton "
+                          "spectrum (eigenvalues of J^T J), in summary.json and hessian.png")
+    lanczos_steps: int = Field(80, ge=2, description="Lanczos steps (Hessian-vector products) "
+                                                     "for the Hessian's extreme eigenvalues")
+
+
 class PinnCase(KindCase):
     """A ``poisson-pinn`` case file."""
 
@@ -302,3 +340,5 @@ class PinnCase(KindCase):
     training: TrainingSection = TrainingSection()
     evaluation: EvaluationSection = EvaluationSection()
     output: OutputSection = OutputSection()
+    parallel: ParallelSection = ParallelSection()
+    analysis: AnalysisSection = AnalysisSection()

@@ -158,6 +158,11 @@ def stage_workspace(shape: RunShape, stage: StageShape) -> int:
         jacobian = 2 * n * P * shape.itemsize + FLOAT64 * (2 * n * P + n * k + k * P
                                                            + SVD_WORKSPACE * k * k + max(n, P))
         return shape.gradient_pass + jacobian + vectors
+    if capabilities["family"] == "federated-newton":
+        # local dense Hessians from batches of 64 products; ~6 P x P matrices (H_i, the
+        # exact one, the difference, the sum, its eigenvectors, the message)
+        return (min(64, P) * TANGENT_PASSES * shape.gradient_pass + 6 * P * P * FLOAT64
+                + vectors)
     if capabilities["uses_hvp"]:
         return TANGENT_PASSES * shape.gradient_pass + vectors
     return shape.gradient_pass + 2 * stage.memory * P * FLOAT64 + vectors

@@ -24,11 +24,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import numpy as np
 import tensorflow as tf
 
 from pdekit import hvp as H
 from pdekit.errors import NumericalError
 from pdekit.pinn.methods import STAGES
+from pdekit.pinn.parallel import Reducer
 from pdekit.pinn.residuals import Evaluator, PoissonLoss
 
 
@@ -47,6 +49,8 @@ class StageReport:
     loss_evals: int = 0
     jacobians: int = 0
     options: dict[str, Any] = field(default_factory=dict)
+    communication: dict[str, Any] | None = None
+    """Bytes sent per rank (FedNL stages)."""
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -108,6 +112,26 @@ class StageMonitor:
             reason = f"time limit {self.stage.time_limit:g} s reached"
         return reason
 
+    def step_to(self, x: np.ndarray) -> str | None:
+        """Move the weights to the accepted iterate ``x`` (flat, NumPy) and record one
+        iteration there; why to stop now, or None."""
+        trainer = self.trainer
+        H.assign_flat(trainer.variables, tf.constant(x, trainer.dtype))
+        return self.after(1, trainer.loss())
+
+
+class CountedLoss:
+    """``y -> loss`` at flat NumPy weights (``inf`` where not finite), counting the calls
+    in :attr:`evals`; the weights are left at ``y``."""
+
+    def __init__(self, trainer: "Trainer"):
+        self.trainer, self.evals = trainer, 0
+
+    def __call__(self, y: np.ndarray) -> float:
+        self.evals += 1
+        value = float(self.trainer.loss_at(tf.constant(y, self.trainer.dtype)))
+        return value if math.isfinite(value) else math.inf
+
 
 class Trainer:
     """Runs training stages on one :class:`PoissonLoss`, recording a loss/error history.
@@ -123,19 +147,30 @@ class Trainer:
         Error monitor on the evaluation grid (its errors are None without an exact solution).
     progress
         ``(total, desc) -> bar`` factory (tqdm-like: ``update``, ``set_postfix_str``, ``close``).
+    reducer
+        Under MPI, sums the ranks' shares of the loss (:mod:`pdekit.pinn.parallel`;
+        ``problem`` holds this rank's points); the errors are then measured on rank 0 only.
+        Default: serial.
+    normal_equations
+        Explicit Gauss-Newton / LM solve the damped normal equations with the
+        eigendecomposition of the (summed) ``J^T J`` instead of the SVD of ``J``
+        (:mod:`pdekit.pinn.explicit_lsq`); always under MPI, where ``J`` is split.
     """
 
     def __init__(self, problem: PoissonLoss, evaluator: Evaluator,
-                 progress: Callable[[float, str], Any] | None = None):
+                 progress: Callable[[float, str], Any] | None = None,
+                 reducer: Reducer | None = None, normal_equations: bool | None = None):
         self.problem, self.evaluator = problem, evaluator
+        self.reducer = reducer or Reducer()
+        self.normal_equations = bool(normal_equations) or self.reducer.size > 1
         self.variables = H.as_variables(problem.model.variables)
         self.dtype = self.variables[0].dtype
         self.progress = progress
         self.history: list[dict[str, Any]] = []
         self.iteration = 0
         self.started = time.perf_counter()
-        self._loss = tf.function(problem.loss)
-        self._loss_terms = tf.function(problem.loss_terms)
+        self._loss = self.reducer.reduced(tf.function(problem.loss))
+        self._loss_terms = self.reducer.reduced(tf.function(problem.loss_terms))
         self.residual_and_jacobian = tf.function(problem.residual_and_jacobian)
         variables = self.variables
 
@@ -145,7 +180,7 @@ class Trainer:
             H.assign_flat(variables, x)
             return problem.loss()
 
-        self.loss_at = loss_at
+        self.loss_at = self.reducer.reduced(loss_at)
         """Compiled ``flat weights -> loss`` (the weights are left at ``x``)."""
 
     def loss(self) -> float:
@@ -165,9 +200,9 @@ class Trainer:
                 f"training diverged: loss = {loss} at iteration {self.iteration} "
                 f"(stage {stage}, {method}); try a smaller learning rate or more warm-up",
                 {"iteration": self.iteration, "stage": stage, "method": method,
-                 "loss": None})
+                 "loss": None}, collective=self.reducer.size > 1)
         pde, boundary = (float(term) for term in self._loss_terms())
-        errors = self.evaluator.errors() or {}
+        errors = (self.evaluator.errors() if self.reducer.is_root else None) or {}
         entry = {"iteration": self.iteration, "stage": stage, "method": method,
                  "stage_iteration": stage_iteration,
                  "time": time.perf_counter() - self.started, "loss": loss,
@@ -183,7 +218,8 @@ class Trainer:
             if not math.isfinite(loss):
                 raise NumericalError(f"the loss is {loss} at the initial weights: the "
                                      f"forcing or boundary data are not finite at some "
-                                     f"collocation point", {"loss": None})
+                                     f"collocation point", {"loss": None},
+                                     collective=self.reducer.size > 1)
             self.record(0, "init", loss)
         reports = []
         for index, stage in enumerate(stages):
@@ -234,7 +270,7 @@ def run_shared(trainer: Trainer, stage: Any, monitor: StageMonitor) -> StageRepo
     if method == "levenberg-marquardt" and stage.damping is not None:
         options["damping0"] = stage.damping
     fun = trainer.problem.residual if least_squares else trainer.problem.loss
-    objective = optim.objective_for(method, fun, trainer.variables)
+    objective = trainer.reducer.distribute(optim.objective_for(method, fun, trainer.variables))
     iteration0 = trainer.iteration
     try:
         message = optim.OPTIMIZERS.get(method)(objective, objective.x0(), **options).message
@@ -248,7 +284,8 @@ def run_shared(trainer: Trainer, stage: Any, monitor: StageMonitor) -> StageRepo
         H.assign_flat(trainer.variables, last["x"])
         raise NumericalError(f"{method} failed at iteration {trainer.iteration} ({error}); "
                              f"loss there = {trainer.loss():.6e}",
-                             {"iteration": trainer.iteration, "method": method}) from None
+                             {"iteration": trainer.iteration, "method": method},
+                             collective=trainer.reducer.size > 1) from None
     return StageReport(method, trainer.iteration - iteration0, message,
                        hvps=objective.nhvp, gradients=objective.ngrad,
                        loss_evals=objective.nfev)

@@ -83,7 +83,8 @@ def test_every_registered_method_is_a_stage_model_tag():
 
     tags = [t for model in STAGE_MODELS for t in get_args(model.model_fields["method"].annotation)]
     assert sorted(tags) == sorted(STAGES)
-    assert STAGES.names(uses_hvp=True, least_squares=False) == ["newton-cg", "trust-ncg"]
+    assert STAGES.names(uses_hvp=True, least_squares=False) == ["newton-cg", "trust-ncg",
+                                                                "fednl"]
     assert STAGES.names(first_order=True) == ["adam", "adamax"]
     for name in STAGES:
         assert callable(STAGES.get(name))

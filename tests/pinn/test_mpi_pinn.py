@@ -1,0 +1,125 @@
+"""`mpiexec -n 2 pdekit solve` on a PINN case equals the 1-rank run to round-off; rank 0
+alone writes; a non-finite loss on one rank's points ends both ranks with one message.
+
+Launched with subprocess from a normal pytest run (no MPI inside pytest itself). The
+1-rank runs use ``parallel.normal_equations = true``, the Gauss-Newton solve every
+multi-rank run uses, so 1 and 2 ranks differ only in how the sums over points are split.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pdekit.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+MPIEXEC = shutil.which("mpiexec")
+pytestmark = pytest.mark.skipif(MPIEXEC is None, reason="mpiexec not found")
+ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+       "OMPI_MCA_rmaps_base_oversubscribe": "1", "OMPI_MCA_mpi_yield_when_idle": "1",
+       "MPLBACKEND": "Agg"}
+
+SMALL = """
+[case]
+kind = "poisson-pinn"
+name = "mpi-{dim}d"
+[problem]
+exact = "{exact}"
+[domain]
+{domain}
+[network]
+width = 8
+[points]
+interior = {interior}
+boundary = 6
+[evaluation]
+n = 21
+[output]
+png = false
+vtk = false
+[training]
+stages = [{stages}]
+"""
+
+CASES = {
+    1: dict(exact="sin(pi*x)", domain="x = [-1, 1]", interior=60,
+            stages='{method = "adam", iterations = 60, lr = 1e-2, log_every = 30}, '
+                   '{method = "gauss-newton", iterations = 6}'),
+    2: dict(exact="sin(pi*x)*sin(pi*y)", domain="x = [0, 1]\ny = [0, 1]", interior=64,
+            stages='{method = "adam", iterations = 60, lr = 1e-2, log_every = 30}, '
+                   '{method = "newton-cg", iterations = 3, cg_maxiter = 20}, '
+                   '{method = "fednl", iterations = 2}'),
+}
+
+
+def mpirun(args: list[str], timeout: float = 150) -> subprocess.CompletedProcess:
+    env = {**os.environ, **ENV,
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([MPIEXEC, "-n", "2", sys.executable, "-m", "pdekit.cli", *args],
+                          capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+def weights(folder: Path) -> np.ndarray:
+    with np.load(folder / "weights.npz") as data:
+        return np.concatenate([data[k].ravel() for k in sorted(data.files)
+                               if k[0] in "Wb" and not k.startswith("meta")])
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_two_ranks_equal_one_rank(tmp_path, dim):
+    case = tmp_path / "case.toml"
+    case.write_text(SMALL.format(dim=dim, **CASES[dim]))
+    serial, parallel = tmp_path / "serial", tmp_path / "mpi"
+    assert main(["solve", str(case), "--out", str(serial), "--quiet",
+                 "--set", "parallel.normal_equations=true"]) == 0
+    result = mpirun(["solve", str(case), "--out", str(parallel), "--quiet"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout == "" and result.stderr == ""  # --quiet: nothing from any rank
+    one = json.loads((serial / "summary.json").read_text())["results"]
+    two = json.loads((parallel / "summary.json").read_text())["results"]
+    assert one["ranks"] == 1 and two["ranks"] == 2
+    assert two["parallel"] == {"ranks": 2, "interior_points_per_rank": [CASES[dim]["interior"]
+                                                                      // 2] * 2,
+                               "identical_weights": True}
+    # every stage (Adam on the summed gradient, Gauss-Newton or Newton-CG and FedNL on
+    # summed products) ends at the 1-rank loss
+    for a, b in zip(one["stages"], two["stages"], strict=True):
+        print(f"{dim}D {a['method']}: loss {a['loss_end']:.6e}, 1 vs 2 ranks "
+              f"{abs(a['loss_end'] - b['loss_end']) / a['loss_end']:.1e} relative")
+        assert abs(a["loss_end"] - b["loss_end"]) <= 1e-9 * a["loss_end"], (a, b)
+    assert abs(one["final_loss"] - two["final_loss"]) <= 1e-9 * one["final_loss"]
+    assert abs(one["rel_l2_error"] - two["rel_l2_error"]) <= 1e-7 * one["rel_l2_error"]
+    w1, w2 = weights(serial), weights(parallel)
+    print(f"{dim}D weights: {np.max(np.abs(w1 - w2)) / np.max(np.abs(w1)):.1e} relative")
+    assert np.max(np.abs(w1 - w2)) <= 1e-7 * np.max(np.abs(w1))
+    # rank 0 alone wrote one run folder with the same files
+    assert sorted(p.name for p in serial.iterdir()) == sorted(p.name for p in parallel.iterdir())
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_non_finite_loss_on_one_rank_ends_both_with_one_message(tmp_path):
+    # f = 1/(x - 0.9375) is finite on the check and evaluation grids, but infinite at the
+    # grid sampler's last midpoint 0.9375, which only rank 1 holds.
+    case = tmp_path / "case.toml"
+    case.write_text(SMALL.format(dim=1, exact="", domain="x = [0, 1]", interior=8,
+                                 stages='{method = "gauss-newton", iterations = 3}')
+                    .replace('exact = ""', 'forcing = "1/(x - 0.9375)"\nboundary = "0"')
+                    .replace("boundary = 6", 'boundary = 6\nsampler = "grid"')
+                    .replace("n = 21", "n = 100"))
+    start = time.monotonic()
+    result = mpirun(["solve", str(case), "--out", str(tmp_path / "out")], timeout=120)
+    assert time.monotonic() - start < 100
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert result.stderr.count("pdekit: numerical failure") == 1, result.stderr
+    assert "loss is inf at the initial weights" in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert json.loads((tmp_path / "out.failed" / "error.json").read_text())["status"] == "failed"
