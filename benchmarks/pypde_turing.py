@@ -5,12 +5,13 @@ virtual environment that has py-pde installed (py-pde is not a pdekit dependency
 
     python pypde_turing.py IN.npz OUT.npz REPEATS DT T [DT T ...]
 
-IN.npz holds u0, v0 (n × n), the BVAM parameters and the domain length. For every
+IN.npz holds u0, v0 (n × n in 2D, n × n × n in 3D: the grid's dimension is that of u0), the
+BVAM parameters and the domain length. For every
 (DT, T) pair one stepping function is built (``solver.make_stepper``: numba compiles
 it, partly on its first call) and warmed up by a call over two steps; that time is
 reported as ``jit_seconds``. The timed call then advances fresh initial data from 0 to
 T, REPEATS times (the fastest counts, as in ``timeit``). OUT.npz gets the final fields;
-a JSON line with the timings goes to stdout.
+a JSON line with the timings and the process's peak resident memory (VmHWM) goes to stdout.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ def main(argv: list[str]) -> None:
     data = np.load(argv[0])
     repeats = int(argv[2])
     pairs = [(float(argv[i]), float(argv[i + 1])) for i in range(3, len(argv), 2)]
-    n = data["u0"].shape[0]
+    shape = list(data["u0"].shape)
     half = float(data["length"]) / 2
-    grid = pde.CartesianGrid([[-half, half], [-half, half]], [n, n], periodic=[True, True])
+    grid = pde.CartesianGrid([[-half, half]] * len(shape), shape, periodic=[True] * len(shape))
     consts = {name: float(data[name]) for name in
               ("delta1", "delta2", "tau1", "tau2", "alpha", "beta", "gamma")}
     equation = pde.PDE({
@@ -67,6 +68,9 @@ def main(argv: list[str]) -> None:
                                "jit_seconds": jit,
                                "finite": bool(np.all(np.isfinite(field.data)))})
     np.savez(argv[1], **finals)
+    with open("/proc/self/status") as status:
+        report["vmhwm_mib"] = next(int(line.split()[1]) / 1024 for line in status
+                                   if line.startswith("VmHWM"))
     print(json.dumps(report))
 
 
