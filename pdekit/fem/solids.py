@@ -190,10 +190,19 @@ def mesh_file_solid(path: Path) -> Solid | None:
                              "points)") from None
     import numpy as np
 
+    import contextlib
+    import io
+    import warnings
+
     try:
         import meshio
 
-        data = meshio.read(str(path), file_format="gmsh")
+        # meshio prints its complaints about a bad file: keep them off the terminal (the
+        # 2D reader then says what is wrong, in one line)
+        with contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            data = meshio.read(str(path), file_format="gmsh")
     except (Exception, SystemExit):  # meshio may sys.exit on bad files
         return None
     tetrahedra = sum(len(c.data) for c in data.cells if c.type == "tetra")
