@@ -18,10 +18,11 @@ class EigenPlugin:
     """The ``eigen`` kind (see :class:`pdekit.plugin.KindPlugin`)."""
 
     name = "eigen"
-    description = ("Laplace eigenproblems -Δu = λu (H1 FEM, NGSolve) solved by SLEPc "
-                   "Krylov–Schur with shift-and-invert and MUMPS; square, rectangle, L-shape, "
-                   "disk, polygons, Gmsh meshes; hp-grading at singular corners; convergence "
-                   "studies; runs under mpiexec.")
+    description = ("Laplace eigenproblems -Δu = λu (H1 FEM, NGSolve) in 2D and 3D, solved by "
+                   "SLEPc Krylov–Schur with shift-and-invert (CHOLMOD, MUMPS or CG + GAMG, "
+                   "chosen per problem); squares, L-shapes, disks, polygons, boxes, balls, "
+                   "cylinders, Fichera corners, prisms, CSG, mesh files; hp-grading at "
+                   "singular corners and edges; convergence studies; runs under mpiexec.")
     case_model = EigenCase
     commands = ("solve", "eig")
     mpi = True
