@@ -50,11 +50,11 @@ def train(tmp_path: Path, body: str, iterations: int) -> tuple[dict, object]:
     return errors, prep
 
 
-MEASURED = {"disk": 1e-4, "lshape": 1e-4, "lshape_hard": 2e-1, "singular": 1e-1,
+MEASURED = {"disk": 2e-4, "lshape": 1e-4, "lshape_hard": 2e-1, "singular": 1e-1,
             "pentagon": 2e-5, "box3d": 1e-2, "neumann": 2e-3}
 """Bounds on the relative L2 error after the fixed iterations of each test (2 x 10 tanh
 network, 300 Sobol' points unless the test says otherwise), about 5x what was measured:
-disk 1.3e-5, L-shape (penalty, Neumann edge) 2.4e-5, L-shape hard (distance function)
+disk (2 x 20, 600 points, 30 iterations) 3.8e-5, L-shape (penalty, Neumann edge) 2.4e-5, L-shape hard (distance function)
 4.5e-2, singular L-shape 2.3e-2, pentagon 4.0e-6, 3D box 1.6e-3, Neumann top 4.5e-4."""
 
 NETWORK = """
@@ -86,7 +86,7 @@ def test_disk_hard_boundary(tmp_path):
         boundary = "0"
         [loss]
         boundary = "hard"
-        """ + net(width=20, interior=600), 40)
+        """ + net(width=20, interior=600), 30)
     assert prep.inside.sum() < 0.8 * prep.inside.size  # the corners of the box are out
     assert errors["rel_l2"] < MEASURED["disk"]
 
