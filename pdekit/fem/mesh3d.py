@@ -91,10 +91,3 @@ def read_mesh_file(path: str | Path) -> Any:
     if ngmesh.dim != 3 or len(ngmesh.Elements3D()) == 0:
         raise MeshFileError("a 3D mesh with tetrahedra")
     return ngmesh
-
-
-def mesh_boundaries(ngmesh: Any) -> list[str]:
-    """Boundary names of a loaded mesh, sorted, without repeats."""
-    import ngsolve
-
-    return sorted({name for name in ngsolve.Mesh(ngmesh).GetBoundaries() if name})

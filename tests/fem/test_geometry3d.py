@@ -20,8 +20,15 @@ pytest.importorskip("ngsolve")
 from pdekit.fem.csg3d import Difference, Union  # noqa: E402
 from pdekit.fem.geometry3d import Ball, Box, Cylinder, Fichera, Prism  # noqa: E402
 from pdekit.fem.mesh import MeshFileError, build_mesh  # noqa: E402
-from pdekit.fem.mesh3d import mesh_boundaries, read_mesh_file  # noqa: E402
+from pdekit.fem.mesh3d import read_mesh_file  # noqa: E402
 from pdekit.fem.solids import solid  # noqa: E402
+
+
+def mesh_boundaries(ngmesh):
+    """Boundary names of a loaded mesh, sorted, without repeats."""
+    import ngsolve
+
+    return sorted({name for name in ngsolve.Mesh(ngmesh).GetBoundaries() if name})
 
 
 def build_mesh3d(shape, *, maxh, dirichlet=None, refine=0, hp=False, hp_levels=2,
