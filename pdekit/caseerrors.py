@@ -41,6 +41,11 @@ _TYPE_PHRASES = {
 }
 
 
+_BOUNDS = {"greater_than": (">", "gt"), "greater_than_equal": (">=", "ge"),
+           "less_than": ("<", "lt"), "less_than_equal": ("<=", "le")}
+"""pydantic's bound errors: the relation to write and the context key holding the bound."""
+
+
 def _expected(error: dict[str, Any], options: list[str] | None) -> str:
     kind, ctx = error["type"], error.get("ctx", {})
     if kind == "extra_forbidden":
@@ -51,14 +56,9 @@ def _expected(error: dict[str, Any], options: list[str] | None) -> str:
         return f"{ctx['discriminator']} one of {ctx['expected_tags']}"
     if kind == "string_too_short":
         return "a non-empty string"
-    if kind == "greater_than":
-        return f"a number > {ctx['gt']}"
-    if kind == "greater_than_equal":
-        return f"a number >= {ctx['ge']}"
-    if kind == "less_than":
-        return f"a number < {ctx['lt']}"
-    if kind == "less_than_equal":
-        return f"a number <= {ctx['le']}"
+    if kind in _BOUNDS:
+        relation, key = _BOUNDS[kind]
+        return f"a number {relation} {ctx[key]}"
     if kind in ("too_short", "too_long"):
         low, high = ctx.get("min_length"), ctx.get("max_length")
         return f"a list of {low if kind == 'too_short' else high} items" if low is None or \
