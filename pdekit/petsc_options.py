@@ -105,6 +105,55 @@ def case_options(case: Any, key: str, table: Mapping[str, Any]) -> OptionPairs:
         raise CaseError("command line", "--", str(error)) from None
 
 
+STARTUP_OPTIONS: set[str] = set()
+"""Names of the options PETSc was started with (:func:`initialize_petsc`); they stay in
+the database for ``PetscFinalize`` (which prints ``-log_view``)."""
+
+READ_AT_START = ("log_", "info", "malloc", "options_left", "memory_view", "fp_trap",
+                 "on_error_")
+"""Prefixes of options that ``PetscInitialize`` reads and nothing later does."""
+
+
+def initialize_petsc(options: OptionPairs) -> bool:
+    """Start PETSc with those of ``options`` that only ``PetscInitialize`` reads.
+
+    ``-log_view``, ``-info``, ``-malloc_debug``, ``-options_left`` and the like put into the
+    database later would do nothing; they are given to ``PetscInitialize`` as its command
+    line and stay in the database (``PetscFinalize`` prints the log). The other options
+    are set, and removed again, by the solvers. When PETSc has already started (tests
+    running several cases in one process) nothing happens.
+
+    Returns
+    -------
+    bool
+        Whether this call started PETSc.
+    """
+    import sys
+
+    at_start = [(name, value) for name, value in options if name.startswith(READ_AT_START)]
+    if "petsc4py.PETSc" in sys.modules or not at_start:
+        return False
+    # MPI first: atexit runs last-registered first, so PETSc finalizes (and prints its
+    # -log_view) before mpi4py finalizes MPI.
+    from mpi4py import MPI  # noqa: F401
+    import petsc4py
+
+    argv = [sys.argv[0] if sys.argv and sys.argv[0] else "pdekit"]
+    for name, value in at_start:
+        argv += ["-" + name] + ([] if value is None else [value])
+    petsc4py.init(argv)
+    STARTUP_OPTIONS.update(name for name, _ in at_start)
+    return True
+
+
+def remove_options(database: Any, names: Sequence[str]) -> None:
+    """Take the run's options out of PETSc's database again, except those PETSc was
+    started with (see :data:`STARTUP_OPTIONS`)."""
+    for name in names:
+        if name not in STARTUP_OPTIONS:
+            database.delValue(name)
+
+
 def _libpetsc_path() -> str | None:
     """Path of the PETSc shared library this process loaded (via petsc4py)."""
     try:

@@ -33,7 +33,7 @@ from pdekit.fd.petsc_methods import TS_METHODS
 from pdekit.fd.schema import TuringCase
 from pdekit.launcher import mpi_size
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
-from pdekit.petsc_options import OptionPairs, case_options
+from pdekit.petsc_options import OptionPairs, case_options, initialize_petsc
 from pdekit.time import METHODS, stable_dt
 from pdekit.time.methods import rk4_max_dt
 
@@ -192,7 +192,9 @@ def check_backend(case: TuringCase) -> OptionPairs:
             raise CaseError("command line", "--", "no PETSc options after -- with "
                             "grid.backend = 'fft'", " ".join(case.solver_args))
         return ()
-    return tuple(case_options(case, "time.petsc", case.time.petsc))
+    options = tuple(case_options(case, "time.petsc", case.time.petsc))
+    initialize_petsc(list(options))
+    return options
 
 
 def prepare(case: TuringCase) -> TuringSetup:

@@ -29,7 +29,7 @@ from pdekit.fd.run import TuringOutcome, output_times, write_fields
 from pdekit.memory import peak_rss_mib
 from pdekit.mpi_abort import on_every_rank
 from pdekit.output import RunContext, RunReport
-from pdekit.petsc_options import unused_options
+from pdekit.petsc_options import remove_options, unused_options
 from pdekit.time import AdaptiveStats
 
 
@@ -103,8 +103,7 @@ def _run(setup: TuringSetup, context: RunContext, comm: Any) -> RunReport:
                                           "ranks": comm.size}, collective=True) from None
     finally:
         bar.close()
-        for name, _ in options:
-            database.delValue(name)
+        remove_options(database, [name for name, _ in options])
     with context.phase("output"):
         fields = gather_to_root([result.u, result.v], result.ranges, grid.shape, comm)
         files = []

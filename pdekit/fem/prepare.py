@@ -21,7 +21,8 @@ from pdekit.fem.option_probe import OptionProblem, check_options
 from pdekit.fem.schema import SOLIDS, BoundarySection, EigenCase, GeometrySection
 from pdekit.fem.size_check import check_size
 from pdekit.fem.solids import Solid, build_solid, mesh_file_solid
-from pdekit.petsc_options import OptionPairs, parse_option_tokens, table_options
+from pdekit.petsc_options import (OptionPairs, initialize_petsc, parse_option_tokens,
+                                  table_options)
 from pdekit.registry import did_you_mean
 
 OPTIONS_SOURCE = "[solver.petsc] / options after --"
@@ -155,6 +156,7 @@ def solver_options(case: EigenCase) -> OptionPairs:
     except ValueError as error:
         raise CaseError("command line", "--", str(error)) from None
     options = table + command_line
+    initialize_petsc(options)
     if options:
         try:
             check_options(options, case.solver)

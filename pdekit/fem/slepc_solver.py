@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 from pdekit.fem.factorization import (FACTORIZATIONS, INNER_RTOL_FACTOR, Choice, choose,
                                       shifted_is_spd)
-from pdekit.petsc_options import unused_options
+from pdekit.petsc_options import remove_options, unused_options
 from pdekit.registry import Registry
 
 PROBLEM_TYPES: Registry[str] = Registry("SLEPc problem type")
@@ -293,8 +293,7 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
                            [float(p[2]) for p in pairs], [float(p[3]) for p in pairs],
                            eps.getIterationNumber(), converged, nev, settings)
     finally:
-        for name, _ in [*defaults, *options]:
-            database.delValue(name)
+        remove_options(database, [name for name, _ in [*defaults, *options]])
 
 
 def clusters(values: Sequence[float], rtol: float = 1e-4) -> list[list[int]]:

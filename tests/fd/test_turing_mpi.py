@@ -267,3 +267,16 @@ def test_grid_keys_of_the_fft_backend_are_refused_on_petsc(tmp_path):
     case = write_case(tmp_path, "c", "[16, 16]")
     with pytest.raises(CaseError, match="grid.diffusion: expected no grid.diffusion"):
         load_case(case, ["grid.diffusion=sparse"])
+
+
+@needs_mpiexec
+def test_log_view_after_double_dash_prints_petscs_log_on_two_ranks(tmp_path):
+    # -log_view is read only when PETSc starts: pdekit starts PETSc with the options
+    case = write_case(tmp_path, "log", "[16, 12]", T=0.5)
+    result = mpirun("solve", str(case), "--quiet", "--out", str(tmp_path / "out"), "--",
+                    "-log_view")
+    assert result.returncode == 0, result.stderr
+    events = [line.split() for line in result.stdout.splitlines()
+              if line.startswith(("TSStep ", "KSPSolve "))]
+    assert [e[0] for e in events] == ["KSPSolve", "TSStep"] and int(events[1][1]) > 0
+    assert "with 2 processors" in result.stdout  # PETSc 3.18 wording
