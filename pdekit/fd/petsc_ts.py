@@ -222,7 +222,8 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
         reaction_into(x, out, 1.0)
 
     minus_d_lap = assemble_laplacian(da, shape, spacing, boundary, -dvec, coupled=not imex)
-    jac, rjac = minus_d_lap.duplicate(), da.createMatrix()
+    jac = minus_d_lap.duplicate()
+    rjac = None if imex else da.createMatrix()  # the reaction's blocks (ROSW only)
     cache = {"shift": None, "state": None}
     points = local_points(da)
 
@@ -362,7 +363,8 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
                            options=defaults)
     del w
     for obj in (ts, x, xloc, jac, rjac, minus_d_lap, *interpolations, *coarse_das, da):
-        obj.destroy()
+        if obj is not None:
+            obj.destroy()
     return result
 
 
