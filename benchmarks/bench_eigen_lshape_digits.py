@@ -11,31 +11,20 @@ Run: ``python benchmarks/bench_eigen_lshape_digits.py``.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eig_cli import ROOT, run_eig  # noqa: E402
+
 REFERENCE = 9.6397238440219410527
 MAX_WALL = 60.0
 
 
 def run(sets: list[str], out: Path) -> tuple[float, dict]:
-    args = [sys.executable, "-m", "pdekit.cli", "eig", str(ROOT / "cases/eigen_lshape.toml"),
-            "--out", str(out), "--quiet", "--set", "output.modes=0", "--set", "output.plot=0",
-            "--set", "solver.nev=1", "--set", "solver.tol=1e-13"]
-    for item in sets:
-        args += ["--set", item]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    start = time.perf_counter()
-    subprocess.run(args, check=True, env=env, cwd=ROOT)
-    wall = time.perf_counter() - start
-    return wall, json.loads((out / "summary.json").read_text())
+    return run_eig(ROOT / "cases/eigen_lshape.toml", sets, out)
 
 
 def main() -> None:

@@ -34,7 +34,9 @@ The rule (:func:`choose`), for ``solver.factorization = "auto"``:
 1. ``A − σM`` symmetric positive definite (a Hermitian problem type and σ ≤ 0 with
    Dirichlet boundaries, σ < 0 without: A is s.p.(semi)definite, M s.p.d.) and the
    estimated Cholesky factor larger than ``solver.factor_memory``, or a 3D mesh with more
-   than :data:`DIRECT_3D_MAX_DOFS` dofs → ``iterative``;
+   than :data:`DIRECT_3D_MAX_DOFS` dofs and at most :data:`AMG_MAX_ROW_NNZ` nonzeros per
+   row (P1/P2; on the dense rows of higher orders AMG coarsens badly — CG + GAMG took
+   over 7 minutes where CHOLMOD took 29 s, P6 Fichera corner, 105k dofs) → ``iterative``;
 2. SPD on one rank → ``cholmod`` (fastest over a whole eigensolve: on a par with
    ``petsc-cholesky`` at P1, 3–5× faster at high order where rows are dense and its
    supernodes pay; ``petsc-cholesky`` when PETSc has no SuiteSparse); SPD on several
@@ -100,6 +102,10 @@ CHOICES = ("auto", *FACTORIZATIONS.names())
 DIRECT_3D_MAX_DOFS = 1e5
 """Above this many dofs in 3D, ``"auto"`` takes CG + AMG over a direct factor."""
 
+AMG_MAX_ROW_NNZ = 60.0
+"""Average nonzeros per row of A up to which CG + AMG is taken in 3D (P1 tetrahedra ≈ 15,
+P2 ≈ 40, P3 ≈ 90)."""
+
 FACTOR_ENTRIES_2D = 3.0
 """Cholesky factor entries per ``N log2 N`` in 2D, nested dissection (measured 2.3–2.7
 with MUMPS/PORD on unit-square meshes of order 1–4, 6k–106k dofs)."""
@@ -150,7 +156,8 @@ class Choice:
 
 
 def choose(requested: str, *, ndof: float, dim: int, ranks: int, spd: bool,
-           budget_bytes: float | None = None, cholmod: bool = True) -> Choice:
+           budget_bytes: float | None = None, cholmod: bool = True,
+           row_nnz: float | None = None) -> Choice:
     """Resolve ``solver.factorization`` for this problem (the rule in the module doc).
 
     Parameters
@@ -169,6 +176,8 @@ def choose(requested: str, *, ndof: float, dim: int, ranks: int, spd: bool,
     cholmod
         Whether PETSc was built with CHOLMOD (SuiteSparse); without it one rank uses
         PETSc's own Cholesky.
+    row_nnz
+        Average nonzeros per row of A (``None``: not known; taken as sparse).
     """
     estimate = factor_bytes(ndof, dim)
     if requested != "auto":
@@ -182,7 +191,8 @@ def choose(requested: str, *, ndof: float, dim: int, ranks: int, spd: bool,
     if estimate > budget:
         return Choice("iterative", f"Cholesky factor about {estimate / gib:.3g} GiB > "
                       f"budget {budget / gib:.3g} GiB", estimate)
-    if dim >= 3 and ndof > DIRECT_3D_MAX_DOFS:
+    sparse_rows = row_nnz is None or row_nnz <= AMG_MAX_ROW_NNZ
+    if dim >= 3 and ndof > DIRECT_3D_MAX_DOFS and sparse_rows:
         return Choice("iterative", f"3D, {ndof:.3g} dofs > {DIRECT_3D_MAX_DOFS:.3g}: a "
                       "factorization's time grows like N², CG + AMG's like N", estimate)
     if ranks > 1:

@@ -186,9 +186,12 @@ def resolve_factorization(requested: str, A: Any, *, dim: int, spd: bool,
     names = [name for name, _ in options]
     if requested == "auto" and any("mumps" in name for name in names):
         requested = "mumps"
-    choice = choose(requested, ndof=A.getSize()[0], dim=dim, ranks=A.getComm().getSize(),
+    ndof = A.getSize()[0]
+    nonzeros = A.getInfo(PETSc.Mat.InfoType.GLOBAL_SUM)["nz_used"]
+    choice = choose(requested, ndof=ndof, dim=dim, ranks=A.getComm().getSize(),
                     spd=spd, budget_bytes=budget_bytes,
-                    cholmod=PETSc.Sys.hasExternalPackage("suitesparse"))
+                    cholmod=PETSc.Sys.hasExternalPackage("suitesparse"),
+                    row_nnz=nonzeros / max(ndof, 1))
     overriding = [name for name in names
                   if name in ("st_pc_type", "st_ksp_type", "st_pc_factor_mat_solver_type")]
     if overriding:

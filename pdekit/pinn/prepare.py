@@ -25,7 +25,6 @@ import numpy as np
 from pdekit.expr import Expression, ExpressionError, parse_expression
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.pinn import points as pts
-from pdekit.launcher import mpi_size
 from pdekit.pinn.domains import Domain, grid_mask
 from pdekit.pinn.geometry import build_domain
 from pdekit.pinn.schema import NetworkSection, PinnCase, PointsSection
@@ -152,11 +151,6 @@ def prepare(case: PinnCase) -> PreparedPinn:
         the network.
     """
     domain = _domain(case)
-    if domain is not None and mpi_size() > 1:
-        raise case.error("domain", "an interval or rectangle with Dirichlet data under "
-                         "mpiexec (data-parallel training on other domains and boundary "
-                         "conditions is not built yet: run this case on one process)",
-                         case.domain.shape or "box")
     bounds = (case.domain.bounds if domain is None
               else [tuple(map(float, pair)) for pair in domain.bounding_box()])
     dim = len(bounds)

@@ -36,6 +36,7 @@ from pdekit.pinn import general
 from pdekit.pinn.expressions import derivatives, tf_field
 from pdekit.pinn.general import bubble
 from pdekit.pinn.network import MLP
+from pdekit.pinn.parallel import share
 
 
 @dataclass
@@ -206,11 +207,12 @@ class PoissonLoss:
         Build the Dirichlet condition into the ansatz instead of penalizing it.
     boundary_names
         The boundary part of each boundary point (general domains).
-    counts
-        ``(interior, boundary)`` point numbers of the whole problem when these points are
-        one MPI rank's share (:mod:`pdekit.pinn.parallel`): they set the residual weights
-        and :attr:`n_residuals` (default: these points' own numbers). Shares are for the
-        interval/rectangle/box path (``problem.domain is None``).
+    rank, size
+        Data-parallel training (:mod:`pdekit.pinn.parallel`): the points are those of the
+        whole problem, and this loss keeps rank ``rank``'s block of the interior points and
+        of the boundary *rows* (:func:`~pdekit.pinn.parallel.share`); the weights and
+        :attr:`n_residuals` are those of the whole problem, so the sum over ranks of the
+        losses is the 1-rank loss.
 
     Attributes
     ----------
@@ -220,44 +222,55 @@ class PoissonLoss:
 
     def __init__(self, model: MLP, problem: PoissonProblem, interior: np.ndarray,
                  boundary: np.ndarray, penalty: float = 1.0, hard: bool = False,
-                 boundary_names: np.ndarray | None = None,
-                 counts: tuple[int, int] | None = None):
+                 boundary_names: np.ndarray | None = None, rank: int = 0, size: int = 1):
         self.model, self.problem, self.hard, self.penalty = model, problem, hard, penalty
+        self._share = lambda rows: share(rows, rank, size)
         dtype = model.dtype
-        n_int, n_bdy = counts or (len(interior), len(boundary))
+        n_int = len(interior)
+        interior = self._share(interior)
         _, _, lap_c, lap_off = ansatz_coefficients(problem, interior, hard)
         scale = 1.0 / math.sqrt(n_int)
         interior_block = (model.input_stack(interior, True), tf.constant(lap_c * scale, dtype),
                           tf.constant((lap_off - problem.f(interior)) * scale, dtype))
-        self._blocks = [interior_block] + self._boundary_blocks(boundary, boundary_names, n_bdy)
-        local_rows = int(sum(int(offset.shape[0]) for _, _, offset in self._blocks))
-        # the whole problem's residual count: on one rank's share, interior + boundary rows
-        # of every rank (the box path's rows are its points)
-        self.n_residuals = local_rows if counts is None else \
-            n_int + (n_bdy if len(self._blocks) > 1 else 0)
+        boundary_blocks, n_bdy = self._boundary_blocks(boundary, boundary_names)
+        self._blocks = [interior_block] + boundary_blocks
+        self.n_residuals = n_int + n_bdy
 
-    def _boundary_blocks(self, boundary: np.ndarray, names: np.ndarray | None,
-                         n_bdy: int) -> list:
-        """``(stack, coeff, offset)`` of the boundary rows, weighted ``sqrt(gamma / rows)``
-        (``n_bdy``: the whole problem's boundary points, on the box path)."""
+    def _boundary_blocks(self, boundary: np.ndarray, names: np.ndarray | None
+                         ) -> tuple[list, int]:
+        """``(stack, coeff, offset)`` of this rank's boundary rows, weighted
+        ``sqrt(gamma / rows)``, and the number of rows of the whole problem."""
         model, problem, dtype = self.model, self.problem, self.model.dtype
         if problem.domain is None:
             if self.hard:
-                return []
-            w = math.sqrt(self.penalty / n_bdy)
-            return [(model.input_stack(boundary, False),
-                     tf.constant(np.full((len(boundary), 1), w), dtype),
-                     tf.constant(-w * problem.g(boundary), dtype))]
+                return [], 0
+            w = math.sqrt(self.penalty / len(boundary))
+            mine = self._share(boundary)
+            return [(model.input_stack(mine, False),
+                     tf.constant(np.full((len(mine), 1), w), dtype),
+                     tf.constant(-w * problem.g(mine), dtype))], len(boundary)
         selected, value_rows, flux_rows = general.boundary_rows(problem, boundary, names,
                                                                 self.hard)
         rows = sum(len(s) for s in selected)
         if not rows:
-            return []
+            return [], 0
         w = math.sqrt(self.penalty / rows)
-        return [(model.input_stack(boundary[indices], derivatives), tf.constant(coeff * w, dtype),
-                 tf.constant(offset * w, dtype))
-                for indices, (coeff, offset), derivatives
-                in zip(selected, (value_rows, flux_rows), (False, True)) if len(indices)]
+        # the rows of the whole problem (Dirichlet, then flux), then this rank's block
+        stacked = np.concatenate([indices for indices in selected])
+        kinds = np.repeat([0, 1], [len(indices) for indices in selected])
+        coefficients = (value_rows, flux_rows)
+        starts = (0, len(selected[0]))
+        mine = self._share(np.arange(rows))
+        blocks = []
+        for kind, with_gradient in ((0, False), (1, True)):
+            local = mine[kinds[mine] == kind]
+            if not len(local):
+                continue
+            coeff, offset = coefficients[kind]
+            at = local - starts[kind]
+            blocks.append((model.input_stack(boundary[stacked[local]], with_gradient),
+                           tf.constant(coeff[at] * w, dtype), tf.constant(offset[at] * w, dtype)))
+        return blocks, rows
 
     def residual(self) -> tf.Tensor:
         """The residual vector at the network's current weights (zero-argument, for hvp/optim)."""

@@ -16,7 +16,7 @@ from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
 from pdekit import hvp as H
 from pdekit.pinn.analysis import analyze, save_spectrum
 from pdekit.pinn.network import MLP
-from pdekit.pinn.parallel import Reducer, share, shares, world
+from pdekit.pinn.parallel import Reducer, shares, world
 from pdekit.pinn.plots import save_history, save_residual, save_solution
 from pdekit.pinn.prepare import PreparedPinn
 from pdekit.pinn.report import figure_title, hessian_line, report
@@ -53,10 +53,8 @@ def build(prepared: PreparedPinn, reducer: Reducer | None = None) -> Built:
         model.load_weights(prepared.weights)
     hard = case.loss.boundary == "hard"
     interior, boundary = prepared.interior, prepared.boundary_points
-    loss = PoissonLoss(model, problem, share(interior, reducer.rank, reducer.size),
-                       share(boundary, reducer.rank, reducer.size), case.loss.penalty, hard,
-                       prepared.boundary_names,
-                       counts=(len(interior), len(boundary)) if reducer.size > 1 else None)
+    loss = PoissonLoss(model, problem, interior, boundary, case.loss.penalty, hard,
+                       prepared.boundary_names, rank=reducer.rank, size=reducer.size)
     evaluator = Evaluator(model, problem, prepared.grid[prepared.inside], hard)
     return Built(problem, model, loss, evaluator)
 

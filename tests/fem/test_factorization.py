@@ -56,6 +56,11 @@ def test_auto_goes_iterative_when_the_factor_does_not_fit():
     assert choose("auto", ndof=5e5, **big).name == "iterative"
     assert choose("auto", ndof=5e4, **big).name == "cholmod"
     assert choose("auto", ndof=5e4, cholmod=False, **big).name == "mumps-cholesky"
+    # ... unless the rows are dense (high order), where AMG coarsens badly: factor if it fits
+    assert choose("auto", ndof=5e5, row_nnz=40.0, **big).name == "iterative"
+    assert choose("auto", ndof=5e5, row_nnz=200.0, **big).name == "cholmod"
+    assert choose("auto", ndof=5e5, row_nnz=200.0, **{**big, "budget_bytes": 1.0}
+                  ).name == "iterative"
     # A forced choice is taken as given, even when it does not fit.
     assert choose("mumps", ndof=1e9, dim=3, ranks=1, spd=True, budget_bytes=1).name == "mumps"
 

@@ -34,13 +34,14 @@ kind = "poisson-pinn"
 name = "mpi-{dim}d"
 [problem]
 exact = "{exact}"
+{problem}
 [domain]
 {domain}
 [network]
 width = 8
 [points]
 interior = {interior}
-boundary = 6
+boundary = {boundary}
 [evaluation]
 n = 21
 [output]
@@ -51,13 +52,23 @@ stages = [{stages}]
 """
 
 CASES = {
-    1: dict(exact="sin(pi*x)", domain="x = [-1, 1]", interior=60,
+    1: dict(exact="sin(pi*x)", domain="x = [-1, 1]", interior=60, boundary=6,
             stages='{method = "adam", iterations = 60, lr = 1e-2, log_every = 30}, '
                    '{method = "gauss-newton", iterations = 6}'),
-    2: dict(exact="sin(pi*x)*sin(pi*y)", domain="x = [0, 1]\ny = [0, 1]", interior=64,
+    2: dict(exact="sin(pi*x)*sin(pi*y)", domain="x = [0, 1]\ny = [0, 1]", interior=64, boundary=6,
             stages='{method = "adam", iterations = 60, lr = 1e-2, log_every = 30}, '
                    '{method = "newton-cg", iterations = 3, cg_maxiter = 20}, '
                    '{method = "fednl", iterations = 2}'),
+    # general domains: boundary rows (Dirichlet and Neumann, penalty form) split over ranks
+    "lshape": dict(exact="exp(x)*cos(y)", interior=64, boundary=40,
+                   domain='shape = "lshape"\n[boundary.edge4]\ntype = "neumann"\n'
+                          'value = "-exp(x)*sin(1)"\n[loss]\npenalty = 10.0',
+                   stages='{method = "adam", iterations = 40, lr = 1e-2, log_every = 20}, '
+                          '{method = "gauss-newton", iterations = 5}'),
+    # hard form u = phi N with the circle's distance function: interior rows only
+    "disk": dict(exact="cos(pi*(x^2 + y^2)/2)*exp(x)", interior=64, boundary=30,
+                 problem='boundary = "0"', domain='shape = "disk"\n[loss]\nboundary = "hard"',
+                 stages='{method = "newton-cg", iterations = 3, cg_maxiter = 20}'),
 }
 
 
@@ -74,10 +85,10 @@ def weights(folder: Path) -> np.ndarray:
                                if k[0] in "Wb" and not k.startswith("meta")])
 
 
-@pytest.mark.parametrize("dim", [1, 2])
+@pytest.mark.parametrize("dim", [1, 2, "lshape", "disk"])
 def test_two_ranks_equal_one_rank(tmp_path, dim):
     case = tmp_path / "case.toml"
-    case.write_text(SMALL.format(dim=dim, **CASES[dim]))
+    case.write_text(SMALL.format(dim=dim, **{"problem": "", **CASES[dim]}))
     serial, parallel = tmp_path / "serial", tmp_path / "mpi"
     assert main(["solve", str(case), "--out", str(serial), "--quiet",
                  "--set", "parallel.normal_equations=true"]) == 0
@@ -110,8 +121,8 @@ def test_non_finite_loss_on_one_rank_ends_both_with_one_message(tmp_path):
     # f = 1/(x - 0.9375) is finite on the check and evaluation grids, but infinite at the
     # grid sampler's last midpoint 0.9375, which only rank 1 holds.
     case = tmp_path / "case.toml"
-    case.write_text(SMALL.format(dim=1, exact="", domain="x = [0, 1]", interior=8,
-                                 stages='{method = "gauss-newton", iterations = 3}')
+    case.write_text(SMALL.format(dim=1, exact="", problem="", domain="x = [0, 1]",
+                                 interior=8, boundary=6, stages='{method = "gauss-newton", iterations = 3}')
                     .replace('exact = ""', 'forcing = "1/(x - 0.9375)"\nboundary = "0"')
                     .replace("boundary = 6", 'boundary = 6\nsampler = "grid"')
                     .replace("n = 21", "n = 100"))
