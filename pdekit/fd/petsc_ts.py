@@ -195,10 +195,6 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
         default("pc_type", "mg")
         default("pc_mg_levels", levels)
         default("pc_mg_galerkin", "both")
-        # Chebyshev + point Jacobi smoothing does the same arithmetic on any number of
-        # ranks (PETSc's default SOR smooths within each rank only), so the iteration
-        # counts, and the answer, do not depend on the partition.
-        default("mg_levels_pc_type", "jacobi")
     else:
         default("pc_type", "gamg")
 
@@ -272,6 +268,14 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
 
     pc_ksp = ts.getSNES().getKSP()
     pc = pc_ksp.getPC()
+    if pc.getType() == "mg" and not opts.hasName("mg_levels_pc_type"):
+        # Chebyshev + point Jacobi smoothing does the same arithmetic on any number of
+        # ranks (PETSc's default SOR smooths within each rank only), so the iteration
+        # counts, and the answer, do not depend on the partition. Set on the level
+        # objects: the levels read their options only at PCSetUp.
+        for level in range(1, pc.getMGLevels()):
+            pc.getMGSmoother(level).getPC().setType("jacobi")
+        defaults["mg_levels_pc_type"] = "jacobi"
     coarse_das, interpolations = [], []
     if boundary == "neumann" and pc.getType() == "mg":
         coarse_das, interpolations = set_cell_centred_interpolations(pc, da)
