@@ -18,7 +18,7 @@ from typing import Any, Iterator, Sequence
 from pdekit import __version__
 from pdekit.casefields import describe_model
 from pdekit.cases import bundled_cases_dir, load_case, read_toml
-from pdekit.launcher import mpi_rank, mpi_size
+from pdekit.launcher import mpi_rank, mpi_size, share_blas_threads
 from pdekit.errors import EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, NumericalError
 from pdekit.plugin import kinds
 from pdekit.tomlfmt import format_toml
@@ -181,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv, solver_args = argv[:split], argv[split + 1:]
     args = _build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminated)
+    share_blas_threads()
     try:
         if args.command == "list":
             return _list()

@@ -27,3 +27,20 @@ def mpi_rank() -> int:
 def mpi_size() -> int:
     """The number of MPI ranks started by the launcher (1 outside mpiexec)."""
     return _first(_SIZE, 1)
+
+
+_LOCAL_SIZE = ("OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "PMI_LOCAL_SIZE")
+
+
+def share_blas_threads() -> None:
+    """Under mpiexec, give each rank's threaded BLAS (the system OpenBLAS under PETSc's
+    CHOLMOD/MUMPS) its share of the node's cores, unless the user chose.
+
+    OpenBLAS reads ``OPENBLAS_NUM_THREADS`` when it loads, which is when PETSc loads: this
+    must run before the first PETSc import. Without it N ranks on a node would each start
+    as many BLAS threads as there are cores.
+    """
+    local = _first(_LOCAL_SIZE, mpi_size())
+    if local > 1:
+        threads = str(max(1, (os.cpu_count() or 1) // local))
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", threads)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything pdekit needs on a fresh Debian 12 machine, idempotently.
 #
-#   1. Debian packages: PETSc/SLEPc (real, with MUMPS), OpenMPI, mpi4py, python3-venv.
+#   1. Debian packages: PETSc/SLEPc (real, with MUMPS), OpenMPI, mpi4py, python3-venv,
+#      OpenBLAS.
 #   2. .venv made from the *system* interpreter (the Debian petsc4py/slepc4py/mpi4py are
 #      built for it). It sees only those three of Debian's Python packages: a .pth adds the
 #      PETSc/SLEPc module folders (so they import without PETSC_DIR/SLEPC_DIR), and
@@ -22,8 +23,10 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$venv/bin/pdekit" ]]; t
     exit 0
 fi
 
+# libopenblas0-pthread: an optimized BLAS behind libblas.so.3 (CHOLMOD's and MUMPS's dense
+# kernels; Debian's default is the reference BLAS).
 apt_packages=(python3-petsc4py-real python3-slepc4py-real python3-mpi4py python3-venv
-              openmpi-bin libopenmpi-dev)
+              openmpi-bin libopenmpi-dev libopenblas0-pthread)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
