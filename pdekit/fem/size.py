@@ -35,6 +35,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from pdekit.fem.factorization import AMG_MAX_ROW_NNZ, DIRECT_3D_MAX_DOFS
+
 ELEMENTS_PER_AREA = 2.3
 """Netgen triangles per maxh² of area."""
 
@@ -184,15 +186,26 @@ def matrix_row_entries_3d(order: int) -> float:
     return ROW_ENTRIES_3D[0] * (order + 1) * (order + 2) * (order + 3) / 6 + ROW_ENTRIES_3D[1]
 
 
+ITERATIVE_BYTES_PER_ENTRY = 60.0
+"""Per matrix entry on the iterative path (NGSolve's and PETSc's A and M, A − σM, the AMG
+hierarchy; no factor): the P2 unit cube at 1.25e6 dofs (41 entries per row) peaked at
+2.9 GiB, 57 bytes per entry."""
+
+
 def level_size_3d(coarse_elements: float, order: int, refine: int, hp_elements: float,
-                  ncv: int) -> LevelSize:
+                  ncv: int, factorization: str = "auto") -> LevelSize:
     """Estimate one 3D level: ``8^refine`` times the coarse tetrahedra plus the hp layers;
     memory per dof ``FILL_BYTES_3D · N^(1/3) + BYTES_PER_ENTRY · entries per row`` (a
-    nested-dissection factor of a 3D mesh holds ~N^(4/3) entries)."""
+    nested-dissection factor of a 3D mesh holds ~N^(4/3) entries), or, where
+    ``factorization`` is or would be (``"auto"``, :func:`pdekit.fem.factorization.choose`)
+    CG + AMG, ``ITERATIVE_BYTES_PER_ENTRY · entries per row``."""
     elements = coarse_elements * 8.0 ** refine + hp_elements
     dofs = elements * dofs_per_tetrahedron(order) + 1
-    per_dof = (FILL_BYTES_3D * dofs ** (1 / 3) * math.sqrt(matrix_row_entries_3d(order))
-               + BYTES_PER_ENTRY * matrix_row_entries_3d(order))
+    entries = matrix_row_entries_3d(order)
+    iterative = factorization.startswith("iterative") or (
+        factorization == "auto" and dofs > DIRECT_3D_MAX_DOFS and entries <= AMG_MAX_ROW_NNZ)
+    per_dof = (ITERATIVE_BYTES_PER_ENTRY * entries if iterative else
+               FILL_BYTES_3D * dofs ** (1 / 3) * math.sqrt(entries) + BYTES_PER_ENTRY * entries)
     krylov = 8.0 * max(ncv - 21, 0) * dofs + 24.0 * ncv ** 2
     boundary = 4.0 * elements ** (2 / 3) * order ** 2
     return LevelSize(elements, dofs, boundary, BASE_BYTES + per_dof * dofs + krylov, krylov,

@@ -97,7 +97,8 @@ def estimate_levels(case: EigenCase, shape: Shape | Solid, dirichlet: frozenset[
         length = singular_edge_length(case, shape, dirichlet)
         return coarse, [size.level_size_3d(
             coarse, order, refine, size.HP3_ELEMENTS_PER_LAYER * hp_levels[order]
-            * length / case.mesh.maxh * 2.0 ** refine, ncv) for order, refine in levels]
+            * length / case.mesh.maxh * 2.0 ** refine, ncv, solver.factorization)
+            for order, refine in levels]
     corners = 0
     if shape.kind == "polygon" and case.mesh.hp:
         corners = len(singular_corners(shape.vertices,

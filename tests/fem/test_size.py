@@ -83,3 +83,16 @@ def test_auto_hp_layers_are_capped_not_refused(write_case):
     setup = load_case(write_case(HEAD + '[geometry]\nshape = "lshape"\n[fem]\norder = 30\n'
                                  '[mesh]\nmaxh = 0.5\n'), (), ()).prepared
     assert setup.hp_levels == {30: size.hp_layer_limit(0.2)}
+
+
+def test_3d_memory_follows_the_inner_solve_auto_would_take():
+    # 1.2e6 P2 dofs on the unit cube: CG + AMG (sparse rows) needs no factor, a forced
+    # CHOLMOD factor of the same matrix does (N^(4/3) fill)
+    coarse = 14181.0  # Netgen's tetrahedra for the unit cube at maxh 0.075
+    iterative = size.level_size_3d(coarse, 2, 2, 0.0, 20)
+    direct = size.level_size_3d(coarse, 2, 2, 0.0, 20, "cholmod")
+    assert 1e6 < iterative.dofs < 2e6
+    assert iterative.bytes < 5 * 2**30 < 10 * 2**30 < direct.bytes
+    # high order has dense rows: auto factorizes, so the estimate counts the factor
+    assert size.level_size_3d(coarse / 27, 4, 2, 0.0, 20).bytes == \
+        size.level_size_3d(coarse / 27, 4, 2, 0.0, 20, "cholmod").bytes
