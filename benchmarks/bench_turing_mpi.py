@@ -150,14 +150,11 @@ def scaling(n: int, dim: int, steps: int, dt: float, rounds: int, folder: Path) 
 
 
 def log_view(n: int, dim: int, steps: int, dt: float, folder: Path) -> list[str]:
-    """PETSc's message/reduction counts of a 2-rank run (rank 0's -log_view summary).
-
-    ``-log_view`` goes through ``PETSC_OPTIONS``: after ``--`` it is put into the options
-    database after PetscInitialize, too late for logging (pdekit reports it unused)."""
+    """PETSc's message/reduction counts of a 2-rank run (rank 0's -log_view summary)."""
     init = initial_file(n, dim, folder)
     case = case_file(folder, f"l{n}_{dim}d", n, dim, init, "petsc", "arkimex", steps * dt, dt,
                      None)
-    text = run(command(case, folder / f"log{n}", 2), PETSC_OPTIONS="-log_view")
+    text = run(command(case, folder / f"log{n}", 2, ["-log_view"]))
     s = summary(folder / f"log{n}")["results"]["petsc"]
     keep = [line for line in text.splitlines()
             if re.match(r"\s*(Max       Max/Min|Time \(sec\)|MPI Msg Count|MPI Msg Len|"
