@@ -17,7 +17,11 @@ L = 2·t_alone / mean(t_concurrent); MPI speed-up S = t_alone / t_2ranks; target
 Then FedNL's bytes per rank and iteration for each compressor (2 ranks, fewer points: the
 bytes depend on the number of weights only) against a plain allreduce of the dense Hessian.
 
-Run: ``python benchmarks/bench_pinn_mpi.py [points] [gn_iterations] [--no-fednl]``.
+Run: ``python benchmarks/bench_pinn_mpi.py [points] [gn_iterations] [--no-fednl]
+[--serial-threads N]``. By default a serial run uses TensorFlow's default thread pools (all
+cores); ``--serial-threads 1`` gives each serial run what each MPI rank gets on a 2-core
+machine (:func:`pdekit.pinn.parallel.share_cores`), through ``TF_NUM_INTRAOP_THREADS`` and
+``TF_NUM_INTEROP_THREADS``.
 """
 
 from __future__ import annotations
@@ -89,19 +93,27 @@ def results(out: Path) -> dict:
 
 
 def main() -> None:
-    numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
+    args = sys.argv[1:]
+    env = environment()
+    serial_env = dict(env)
+    if "--serial-threads" in args:
+        at = args.index("--serial-threads")
+        threads = args[at + 1]
+        del args[at:at + 2]
+        serial_env.update(TF_NUM_INTRAOP_THREADS=threads, TF_NUM_INTEROP_THREADS=threads)
+    numbers = [a for a in args if not a.startswith("--")]
     points = int(numbers[0]) if numbers else 20_000
     iterations = int(numbers[1]) if len(numbers) > 1 else 12
-    compressions = () if "--no-fednl" in sys.argv else ("none", "topk", "rank1")
-    env = environment()
+    compressions = () if "--no-fednl" in args else ("none", "topk", "rank1")
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         case = tmp / "case.toml"
         case.write_text(CASE.format(points=points, stages=GN.format(iterations=iterations)))
-        subprocess.run(command(case, tmp / "alone"), check=True, env=env)
+        subprocess.run(command(case, tmp / "alone"), check=True, env=serial_env)
         subprocess.run(command(case, tmp / "mpi", 2), check=True, env=env)
-        pair = [subprocess.Popen(command(case, tmp / f"pair{i}"), env=env) for i in (0, 1)]
+        pair = [subprocess.Popen(command(case, tmp / f"pair{i}"), env=serial_env)
+                for i in (0, 1)]
         assert all(p.wait() == 0 for p in pair)
         alone, mpi = per_iteration(tmp / "alone"), per_iteration(tmp / "mpi")
         concurrent = statistics.mean(per_iteration(tmp / f"pair{i}") for i in (0, 1))
@@ -115,7 +127,8 @@ def main() -> None:
             subprocess.run(command(small, tmp / f"fednl_{compression}", 2), check=True, env=env)
             stage = results(tmp / f"fednl_{compression}")["stages"][-1]
             fednl[compression] = stage["communication"]
-    print(f"machine: {os.cpu_count()} cores; uptime before: {uptime}")
+    print(f"machine: {os.cpu_count()} cores; uptime before: {uptime}; serial runs: "
+          f"{serial_env.get('TF_NUM_INTRAOP_THREADS', 'default')} TensorFlow threads")
     print(f"after: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     print(f"{points} interior points, {one['network']['parameters']} weights, "
           f"{one['points']['residuals']} residuals\n")
