@@ -82,7 +82,10 @@ def command(case: Path, out: Path, ranks: int | None, extra: list[str] = ()) -> 
         cli += ["--", *extra]
     if ranks is None:
         return cli
-    return [shutil.which("mpiexec"), "-n", str(ranks), *cli]
+    # Open MPI binds rank 0 of every mpiexec to core 0: two `mpiexec -n 1` at once would
+    # share one core. Serial runs are left unbound, like any two programs.
+    binding = ["--bind-to", "none"] if ranks == 1 else []
+    return [shutil.which("mpiexec"), "-n", str(ranks), *binding, *cli]
 
 
 def summary(out: Path) -> dict:
