@@ -256,7 +256,7 @@ class PoissonLoss:
             return [], 0
         w = math.sqrt(self.penalty / rows)
         # the rows of the whole problem (Dirichlet, then flux), then this rank's block
-        stacked = np.concatenate([indices for indices in selected])
+        stacked = np.concatenate(selected)
         kinds = np.repeat([0, 1], [len(indices) for indices in selected])
         coefficients = (value_rows, flux_rows)
         starts = (0, len(selected[0]))
