@@ -32,6 +32,11 @@ def mpi_size() -> int:
 _LOCAL_SIZE = ("OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "PMI_LOCAL_SIZE")
 
 
+def cores_per_rank() -> int:
+    """This node's cores divided among the ranks the launcher started on it (at least 1)."""
+    return max(1, (os.cpu_count() or 1) // max(1, _first(_LOCAL_SIZE, mpi_size())))
+
+
 def share_blas_threads() -> None:
     """Under mpiexec, give each rank's threaded BLAS (the system OpenBLAS under PETSc's
     CHOLMOD/MUMPS) its share of the node's cores, unless the user chose.
@@ -40,7 +45,5 @@ def share_blas_threads() -> None:
     must run before the first PETSc import. Without it N ranks on a node would each start
     as many BLAS threads as there are cores.
     """
-    local = _first(_LOCAL_SIZE, mpi_size())
-    if local > 1:
-        threads = str(max(1, (os.cpu_count() or 1) // local))
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", threads)
+    if mpi_size() > 1:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", str(cores_per_rank()))

@@ -187,9 +187,11 @@ def matrix_row_entries_3d(order: int) -> float:
 
 
 ITERATIVE_BYTES_PER_ENTRY = 60.0
-"""Per matrix entry on the iterative path (NGSolve's and PETSc's A and M, A − σM, the AMG
-hierarchy; no factor): the P2 unit cube at 1.25e6 dofs (41 entries per row) peaked at
-2.9 GiB, 57 bytes per entry."""
+ITERATIVE_BYTES_PER_TETRAHEDRON = 400.0
+"""Peak memory on the iterative path (no factor): per matrix entry (NGSolve's and PETSc's A
+and M, A − σM, the AMG hierarchy) and per tetrahedron (Netgen's and NGSolve's mesh). Fitted
+to two unit-cube runs: P1, 1.12e6 dofs, 6.4e6 tetrahedra, 3.3 GiB peak; P2, 1.25e6 dofs,
+0.9e6 tetrahedra, at least 2.9 GiB (≈ 52 B per entry, 350 B per tetrahedron; rounded up)."""
 
 
 def level_size_3d(coarse_elements: float, order: int, refine: int, hp_elements: float,
@@ -204,7 +206,8 @@ def level_size_3d(coarse_elements: float, order: int, refine: int, hp_elements: 
     entries = matrix_row_entries_3d(order)
     iterative = factorization.startswith("iterative") or (
         factorization == "auto" and dofs > DIRECT_3D_MAX_DOFS and entries <= AMG_MAX_ROW_NNZ)
-    per_dof = (ITERATIVE_BYTES_PER_ENTRY * entries if iterative else
+    per_dof = (ITERATIVE_BYTES_PER_ENTRY * entries
+               + ITERATIVE_BYTES_PER_TETRAHEDRON * elements / dofs if iterative else
                FILL_BYTES_3D * dofs ** (1 / 3) * math.sqrt(entries) + BYTES_PER_ENTRY * entries)
     krylov = 8.0 * max(ncv - 21, 0) * dofs + 24.0 * ncv ** 2
     boundary = 4.0 * elements ** (2 / 3) * order ** 2

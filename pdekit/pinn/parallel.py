@@ -18,7 +18,6 @@ On one rank the :class:`Reducer` is the identity and no MPI is imported.
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -130,11 +129,11 @@ def world() -> Reducer:
         return Reducer()
     from mpi4py import MPI
 
-    share_cores(MPI.COMM_WORLD.size)
+    share_cores()
     return Reducer(MPI.COMM_WORLD)
 
 
-def share_cores(ranks: int) -> None:
+def share_cores() -> None:
     """Give each rank's TensorFlow its share of the node's cores.
 
     TensorFlow's thread pools default to all cores in every process: N ranks on a node
@@ -144,8 +143,9 @@ def share_cores(ranks: int) -> None:
     """
     import tensorflow as tf
 
-    local = int(os.environ.get("OMPI_COMM_WORLD_LOCAL_SIZE", ranks))
-    threads = max(1, (os.cpu_count() or 1) // max(local, 1))
+    from pdekit.launcher import cores_per_rank
+
+    threads = cores_per_rank()
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)
