@@ -48,6 +48,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 from seed_turing import seed_laplacian, seed_rk4, seed_split  # noqa: E402
+from turing_cli import solve_case  # noqa: E402
 
 from pdekit.fd.build import build_problem  # noqa: E402
 from pdekit.memory import retain_freed_memory  # noqa: E402
@@ -225,7 +226,6 @@ def bench(n: int, T: float, pypde_python: str | None, workdir: Path, full_seed_r
                      math.nan, per_step * seed_steps,
                      f"projected: {per_step * 1e3:.3g} ms/step x {seed_steps} steps "
                      f"(0.9x its stability limit; error not run)"))
-    seed_rk4_seconds = rows[0][4]
 
     # seed split, projected: same map as pdekit imex-euler (checked here)
     lap = seed_laplacian(n, LENGTH / n)
@@ -333,19 +333,14 @@ def large_grid_runs(ns: list[int], T: float) -> list[str]:
            "|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as folder:
         for n in ns:
-            case = Path(folder) / f"big{n}.toml"
-            case.write_text(f'[case]\nkind = "turing"\nname = "big{n}"\n[grid]\nn = {n}\n'
-                            f'[time]\nmethod = "etdrk4"\nadaptive = true\ntolerance = 1e-3\n'
-                            f'dt = 0.01\ndt_max = 1.0\nT = {T}\n'
-                            f'[output]\nvtk = false\npng = false\nevery = {T}\n')
-            result = subprocess.run([sys.executable, "-m", "pdekit.cli", "solve", str(case),
-                                     "--quiet", "--out", str(Path(folder) / f"out{n}")],
-                                    capture_output=True, text=True, cwd=folder,
-                                    env={**os.environ, "PYTHONPATH": str(HERE.parent)})
-            if result.returncode != 0:
-                out.append(f"| {n} | failed: {result.stderr.strip()[-300:]} |")
+            summary = solve_case(Path(folder), f"big{n}",
+                                 f'[case]\nkind = "turing"\nname = "big{n}"\n[grid]\n'
+                                 f'n = {n}\n[time]\nmethod = "etdrk4"\nadaptive = true\n'
+                                 f'tolerance = 1e-3\ndt = 0.01\ndt_max = 1.0\nT = {T}\n'
+                                 f'[output]\nvtk = false\npng = false\nevery = {T}\n')
+            if isinstance(summary, str):
+                out.append(f"| {n} | failed: {summary} |")
                 continue
-            summary = json.loads((Path(folder) / f"out{n}" / "summary.json").read_text())
             r = summary["results"]
             out.append(f"| {n} | {r['time']['steps']} | {summary['timings']['integrate']:.2f} | "
                        f"{r['time']['seconds_per_step']:.3g} | {r['memory']['peak_rss_mb']:.0f} | "

@@ -41,6 +41,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from turing_cli import solve_case  # noqa: E402
 
 from pdekit.fd.build import build_problem  # noqa: E402
 from pdekit.fd.grid import PeriodicGrid  # noqa: E402
@@ -294,20 +297,15 @@ def memory_runs(runs: list[tuple[int, float]], tolerance: float) -> list[str]:
            "| state [MiB] | load |", "|---|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as folder:
         for n, T in runs:
-            case = Path(folder) / f"cube{n}.toml"
-            case.write_text(f'[case]\nkind = "turing"\nname = "cube{n}"\n[grid]\n'
-                            f'n = [{n}, {n}, {n}]\nlength = {LENGTH}\n'
-                            f'[time]\nmethod = "etdrk4"\nadaptive = true\ntolerance = '
-                            f'{tolerance}\ndt = 0.01\ndt_max = 1.5\nT = {T}\n'
-                            f'[output]\nvtk = false\npng = false\nevery = {T}\n')
-            result = subprocess.run([sys.executable, "-m", "pdekit.cli", "solve", str(case),
-                                     "--quiet", "--out", str(Path(folder) / f"out{n}")],
-                                    capture_output=True, text=True, cwd=folder,
-                                    env={**os.environ, "PYTHONPATH": str(HERE.parent)})
-            if result.returncode != 0:
-                out.append(f"| {n} | failed: {result.stderr.strip()[-300:]} |")
+            summary = solve_case(Path(folder), f"cube{n}",
+                                 f'[case]\nkind = "turing"\nname = "cube{n}"\n[grid]\n'
+                                 f'n = [{n}, {n}, {n}]\nlength = {LENGTH}\n'
+                                 f'[time]\nmethod = "etdrk4"\nadaptive = true\ntolerance = '
+                                 f'{tolerance}\ndt = 0.01\ndt_max = 1.5\nT = {T}\n'
+                                 f'[output]\nvtk = false\npng = false\nevery = {T}\n')
+            if isinstance(summary, str):
+                out.append(f"| {n} | failed: {summary} |")
                 continue
-            summary = json.loads((Path(folder) / f"out{n}" / "summary.json").read_text())
             r = summary["results"]
             out.append(f"| {n} | {T:g} | {r['time']['steps']} | "
                        f"{summary['timings']['integrate']:.1f} | "
