@@ -10,18 +10,22 @@ reference from the same file (adaptive ETDRK4 at a tight tolerance, checked agai
 every solver at its cheapest setting with accuracy <= 1e-3.
 
 - pdekit: adaptive ETDRK4 with FFT diffusion (its fastest accurate method on periodic
-  grids, bench_turing.py), the loosest tolerance of a ladder that reaches 1e-3; fastest
-  of up to 3 runs; the numba compile time (empty cache) and the cache load reported apart.
+  grids, bench_turing.py), in single and double precision (``grid.precision``), at the
+  loosest (tolerance, dt_max) of a ladder that reaches 1e-3; fastest of up to 3 runs; the
+  numba compile time (empty cache) and the cache load reported apart.
 - py-pde's RK4 (``RungeKuttaSolver``, numba) in a separate virtual environment
-  (``--pypde-python``), at its largest stable step (0.99, then 0.9 of the RK4 limit
-  of the 7-point Laplacian); JIT compile reported apart. Where a full run would take
-  longer than ``--pypde-budget`` seconds its time is *projected*: seconds per step
-  measured on ``--pypde-probe`` steps × the steps its stability limit needs.
+  (``--pypde-python``), at its largest stable step (0.99, then 0.9, 0.45 of the RK4 limit
+  of the 7-point Laplacian, one run each; then the fastest of 3 at the step found); JIT
+  compile reported apart. Beyond 64³ its time is *projected*: seconds per step measured
+  on ``--pypde-probe`` steps × the steps its stability limit needs.
+- one table per ``--threads`` count: both solvers get that many threads (py-pde's numba
+  threads, pdekit's ``grid.threads`` per FFT); py-pde's step search runs with the first.
 - peak memory of ``pdekit solve`` (summary.json ``memory.peak_rss_mb``) at the grids of
-  ``--memory N T``.
+  ``--memory N T``, in each ``--memory-precision``.
 
     .venv/bin/python benchmarks/bench_turing_3d.py --pypde-python /tmp/pypde-venv/bin/python \\
-        --grid 64 150 --grid 128 150 --memory 128 150 --memory 256 2
+        --grid 64 150 --grid 128 150 --threads 1 2 --memory 128 150 --memory 256 2 \\
+        --memory-precision double single
 """
 
 from __future__ import annotations
@@ -89,14 +93,18 @@ def error(w: np.ndarray, reference: np.ndarray) -> float:
 
 
 def pdekit_adaptive(n: int, path: Path, t0: float, T: float, tolerance: float, dt_max: float,
-                    w0: np.ndarray | None = None):
-    """Seconds, final state and step statistics of an adaptive ETDRK4 run from the file
-    (set-up of the problem and its coefficients included, loading the file not)."""
-    w0 = load(path) if w0 is None else w0
+                    w0: np.ndarray | None = None, threads: int = 1,
+                    precision: str = "double"):
+    """Seconds, final state (float64) and step statistics of an adaptive ETDRK4 run from
+    the file (set-up of the problem and its coefficients included, loading the file not),
+    in ``precision`` ("double" or "single", as ``grid.precision``) with ``threads`` per
+    FFT (as ``grid.threads``)."""
+    dtype = np.float32 if precision == "single" else np.float64
+    w0 = (load(path) if w0 is None else w0).astype(dtype)
     start = time.perf_counter()
-    problem = build_problem(MODEL, grid(n), "full", "fft")
+    problem = build_problem(MODEL, grid(n), "full", "fft", threads, dtype)
     w, stats = integrate_adaptive(etdrk4_embedded(problem), w0, t0, T, 0.01, tolerance, dt_max)
-    return time.perf_counter() - start, w, stats
+    return time.perf_counter() - start, w.astype(np.float64), stats
 
 
 def pdekit_compile_seconds(n: int, folder: Path) -> tuple[float, float]:
@@ -126,8 +134,10 @@ def fixed_dt(T: float, dt: float) -> float:
     return T / math.ceil(T / dt - 1e-9)
 
 
-def pypde(python: str, n: int, path: Path, dt: float, T: float, repeats: int):
-    """py-pde's RK4 from the same file, in its own interpreter: report and final state."""
+def pypde(python: str, n: int, path: Path, dt: float, T: float, repeats: int,
+          threads: int = 1):
+    """py-pde's RK4 from the same file, in its own interpreter with ``threads`` numba
+    threads: report and final state."""
     w0 = np.load(path)
     source = path.parent / f"pypde_in_{n}.npz"
     target = path.parent / f"pypde_out_{n}.npz"
@@ -135,7 +145,8 @@ def pypde(python: str, n: int, path: Path, dt: float, T: float, repeats: int):
     result = subprocess.run([python, str(HERE / "pypde_turing.py"), str(source), str(target),
                              str(repeats), repr(dt), repr(T)],
                             capture_output=True, text=True,
-                            env={**os.environ, "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+                            env={**os.environ, "NUMBA_NUM_THREADS": str(threads),
+                                 "OMP_NUM_THREADS": str(threads)})
     if result.returncode != 0:
         raise RuntimeError(f"py-pde run failed:\n{result.stderr[-2000:]}")
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -144,19 +155,106 @@ def pypde(python: str, n: int, path: Path, dt: float, T: float, repeats: int):
     return report, final
 
 
-def bench(n: int, T: float, python: str | None, folder: Path, budget: float,
-          probe_steps: int) -> list[str]:
+PDEKIT_LADDER = [(2e-2, 1.5), (1e-2, 1.5), (7e-3, 1.5), (5e-3, 1.5), (3e-3, 1.0), (1e-3, 1.0),
+                 (1e-4, 1.0)]
+"""(tolerance, dt_max) pairs tried from the loosest: the first accurate one counts."""
+
+Row = tuple[str, str, str, float, float, str]
+
+
+def pypde_row(python: str, n: int, path: Path, T: float, reference: np.ndarray,
+              threads: int, probe_steps: int, dt: float | None) -> tuple[Row, float | None]:
+    """py-pde's row and the step it used. Up to 64³ full runs: at the given ``dt``, or
+    searching its largest stable accurate step (0.99, 0.9, 0.45 of the RK4 limit; one run
+    per try, then the fastest of RUNS at the step found). Beyond 64³ a probe of
+    ``probe_steps`` steps, projected to the steps its stability limit needs."""
+    kind = f"RK4 (numba, {threads} thread{'s' if threads > 1 else ''})"
+    name = f"py-pde {kind}"
+    if n > 64:
+        dt = fixed_dt(T, 0.99 * rk4_limit(n))
+        steps = round(T / dt)
+        report, _ = pypde(python, n, path, dt, probe_steps * dt, 1, threads)
+        run = report["runs"][0]
+        per_step = run["seconds"] / probe_steps
+        return ((f"py-pde {report['py-pde']} {kind}", f"{dt:.4g}", str(steps), math.nan,
+                 per_step * steps,
+                 f"projected: {per_step * 1e3:.3g} ms/step (measured on {probe_steps} steps, "
+                 f"{'finite' if run['finite'] else 'NOT finite'}) x {steps} steps at 0.99x its "
+                 f"stability limit (a full run would take ~{per_step * steps / 60:.0f} min; "
+                 f"error not run); JIT compile {run['jit_seconds']:.1f} s excluded; peak RSS "
+                 f"(VmHWM) {report['vmhwm_mib']:.0f} MiB"), dt)
+    tried = []
+    if dt is None:
+        for factor in (0.99, 0.9, 0.45):
+            candidate = fixed_dt(T, factor * rk4_limit(n))
+            report, final = pypde(python, n, path, candidate, T, 1, threads)
+            finite = report["runs"][0]["finite"]
+            err = error(final, reference)
+            tried.append(f"{candidate:.4g} ({'finite' if finite else 'blew up'}, "
+                         f"error {err:.1e})")
+            if finite and err <= TOLERANCE:
+                dt = candidate
+                break
+        if dt is None:
+            return (name, "—", "—", math.nan, math.nan, "no accurate run: " + ", ".join(tried)
+                    ), None
+    report, final = pypde(python, n, path, dt, T, RUNS, threads)
+    run = report["runs"][0]
+    search = (f"largest stable dt tried first: {', '.join(tried)}; " if tried
+              else "the step found with 1 thread; ")
+    return ((f"py-pde {report['py-pde']} {kind}", f"{run['dt']:.4g}",
+             str(round(T / run["dt"])), error(final, reference), run["seconds"],
+             f"measured, fastest of {len(run['all_seconds'])} "
+             f"({', '.join(f'{x:.3g}' for x in run['all_seconds'])}); JIT compile "
+             f"{run['jit_seconds']:.1f} s excluded; {search}peak RSS (VmHWM) "
+             f"{report['vmhwm_mib']:.0f} MiB"), dt)
+
+
+def pdekit_row(n: int, path: Path, T: float, reference: np.ndarray, threads: int,
+               precision: str, runs: int, folder: Path) -> Row:
+    """pdekit's adaptive ETDRK4 at the loosest accurate (tolerance, dt_max) of
+    :data:`PDEKIT_LADDER`, fastest of ``runs``."""
+    name = (f"pdekit etdrk4 adaptive (fft, {precision}, {threads} thread"
+            f"{'s' if threads > 1 else ''})")
+    tried = []
+    for tol, dt_max in PDEKIT_LADDER:
+        if precision == "single" and tol < 1e-5:
+            continue  # below what float32 resolves (grid.precision refuses it)
+        seconds, w, stats = pdekit_adaptive(n, path, 0.0, T, tol, dt_max, threads=threads,
+                                            precision=precision)
+        err = error(w, reference)
+        tried.append(f"{tol:g}/{dt_max:g}: {err:.1e}")
+        if err <= TOLERANCE:
+            all_seconds = [seconds] + [pdekit_adaptive(n, path, 0.0, T, tol, dt_max,
+                                                       threads=threads,
+                                                       precision=precision)[0]
+                                       for _ in range(runs - 1)]
+            if "compile" not in COMPILE:
+                COMPILE["compile"] = pdekit_compile_seconds(32, folder)
+            cold, warm = COMPILE["compile"]
+            return (name, f"tol {tol:g}, dt_max {dt_max:g}",
+                    f"{stats.accepted} (+{stats.rejected} rejected)", err, min(all_seconds),
+                    f"steps {stats.dt_min:.2g}..{stats.dt_max:.2g}; fastest of {runs} "
+                    f"({', '.join(f'{s:.3g}' for s in all_seconds)}); "
+                    f"{min(all_seconds) / (stats.accepted + stats.rejected) * 1e3:.3g} ms per "
+                    f"attempt; tolerance/dt_max tried: {'; '.join(tried)}; numba compile "
+                    f"{cold:.1f} s (empty cache, once per machine) and {warm:.2f} s (loading "
+                    f"the cache) excluded")
+    return (name, "—", "—", math.nan, math.nan, "not accurate at: " + "; ".join(tried))
+
+
+def bench(n: int, T: float, python: str | None, folder: Path, probe_steps: int,
+          threads_list: list[int], precisions: list[str]) -> list[str]:
     out = [f"### {n}³ (periodic cube of side {LENGTH:g}), T = {T:g}", ""]
     path = initial_file(n, folder)
 
     # converged reference, an independent check, and whether the pattern has settled
     t0 = time.perf_counter()
-    # (tighter references would take tens of minutes on this shared machine)
     ref_tol, check_tol = (1e-6, 1e-5) if n <= 64 else (1e-5, 1e-4)
     _, reference, ref_stats = pdekit_adaptive(n, path, 0.0, T, ref_tol, 0.25)
     _, check, check_stats = pdekit_adaptive(n, path, 0.0, T, check_tol, 0.25)
     size = reference.size // 2
-    out.append(f"reference: pdekit etdrk4 adaptive tol {ref_tol:g}, dt_max 0.25 "
+    out.append(f"reference: pdekit etdrk4 adaptive (double) tol {ref_tol:g}, dt_max 0.25 "
                f"({ref_stats.accepted} steps); tol {check_tol:g} ({check_stats.accepted} steps) "
                f"differs from it by {error(check, reference):.1e} of the range; field range "
                f"u {np.ptp(reference[:size]):.3g}, v {np.ptp(reference[size:]):.3g} "
@@ -170,129 +268,34 @@ def bench(n: int, T: float, python: str | None, folder: Path, budget: float,
             f"t = {T:g}: {np.ptp(reference[:size]):.3g}; max |u(T) - u(2T/3)| / range = "
             f"{np.max(np.abs(early[:size] - reference[:size])) / np.ptp(reference[:size]):.2f}")
     runs = RUNS if n <= 64 else 2
-    rows: list[tuple[str, str, str, float, float, str]] = []
-
-    # py-pde RK4 at its largest stable step
-    if python:
-        limit = rk4_limit(n)
-        tried = []
-        # full runs up to 64³; beyond, a probe of a few steps (seconds per step; every
-        # py-pde process pays its JIT compile, minutes on a loaded machine)
-        dt = fixed_dt(T, 0.99 * limit)
-        steps = round(T / dt)
-        if n > 64:
-            report, _ = pypde(python, n, path, dt, probe_steps * dt, 1)
-            run = report["runs"][0]
-            per_step = run["seconds"] / probe_steps
-            jit = run["jit_seconds"]
-        if n <= 64:
-            chosen = None
-            for factor in (0.99, 0.9, 0.45):
-                dt = fixed_dt(T, factor * limit)
-                report, final = pypde(python, n, path, dt, T, RUNS)
-                run = report["runs"][0]
-                err = error(final, reference)
-                tried.append(f"{dt:.4g} ({'finite' if run['finite'] else 'blew up'}, "
-                             f"error {err:.1e})")
-                if run["finite"] and err <= TOLERANCE:
-                    chosen = (run, err, report)
-                    break
-            if chosen:
-                run, err, report = chosen
-                rows.append((f"py-pde {report['py-pde']} RK4 (numba)", f"{run['dt']:.4g}",
-                             str(round(T / run["dt"])), err, run["seconds"],
-                             f"measured, fastest of {len(run['all_seconds'])}; JIT compile "
-                             f"{run['jit_seconds']:.1f} s excluded; largest stable dt tried "
-                             f"first: {', '.join(tried)}; peak RSS (VmHWM) "
-                             f"{report['vmhwm_mib']:.0f} MiB"))
-            else:
-                rows.append(("py-pde RK4 (numba)", "—", "—", math.nan, math.nan,
-                             "no accurate run: " + ", ".join(tried)))
-        else:
-            rows.append((f"py-pde {report['py-pde']} RK4 (numba)", f"{dt:.4g}", str(steps),
-                         math.nan, per_step * steps,
-                         f"projected: {per_step * 1e3:.3g} ms/step (measured on {probe_steps} "
-                         f"steps) x {steps} steps at 0.99x its stability limit (a full run "
-                         f"would take ~{per_step * steps / 60:.0f} min; error not run); JIT "
-                         f"compile {jit:.1f} s excluded; peak RSS (VmHWM) "
-                         f"{report['vmhwm_mib']:.0f} MiB"))
-
-    # pdekit: loosest tolerance that is accurate, fastest of RUNS
-    tried = []
-    for tol, dt_max in [(2e-2, 1.5), (1e-2, 1.5), (3e-3, 1.0), (1e-3, 1.0), (1e-4, 1.0)]:
-        seconds, w, stats = pdekit_adaptive(n, path, 0.0, T, tol, dt_max)
-        err = error(w, reference)
-        tried.append(f"{tol:g}: {err:.1e}")
-        if err <= TOLERANCE:
-            all_seconds = [seconds] + [pdekit_adaptive(n, path, 0.0, T, tol, dt_max)[0]
-                                       for _ in range(runs - 1)]
-            if "compile" not in COMPILE:
-                COMPILE["compile"] = pdekit_compile_seconds(32, folder)
-            cold, warm = COMPILE["compile"]
-            rows.append(("pdekit etdrk4 adaptive (fft)", f"tol {tol:g}, dt_max {dt_max:g}",
-                         f"{stats.accepted} (+{stats.rejected} rejected)", err,
-                         min(all_seconds),
-                         f"steps {stats.dt_min:.2g}..{stats.dt_max:.2g}; fastest of {runs} "
-                         f"({', '.join(f'{s:.3g}' for s in all_seconds)}); tolerances tried: "
-                         f"{'; '.join(tried)}; numba compile {cold:.1f} s (empty cache, once "
-                         f"per machine) and {warm:.2f} s (loading the cache) excluded"))
-            break
-    else:
-        rows.append(("pdekit etdrk4 adaptive (fft)", "—", "—", math.nan, math.nan,
-                     "not accurate at: " + "; ".join(tried)))
-
-    out += ["", "| solver | step | steps | error / range | time [s] | note |",
-            "|---|---|---|---|---|---|"]
-    for name, step, steps, err, seconds, note in rows:
-        out.append(f"| {name} | {step} | {steps} | {err:.1e} | {seconds:.3g} | {note} |")
-    out.append("")
-    best = rows[-1]
-    for name, _, _, _, seconds, note in rows[:-1]:
-        if math.isfinite(seconds) and math.isfinite(best[4]):
-            kind = "projected" if note.startswith("projected") else "measured"
-            out.append(f"- pdekit {seconds / best[4]:.1f}x faster than {name} ({kind})")
-    out.append(f"(load average at the end: {os.getloadavg()[0]:.1f})")
+    dt = None
+    for threads in threads_list:
+        rows: list[Row] = []
+        if python:
+            row, dt = pypde_row(python, n, path, T, reference, threads, probe_steps, dt)
+            rows.append(row)
+        for precision in precisions:
+            rows.append(pdekit_row(n, path, T, reference, threads, precision, runs, folder))
+        out += ["", f"#### {threads} thread{'s' if threads > 1 else ''} per solver", "",
+                "| solver | step | steps | error / range | time [s] | note |",
+                "|---|---|---|---|---|---|"]
+        for name, step, steps, err, seconds, note in rows:
+            out.append(f"| {name} | {step} | {steps} | {err:.1e} | {seconds:.3g} | {note} |")
+        out.append("")
+        if python and math.isfinite(rows[0][4]):
+            kind = "projected" if rows[0][5].startswith("projected") else "measured"
+            for name, _, _, _, seconds, _ in rows[1:]:
+                if math.isfinite(seconds):
+                    out.append(f"- {name}: {rows[0][4] / seconds:.1f}x faster than "
+                               f"{rows[0][0]} ({kind})")
+        out.append(f"(load average at the end: {os.getloadavg()[0]:.1f})")
     return out
 
 
-def timing_only(n: int, T: float, tolerance: float, python: str | None, folder: Path,
-                probe_steps: int) -> list[str]:
-    """No reference (too expensive on a loaded machine): one pdekit run at ``tolerance``
-    (the one found accurate on the smaller grid) and py-pde's seconds per step on a probe,
-    projected to the steps its stability limit needs. Errors are not measured here."""
-    out = [f"### {n}³, T = {T:g}: timing only (no reference; errors not measured)", ""]
-    path = initial_file(n, folder)
-    rows = []
-    if python:
-        dt = fixed_dt(T, 0.99 * rk4_limit(n))
-        steps = round(T / dt)
-        report, _ = pypde(python, n, path, dt, probe_steps * dt, 1)
-        run = report["runs"][0]
-        per_step = run["seconds"] / probe_steps
-        rows.append((f"py-pde {report['py-pde']} RK4 (numba)", f"{dt:.4g}", str(steps),
-                     per_step * steps,
-                     f"projected: {per_step * 1e3:.3g} ms/step (measured on {probe_steps} steps, "
-                     f"{'finite' if run['finite'] else 'NOT finite'}) x {steps} steps at 0.99x its "
-                     f"stability limit; JIT compile {run['jit_seconds']:.1f} s excluded; peak RSS "
-                     f"(VmHWM) {report['vmhwm_mib']:.0f} MiB"))
-    seconds, _, stats = pdekit_adaptive(n, path, 0.0, T, tolerance, 1.5)
-    rows.append(("pdekit etdrk4 adaptive (fft)", f"tol {tolerance:g}, dt_max 1.5",
-                 f"{stats.accepted} (+{stats.rejected} rejected)", seconds,
-                 f"measured, one run; {seconds / (stats.accepted + stats.rejected):.3g} s per "
-                 f"attempt"))
-    out += ["| solver | step | steps | time [s] | note |", "|---|---|---|---|---|"]
-    out += [f"| {a} | {b} | {c} | {d:.3g} | {e} |" for a, b, c, d, e in rows]
-    if len(rows) == 2:
-        out.append(f"\n- pdekit {rows[0][3] / rows[1][3]:.1f}x faster than py-pde (py-pde "
-                   f"projected, pdekit measured)")
-    out.append(f"(load average at the end: {os.getloadavg()[0]:.1f})")
-    return out
-
-
-def memory_runs(runs: list[tuple[int, float]], tolerance: float) -> list[str]:
+def memory_runs(runs: list[tuple[int, float]], tolerance: float, precision: str) -> list[str]:
     """``pdekit solve`` (adaptive ETDRK4, fft) on big cubes: wall time and peak memory."""
     out = [f"### peak memory through the CLI (`pdekit solve`, etdrk4 adaptive, tolerance "
-           f"{tolerance:g}, dt_max 1.5, no snapshots; summary.json)", "",
+           f"{tolerance:g}, dt_max 1.5, {precision} precision, no snapshots; summary.json)", "",
            "| n³ | T | steps | integrate [s] | s/step | peak RSS [MiB] | after set-up [MiB] "
            "| state [MiB] | load |", "|---|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as folder:
@@ -300,6 +303,7 @@ def memory_runs(runs: list[tuple[int, float]], tolerance: float) -> list[str]:
             summary = solve_case(Path(folder), f"cube{n}",
                                  f'[case]\nkind = "turing"\nname = "cube{n}"\n[grid]\n'
                                  f'n = [{n}, {n}, {n}]\nlength = {LENGTH}\n'
+                                 f'precision = "{precision}"\n'
                                  f'[time]\nmethod = "etdrk4"\nadaptive = true\ntolerance = '
                                  f'{tolerance}\ndt = 0.01\ndt_max = 1.5\nT = {T}\n'
                                  f'[output]\nvtk = false\npng = false\nevery = {T}\n')
@@ -319,13 +323,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pypde-python", default=None)
     parser.add_argument("--grid", nargs=2, action="append", metavar=("N", "T"), default=[])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1],
+                        help="threads per solver, one table each (py-pde: numba threads; "
+                             "pdekit: grid.threads)")
+    parser.add_argument("--precision", nargs="+", default=["single", "double"],
+                        choices=["single", "double"], help="pdekit rows (grid.precision)")
     parser.add_argument("--memory", nargs=2, action="append", metavar=("N", "T"), default=[])
     parser.add_argument("--memory-tolerance", type=float, default=1e-2)
-    parser.add_argument("--pypde-budget", type=float, default=1200.0,
-                        help="seconds a full py-pde run (with repeats) may take")
-    parser.add_argument("--pypde-probe", type=int, default=200)
-    parser.add_argument("--timing-only", nargs=3, action="append", metavar=("N", "T", "TOL"),
-                        default=[], help="no reference: pdekit at TOL, py-pde projected")
+    parser.add_argument("--memory-precision", nargs="+", default=["double"],
+                        choices=["single", "double"])
+    parser.add_argument("--pypde-probe", type=int, default=200,
+                        help="py-pde steps measured beyond 64³ (projected to a full run)")
     args = parser.parse_args()
     retain_freed_memory()  # as `pdekit solve` does
     print(f"# {platform.node()} {platform.machine()}, {os.cpu_count()} cores, load "
@@ -334,13 +342,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for n, T in args.grid:
             print("\n".join(bench(int(n), float(T), args.pypde_python, Path(folder),
-                                  args.pypde_budget, args.pypde_probe)), "\n", flush=True)
-        for n, T, tol in args.timing_only:
-            print("\n".join(timing_only(int(n), float(T), float(tol), args.pypde_python,
-                                        Path(folder), args.pypde_probe)), "\n", flush=True)
-    if args.memory:
+                                  args.pypde_probe, args.threads, args.precision)), "\n",
+                  flush=True)
+    for precision in args.memory_precision if args.memory else []:
         print("\n".join(memory_runs([(int(n), float(T)) for n, T in args.memory],
-                                    args.memory_tolerance)), flush=True)
+                                    args.memory_tolerance, precision)), "\n", flush=True)
 
 
 if __name__ == "__main__":

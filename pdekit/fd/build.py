@@ -17,7 +17,8 @@ from pdekit.time.problem import no_nonlinearity
 
 
 def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
-                       diffusion: str = "fft", threads: int = 1) -> LinearPart:
+                       diffusion: str = "fft", threads: int = 1,
+                       dtype: np.dtype | type = np.float64) -> LinearPart:
     """L = diag(D_u, D_v) ⊗ Δ_h on the stacked state [u.ravel(), v.ravel()].
 
     Parameters
@@ -32,12 +33,15 @@ def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
         cached SuperLU factorizations, one per species.
     threads
         Threads per fast transform.
+    dtype
+        Floating point of the fast transforms' eigenvalues (float32 for single-precision
+        runs; the sparse path is float64).
     """
     d_u, d_v = coefficients
     if diffusion == "fft":
         symbol = laplacian_eigenvalues(grid)
         cls = CosineDiagonalLinear if isinstance(grid, NeumannGrid) else FourierDiagonalLinear
-        return cls([d_u * symbol, d_v * symbol], grid.shape, threads=threads)
+        return cls([d_u * symbol, d_v * symbol], grid.shape, threads=threads, dtype=dtype)
     if diffusion == "sparse":
         matrix = laplacian(grid)
         return BlockDiagonalLinear([SparseLinear(d_u * matrix), SparseLinear(d_v * matrix)])
@@ -47,7 +51,7 @@ def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
 def reaction_rhs(model: ReactionModel, size: int):
     """N(w) for the stacked state w = [u.ravel(), v.ravel()] of ``size`` points each."""
     def reaction(w: np.ndarray) -> np.ndarray:
-        out = np.empty(w.shape, dtype=np.result_type(w, float))
+        out = np.empty(w.shape, dtype=w.dtype if w.dtype.kind == "f" else float)
         model.reaction_into(w[:size], w[size:], out[:size], out[size:])
         return out
 
@@ -55,16 +59,19 @@ def reaction_rhs(model: ReactionModel, size: int):
 
 
 def build_problem(model: ReactionModel, grid: Grid, terms: str = "full",
-                  diffusion: str = "fft", threads: int = 1) -> SemilinearProblem:
+                  diffusion: str = "fft", threads: int = 1,
+                  dtype: np.dtype | type = np.float64) -> SemilinearProblem:
     """du/dt = L w + N(w) for the stacked state w = [u.ravel(), v.ravel()].
 
     ``terms`` is ``"full"``, ``"reaction"`` (L = 0) or ``"diffusion"`` (N = 0);
     ``diffusion`` picks the representation of the same (2d+1)-point Laplacian (see
-    :func:`diffusion_operator`); ``threads`` is passed to the fast transforms.
+    :func:`diffusion_operator`); ``threads`` and ``dtype`` are passed to the fast
+    transforms (the state must have that ``dtype`` too).
     """
     size = grid.size
     linear: LinearPart = (ZeroLinear() if terms == "reaction"
-                          else diffusion_operator(grid, model.diffusion, diffusion, threads))
+                          else diffusion_operator(grid, model.diffusion, diffusion, threads,
+                                                  dtype))
     if terms == "diffusion":
         return SemilinearProblem(linear, no_nonlinearity)
     return SemilinearProblem(linear, reaction_rhs(model, size))

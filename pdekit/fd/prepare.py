@@ -113,6 +113,10 @@ conservative for runs spread over several)."""
 OPTIONS_SOURCE = "[time.petsc] / options after --"
 """Where PETSc options come from, as named in error messages found at run time."""
 
+SINGLE_PRECISION_TOLERANCE = 1e-5
+"""Smallest adaptive tolerance in single precision: float32 resolves 6e-8 of a value, and
+a step's arithmetic (transforms of 2·10⁵+ points) accumulates a few hundred of those."""
+
 MAX_SNAPSHOTS = 10_000
 """Most snapshots a run writes (each one a .vti of the whole state)."""
 
@@ -216,7 +220,13 @@ def prepare(case: TuringCase) -> TuringSetup:
                 raise case.error(f"model.{key}", f"an expression pdekit can differentiate "
                                  f"({error})", getattr(case.model, key)) from None
     grid = make_grid(case.grid.boundary, case.grid.shape, case.grid.lengths)
-    needed = grid.size * (PETSC_STATE_COPIES if petsc else STATE_COPIES) * 2 * 8
+    if case.time.adaptive and case.time.tolerance < SINGLE_PRECISION_TOLERANCE \
+            and case.grid.precision == "single":
+        raise case.error("time.tolerance", f"a tolerance >= {SINGLE_PRECISION_TOLERANCE:g} "
+                         "with grid.precision = 'single' (or double precision)",
+                         case.time.tolerance)
+    needed = grid.size * (PETSC_STATE_COPIES if petsc else STATE_COPIES) * 2 * \
+        (8 if petsc else case.grid.dtype.itemsize)
     if not fits_in_memory(needed):
         raise case.error("grid.n", f"a grid that fits in memory (about {gib(needed)} needed "
                                    f"for {grid.size:.3g} points, {gib(physical_memory_bytes())} "

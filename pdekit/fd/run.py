@@ -94,7 +94,7 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
     method, t0, t_end = case.time.method, setup.t0, case.time.T
     with context.phase("setup"):
         problem = build_problem(model, grid, case.model.terms, case.grid.diffusion,
-                                case.grid.threads)
+                                case.grid.threads, case.grid.dtype)
         if case.time.adaptive:
             attempt = make_attempt(method, problem)
         else:
@@ -105,7 +105,7 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
     times = output_times(t0, t_end, case.output.every)
     bar = context.progress(t_end - t0, f"turing {method} ({model.name})", unit="t",
                            time_steps=True)
-    w0 = np.concatenate([setup.u0.ravel(), setup.v0.ravel()])
+    w0 = np.concatenate([setup.u0.ravel(), setup.v0.ravel()]).astype(case.grid.dtype)
     stats = None
     with context.phase("integrate"):
         if case.time.adaptive:

@@ -1,6 +1,7 @@
 """ParaView files: VTK ImageData (``.vti``) snapshots and a live ``.pvd`` time series.
 
-The ``.vti`` writer is tiny (one uniform grid, base64-encoded float64 point data), so FD
+The ``.vti`` writer is tiny (one uniform grid, base64-encoded float64 point data, or float32
+for single-precision fields), so FD
 runs need neither VTK nor meshio. A grid split over MPI ranks is written as one ``.vti``
 piece per rank (its points placed in the whole grid by ``start``) and a ``.pvti`` that
 lists the pieces (:func:`write_pvti`). Unstructured meshes (FEM, PINN scattered points) go
@@ -39,14 +40,14 @@ ZLIB_LEVEL = 6
 
 
 def _encode(array: np.ndarray, compress: bool = True) -> str:
-    """VTK XML inline binary encoding of float64 data.
+    """VTK XML inline binary encoding of float64 or float32 data (little-endian).
 
     Uncompressed: base64 of a UInt64 byte count followed by the data. Compressed
     (``compressor="vtkZLibDataCompressor"``): base64 of the header ``[blocks, block size,
     last block size, compressed size of each block]`` (UInt64), then base64 of the
     concatenated zlib blocks, encoded separately as VTK's reader expects.
     """
-    raw = np.ascontiguousarray(array, dtype="<f8").tobytes()
+    raw = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
     if not compress:
         return base64.b64encode(struct.pack("<Q", len(raw)) + raw).decode("ascii")
     blocks = [zlib.compress(raw[i:i + ZLIB_BLOCK], ZLIB_LEVEL)
@@ -96,7 +97,9 @@ def write_vti(path: str | Path, origin: Sequence[float], spacing: Sequence[float
         The file written.
     """
     path = Path(path)
-    arrays = {name: np.asarray(value, dtype=float) for name, value in point_data.items()}
+    # float32 fields (single-precision runs) stay Float32; anything else is written Float64
+    arrays = {name: np.asarray(value, dtype=np.float32 if np.asarray(value).dtype == np.float32
+                               else np.float64) for name, value in point_data.items()}
     shape = next(iter(arrays.values())).shape
     if any(a.shape != shape for a in arrays.values()):
         raise ValueError("all point-data arrays must have the same shape")
@@ -106,7 +109,8 @@ def write_vti(path: str | Path, origin: Sequence[float], spacing: Sequence[float
     for name, array in arrays.items():
         # VTK orders points with x fastest: transpose our [i, j, k] indexing.
         flat = array.reshape(dims).transpose(2, 1, 0).ravel()
-        blocks.append(f'        <DataArray type="Float64" Name={quoteattr(name)} '
+        kind = "Float32" if array.dtype == np.float32 else "Float64"
+        blocks.append(f'        <DataArray type="{kind}" Name={quoteattr(name)} '
                       f'format="binary">{_encode(flat, compress)}</DataArray>')
     scalars = quoteattr(next(iter(arrays)))
     text = (

@@ -64,38 +64,22 @@ class DiagonalLinear(Protocol):
         if given."""
 
 
-@dataclass(frozen=True)
-class _StepMultipliers:
-    """What one step multiplies spectra by: flat arrays, one entry per spectral
-    coefficient (real for real eigenvalues, also when the spectra are complex).
+def multiplier_table(distinct: DistinctEigenvalues, dt: float) -> np.ndarray:
+    """The multipliers of one step at the distinct eigenvalues: one row per distinct
+    eigenvalue, columns E, E₂, Q, 2Q, f₁, 2f₂, f₃, g₁, g₃ (in the order of
+    :mod:`pdekit.time.etd_kernels`).
 
-    ``F2`` = 2 f₂ and ``Q2`` = 2 Q fold constant factors in; the error estimate
-    u⁺ − u₂ = g₁ N̂(u) + 2 f₂ (N̂(a) + N̂(b)) + g₃ N̂(c) needs g₁ = f₁ − hφ₁ + hφ₂ and
-    g₃ = f₃ − hφ₂ (E v cancels)."""
-
-    E: np.ndarray
-    E2: np.ndarray
-    Q: np.ndarray
-    Q2: np.ndarray
-    f1: np.ndarray
-    F2: np.ndarray
-    f3: np.ndarray
-    g1: np.ndarray
-    g3: np.ndarray
-
-    @classmethod
-    def of(cls, distinct: DistinctEigenvalues, dt: float, shape: tuple[int, ...]
-           ) -> "_StepMultipliers":
-        """Flat multipliers for step ``dt`` and spectra of ``shape`` (broadcast to it),
-        combined at the distinct eigenvalues and then spread over the modes."""
-        c = distinct.distinct_coefficients(dt)
-
-        def spread(x: np.ndarray) -> np.ndarray:
-            return np.ascontiguousarray(np.broadcast_to(x[distinct.index], shape)).reshape(-1)
-
-        return cls(E=spread(c.E), E2=spread(c.E2), Q=spread(c.Q), Q2=spread(2.0 * c.Q),
-                   f1=spread(c.f1), F2=spread(2.0 * c.f2), f3=spread(c.f3),
-                   g1=spread(c.f1 - c.p1 + c.p2), g3=spread(c.f3 - c.p2))
+    ``2f₂`` and ``2Q`` fold constant factors in; the error estimate
+    u⁺ − u₂ = g₁ N̂(u) + 2f₂ (N̂(a) + N̂(b)) + g₃ N̂(c) needs g₁ = f₁ − hφ₁ + hφ₂ and
+    g₃ = f₃ − hφ₂ (E v cancels). Real for real eigenvalues (also when the spectra are
+    complex); in the eigenvalues' precision."""
+    c = distinct.distinct_coefficients(dt)
+    table = np.stack([c.E, c.E2, c.Q, 2.0 * c.Q, c.f1, 2.0 * c.f2, c.f3,
+                      c.f1 - c.p1 + c.p2, c.f3 - c.p2], axis=1)
+    # computed in double precision, stored in the eigenvalues' (float32 for single runs)
+    precision = distinct.values.dtype
+    dtype = precision if table.dtype.kind == "f" else np.result_type(precision, np.complex64)
+    return np.ascontiguousarray(table, dtype=dtype)
 
 
 def is_diagonal(linear: object) -> bool:
@@ -154,7 +138,8 @@ class _Workspace:
         for name in self.NAMES:
             setattr(self, name, np.empty_like(spectrum))
             self.flat[name] = getattr(self, name).reshape(-1)
-        self.field = np.empty_like(state, dtype=np.result_type(state, float))
+        self.field = np.empty_like(state, dtype=state.dtype if state.dtype.kind == "f"
+                                   else float)
         self.error_field = np.empty_like(self.field)
 
 
@@ -181,18 +166,27 @@ class _ETDRK4Step:
         self.nonlinear = problem.nonlinear
         self.memo = _SpectrumMemo(self.linear.forward, size=memo_size)
         self.distinct = DistinctEigenvalues(self.linear.eigenvalues)
-        self.cache: dict[float, _StepMultipliers] = {}
+        self.cache: dict[float, np.ndarray] = {}
         self.cache_size = cache_size
         self.work: _Workspace | None = None
+        self.index: np.ndarray | None = None
 
-    def _multipliers(self, dt: float, shape: tuple[int, ...]) -> _StepMultipliers:
-        """The multipliers of step ``dt`` for spectra of ``shape``, cached per step."""
-        m = self.cache.get(dt)
-        if m is None or m.E.size != math.prod(shape):
+    def _table(self, dt: float) -> np.ndarray:
+        """The multiplier table of step ``dt`` (:func:`multiplier_table`), cached."""
+        table = self.cache.get(dt)
+        if table is None:
             if len(self.cache) >= self.cache_size:
                 self.cache.pop(next(iter(self.cache)))
-            m = self.cache[dt] = _StepMultipliers.of(self.distinct, dt, shape)
-        return m
+            table = self.cache[dt] = multiplier_table(self.distinct, dt)
+        return table
+
+    def _index(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Row of the multiplier table for every spectral coefficient (flat)."""
+        if self.index is None or self.index.size != math.prod(shape):
+            dtype = np.uint16 if self.distinct.values.size <= 2**16 else np.int32
+            self.index = np.ascontiguousarray(
+                np.broadcast_to(self.distinct.index.astype(dtype), shape)).reshape(-1)
+        return self.index
 
     def _n_hat(self, spectrum: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Transform of N at the state with this spectrum (which is overwritten)."""
@@ -206,19 +200,20 @@ class _ETDRK4Step:
         v = self.memo(u)
         if self.work is None or self.work.nv.shape != v.shape:
             self.work = _Workspace(v, u)
-        w, m, kernels = self.work, self._multipliers(dt, v.shape), self.kernels
-        flat = w.flat
+        w, kernels, flat = self.work, self.kernels, self.work.flat
+        table, index = self._table(dt), self._index(v.shape)
         self.linear.forward(self.nonlinear(u), out=w.nv)
-        kernels.first_stage(m.E2, m.Q, v.reshape(-1), flat["nv"], flat["e2v"], flat["q_nv"],
+        kernels.first_stage(table, index, v.reshape(-1), flat["nv"], flat["e2v"], flat["q_nv"],
                             flat["a"], flat["e2a"])
         self._n_hat(w.a, w.na)
-        kernels.second_stage(m.Q, flat["na"], flat["e2v"], flat["a"])  # b
+        kernels.second_stage(table, index, flat["na"], flat["e2v"], flat["a"])  # b
         self._n_hat(w.a, w.nb)
-        kernels.third_stage(m.Q2, flat["nb"], flat["e2a"], flat["q_nv"], flat["e2v"])  # c
+        kernels.third_stage(table, index, flat["nb"], flat["e2a"], flat["q_nv"],
+                            flat["e2v"])  # c
         self._n_hat(w.e2v, w.nc)
         new = np.empty_like(v)
-        kernels.combine(m.E, m.f1, m.F2, m.f3, m.g1, m.g3, v.reshape(-1), flat["nv"],
-                        flat["na"], flat["nb"], flat["nc"], new.reshape(-1), flat["error"])
+        kernels.combine(table, index, v.reshape(-1), flat["nv"], flat["na"], flat["nb"],
+                        flat["nc"], new.reshape(-1), flat["error"])
         return new, w.error
 
     def finish(self, spectrum: np.ndarray) -> np.ndarray:
@@ -243,9 +238,10 @@ def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -
     problem
         The semilinear problem (transform-diagonal linear part).
     cache_size
-        Coefficient sets kept for reuse (most recent step sizes); by default as many as
-        fit in :data:`CACHE_BYTES`, between 1 and 24. (One set is nine grid-sized arrays,
-        1.2 GB at 256³; making a new one costs a few per cent of a step there.)
+        Coefficient tables kept for reuse (most recent step sizes); by default as many
+        as fit in :data:`CACHE_BYTES`, between 1 and 24. (A table has nine entries per
+        distinct eigenvalue: 0.2 MB at 64³ on a cube, where making one costs about a
+        step; on boxes with unequal spacings nearly every mode has its own eigenvalue.)
 
     Returns
     -------
@@ -254,11 +250,11 @@ def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -
         u⁺ − u₂ of the local error (an array like ``u``). A step costs four
         evaluations of N, four forward and five inverse transforms.
     """
-    linear = _require_diagonal(problem)
+    stepper = _ETDRK4Step(problem, memo_size=3, cache_size=1)
     if cache_size is None:
-        set_bytes = 9 * np.asarray(linear.eigenvalues).nbytes
+        set_bytes = 9 * stepper.distinct.values.nbytes
         cache_size = int(min(24, max(1, CACHE_BYTES // max(set_bytes, 1))))
-    stepper = _ETDRK4Step(problem, memo_size=3, cache_size=cache_size)
+    stepper.cache_size = cache_size
 
     def attempt(u: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
         new, error = stepper.spectra(u, dt)

@@ -154,7 +154,8 @@ class DistinctEigenvalues:
     def distinct_coefficients(self, dt: float, points: int = CONTOUR_POINTS
                               ) -> ETDRK4Coefficients:
         """The coefficients at the distinct eigenvalues only (1-D arrays)."""
-        z = dt * self.values
+        # in double precision also for single-precision spectra (cast by the caller)
+        z = dt * self.values.astype(np.result_type(self.values, np.float64))
         q, f1, f2, f3, p1, p2 = (dt * v for v in _functions_of_distinct(z, points))
         return ETDRK4Coefficients(E=np.exp(z), E2=np.exp(0.5 * z), Q=q, f1=f1, f2=f2, f3=f3,
                                   p1=p1, p2=p2)

@@ -169,11 +169,16 @@ class FourierDiagonalLinear(TransformDiagonalLinear):
         Grid shape of one block.
     threads
         Threads per transform.
+    dtype
+        Real floating type of the eigenvalues (and of the states transformed): float64,
+        or float32 for single-precision runs (``ducc0`` transforms in the input's
+        precision).
     """
 
-    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...], threads: int = 1):
+    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...], threads: int = 1,
+                 dtype: np.dtype | type = np.float64):
         half = shape[-1] // 2 + 1
-        super().__init__(np.stack([np.asarray(s, dtype=float)[..., :half] for s in symbols]),
+        super().__init__(np.stack([np.asarray(s, dtype=dtype)[..., :half] for s in symbols]),
                          shape, threads)
 
     @property
@@ -210,10 +215,14 @@ class CosineDiagonalLinear(TransformDiagonalLinear):
         Grid shape of one block.
     threads
         Threads per transform.
+    dtype
+        Real floating type of the eigenvalues, as for :class:`FourierDiagonalLinear`.
     """
 
-    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...], threads: int = 1):
-        super().__init__(np.stack([np.asarray(s, dtype=float) for s in symbols]), shape, threads)
+    def __init__(self, symbols: list[np.ndarray], shape: tuple[int, ...], threads: int = 1,
+                 dtype: np.dtype | type = np.float64):
+        super().__init__(np.stack([np.asarray(s, dtype=dtype) for s in symbols]), shape,
+                         threads)
 
     def forward(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         blocks = u.reshape((len(self.eigenvalues), *self.shape))

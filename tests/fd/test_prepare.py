@@ -87,3 +87,17 @@ def test_bad_values_name_their_key(write_case, extra, key, expected):
     with pytest.raises(CaseError) as error:
         load_case(write_case(CASE + ("" if overrides else extra)), overrides)
     assert error.value.key == key and expected in str(error.value)
+
+
+@pytest.mark.parametrize("overrides,key,expected", [
+    (['grid.precision="single"', 'grid.diffusion="sparse"'], "grid.precision",
+     "'double' with grid.diffusion = 'sparse'"),
+    (['grid.precision="single"', 'time.method="etdrk4"', "time.adaptive=true",
+      "time.tolerance=1e-6"], "time.tolerance", "a tolerance >= 1e-05 with grid.precision"),
+    (['grid.precision="single"', 'grid.backend="petsc"', 'time.method="arkimex"'],
+     "grid.precision", "no grid.precision with grid.backend = 'petsc'"),
+])
+def test_single_precision_refuses_what_it_cannot_do(write_case, overrides, key, expected):
+    with pytest.raises(CaseError) as error:
+        load_case(write_case(CASE), overrides)
+    assert error.value.key == key and expected in str(error.value)
