@@ -32,7 +32,6 @@ J. Comput. Phys. 280, 579–601, 2015).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Protocol
 
 import numpy as np
@@ -240,8 +239,8 @@ def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -
     cache_size
         Coefficient tables kept for reuse (most recent step sizes); by default as many
         as fit in :data:`CACHE_BYTES`, between 1 and 24. (A table has nine entries per
-        distinct eigenvalue: 0.2 MB at 64³ on a cube, where making one costs about a
-        step; on boxes with unequal spacings nearly every mode has its own eigenvalue.)
+        distinct eigenvalue: 1.1 MB for the two species at 64³ on a cube, where making
+        one costs about a step; on boxes with unequal spacings nearly every mode has its own eigenvalue.)
 
     Returns
     -------
