@@ -123,13 +123,15 @@ class _Workspace:
     """Arrays one ETDRK4 step reuses: spectra of the stages and of N at them, and one
     physical-space field. A stage value is consumed by its inverse transform, so b
     takes a's buffer (as does the copy of u⁺'s spectrum the final inverse transform
-    consumes) and c takes E₂ v's, which is not needed after b.
+    consumes), and c is formed in place of E₂ a. E₂ v and Q N̂(u) are recomputed where
+    needed rather than stored: at 64³ the stage loops are bound by memory traffic, and a
+    stored intermediate costs a write and a read of a whole spectrum.
 
     Fresh arrays of a few hundred kB each step would come from ``mmap`` and cost page
     faults on first touch (a third of a step at 100², see :mod:`pdekit.memory`).
     """
 
-    NAMES = ("nv", "na", "nb", "nc", "e2v", "q_nv", "a", "e2a", "error")
+    NAMES = ("nv", "na", "nb", "nc", "a", "e2a", "error")
 
     def __init__(self, spectrum: np.ndarray, state: np.ndarray):
         self.flat: dict[str, np.ndarray] = {}
@@ -202,14 +204,12 @@ class _ETDRK4Step:
         w, kernels, flat = self.work, self.kernels, self.work.flat
         table, index = self._table(dt), self._index(v.shape)
         self.linear.forward(self.nonlinear(u), out=w.nv)
-        kernels.first_stage(table, index, v.reshape(-1), flat["nv"], flat["e2v"], flat["q_nv"],
-                            flat["a"], flat["e2a"])
+        kernels.first_stage(table, index, v.reshape(-1), flat["nv"], flat["a"], flat["e2a"])
         self._n_hat(w.a, w.na)
-        kernels.second_stage(table, index, flat["na"], flat["e2v"], flat["a"])  # b
+        kernels.second_stage(table, index, v.reshape(-1), flat["na"], flat["a"])  # b
         self._n_hat(w.a, w.nb)
-        kernels.third_stage(table, index, flat["nb"], flat["e2a"], flat["q_nv"],
-                            flat["e2v"])  # c
-        self._n_hat(w.e2v, w.nc)
+        kernels.third_stage(table, index, flat["nv"], flat["nb"], flat["e2a"])  # c
+        self._n_hat(w.e2a, w.nc)
         new = np.empty_like(v)
         kernels.combine(table, index, v.reshape(-1), flat["nv"], flat["na"], flat["nb"],
                         flat["nc"], new.reshape(-1), flat["error"])

@@ -21,30 +21,30 @@ E, E2, Q, Q2, F1, F2, F3, G1, G3 = range(9)
 
 
 @njit(cache=True, nogil=True)
-def first_stage(table, index, v, nv, e2v, q_nv, a, e2a):  # noqa: ANN001 (numba infers types)
-    """a = E₂ v + Q N̂(u); keeps E₂ v, Q N̂(u) and E₂ a for the later stages."""
+def first_stage(table, index, v, nv, a, e2a):  # noqa: ANN001 (numba infers types)
+    """a = E₂ v + Q N̂(u), and E₂ a for the third stage (a itself is consumed by its
+    inverse transform)."""
     for i in range(v.size):
         k = index[i]
-        x = table[k, E2] * v[i]
-        y = table[k, Q] * nv[i]
-        e2v[i] = x
-        q_nv[i] = y
-        a[i] = x + y
-        e2a[i] = table[k, E2] * (x + y)
+        x = table[k, E2] * v[i] + table[k, Q] * nv[i]
+        a[i] = x
+        e2a[i] = table[k, E2] * x
 
 
 @njit(cache=True, nogil=True)
-def second_stage(table, index, na, e2v, b):  # noqa: ANN001
+def second_stage(table, index, v, na, b):  # noqa: ANN001
     """b = E₂ v + Q N̂(a)."""
     for i in range(b.size):
-        b[i] = e2v[i] + table[index[i], Q] * na[i]
+        k = index[i]
+        b[i] = table[k, E2] * v[i] + table[k, Q] * na[i]
 
 
 @njit(cache=True, nogil=True)
-def third_stage(table, index, nb, e2a, q_nv, c):  # noqa: ANN001
-    """c = E₂ a + Q (2 N̂(b) − N̂(u)) = E₂ a + 2Q N̂(b) − Q N̂(u)."""
-    for i in range(c.size):
-        c[i] = e2a[i] + table[index[i], Q2] * nb[i] - q_nv[i]
+def third_stage(table, index, nv, nb, e2a_c):  # noqa: ANN001
+    """c = E₂ a + Q (2 N̂(b) − N̂(u)) = E₂ a + 2Q N̂(b) − Q N̂(u), in place of E₂ a."""
+    for i in range(e2a_c.size):
+        k = index[i]
+        e2a_c[i] = e2a_c[i] + table[k, Q2] * nb[i] - table[k, Q] * nv[i]
 
 
 @njit(cache=True, nogil=True)
