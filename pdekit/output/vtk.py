@@ -3,8 +3,9 @@
 The ``.vti`` writer is tiny (one uniform grid, base64-encoded float64 point data, float32
 for single-precision fields), so FD runs need neither VTK nor meshio. A grid split over MPI
 ranks is written as one ``.vti`` piece per rank (its points placed in the whole grid by
-``start``) and a ``.pvti`` that lists the pieces (:func:`write_pvti`). Unstructured meshes (FEM, PINN scattered points) go
-through meshio's ``.vtu`` writer and are listed in the same :class:`PVDSeries`.
+``start``) and a ``.pvti`` that lists the pieces (:func:`write_pvti`). Unstructured meshes
+(FEM, PINN scattered points) go through meshio's ``.vtu`` writer and are listed in the same
+:class:`PVDSeries`.
 """
 
 from __future__ import annotations
