@@ -105,7 +105,8 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
     times = output_times(t0, t_end, case.output.every)
     bar = context.progress(t_end - t0, f"turing {method} ({model.name})", unit="t",
                            time_steps=True)
-    w0 = np.concatenate([setup.u0.ravel(), setup.v0.ravel()]).astype(case.grid.dtype)
+    w0 = np.concatenate([setup.u0.ravel(), setup.v0.ravel()]).astype(case.grid.dtype,
+                                                                      copy=False)
     stats = None
     with context.phase("integrate"):
         if case.time.adaptive:

@@ -156,10 +156,11 @@ class _ETDRK4Step:
     memo_size
         Spectra of recent states to remember.
     cache_size
-        Multiplier sets (one per step size) to keep.
+        Multiplier tables (one per step size) to keep; ``None``: as many as fit in
+        :data:`CACHE_BYTES`, 1 to 24.
     """
 
-    def __init__(self, problem: SemilinearProblem, memo_size: int, cache_size: int):
+    def __init__(self, problem: SemilinearProblem, memo_size: int, cache_size: int | None):
         from pdekit.time import etd_kernels  # numba, loaded when a stepper is made
 
         self.kernels = etd_kernels
@@ -168,6 +169,9 @@ class _ETDRK4Step:
         self.memo = _SpectrumMemo(self.linear.forward, size=memo_size)
         self.distinct = DistinctEigenvalues(self.linear.eigenvalues)
         self.cache: dict[float, np.ndarray] = {}
+        if cache_size is None:  # as many tables as fit in the budget, 1 to 24
+            table_bytes = 9 * self.distinct.values.nbytes
+            cache_size = int(min(24, max(1, CACHE_BYTES // max(table_bytes, 1))))
         self.cache_size = cache_size
         self.work: _Workspace | None = None
         self.index: np.ndarray | None = None
@@ -240,7 +244,8 @@ def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -
         Coefficient tables kept for reuse (most recent step sizes); by default as many
         as fit in :data:`CACHE_BYTES`, between 1 and 24. (A table has nine entries per
         distinct eigenvalue: 1.1 MB for the two species at 64³ on a cube, where making
-        one costs about a step; on boxes with unequal spacings nearly every mode has its own eigenvalue.)
+        one costs about a step; on boxes with unequal spacings nearly every mode has its
+        own eigenvalue.)
 
     Returns
     -------
@@ -249,11 +254,7 @@ def etdrk4_embedded(problem: SemilinearProblem, cache_size: int | None = None) -
         u⁺ − u₂ of the local error (an array like ``u``). A step costs four
         evaluations of N, four forward and five inverse transforms.
     """
-    stepper = _ETDRK4Step(problem, memo_size=3, cache_size=1)
-    if cache_size is None:
-        set_bytes = 9 * stepper.distinct.values.nbytes
-        cache_size = int(min(24, max(1, CACHE_BYTES // max(set_bytes, 1))))
-    stepper.cache_size = cache_size
+    stepper = _ETDRK4Step(problem, memo_size=3, cache_size=cache_size)
 
     def attempt(u: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
         new, error = stepper.spectra(u, dt)

@@ -155,7 +155,7 @@ class DistinctEigenvalues:
                               ) -> ETDRK4Coefficients:
         """The coefficients at the distinct eigenvalues only (1-D arrays)."""
         # in double precision also for single-precision spectra (cast by the caller)
-        z = dt * self.values.astype(np.result_type(self.values, np.float64))
+        z = dt * self.values.astype(np.result_type(self.values, np.float64), copy=False)
         q, f1, f2, f3, p1, p2 = (dt * v for v in _functions_of_distinct(z, points))
         return ETDRK4Coefficients(E=np.exp(z), E2=np.exp(0.5 * z), Q=q, f1=f1, f2=f2, f3=f3,
                                   p1=p1, p2=p2)
