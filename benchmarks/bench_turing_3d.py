@@ -12,7 +12,8 @@ every solver at its cheapest setting with accuracy <= 1e-3.
 - pdekit: adaptive ETDRK4 with FFT diffusion (its fastest accurate method on periodic
   grids, bench_turing.py), in single and double precision (``grid.precision``), at the
   loosest (tolerance, dt_max) of a ladder that reaches 1e-3; fastest of up to 3 runs; the
-  numba compile time (empty cache) and the cache load reported apart.
+  numba compile time (empty cache) and the cache load reported apart, as is FFTW's
+  planning time (empty wisdom cache, and from the cache).
 - py-pde's RK4 (``RungeKuttaSolver``, numba) in a separate virtual environment
   (``--pypde-python``), at its largest stable step (0.99, then 0.9, 0.45 of the RK4 limit
   of the 7-point Laplacian, one run each; then the fastest of 3 at the step found); JIT
@@ -125,6 +126,24 @@ def pdekit_compile_seconds(n: int, folder: Path) -> tuple[float, float]:
     return seconds[0], seconds[1]
 
 
+def fftw_planning_seconds(n: int, threads: int, precision: str) -> tuple[float, float]:
+    """FFTW's planning time for the n³ two-species transforms (pdekit.time.fftw), each in
+    a fresh process: with an empty wisdom cache (once per machine and shape), then with
+    the cache the first process wrote."""
+    dtype = "float32" if precision == "single" else "float64"
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import numpy as np; "
+            "from pdekit.time.fftw import RealFFT; "
+            f"print(RealFFT(2, ({n}, {n}, {n}), np.{dtype}, {threads}).planning_seconds)")
+    seconds = []
+    with tempfile.TemporaryDirectory() as cache:
+        for _ in range(2):
+            result = subprocess.run([sys.executable, "-c", code, str(HERE.parent)],
+                                    check=True, capture_output=True, text=True,
+                                    env={**os.environ, "PDEKIT_CACHE_DIR": cache})
+            seconds.append(float(result.stdout.split()[-1]))
+    return seconds[0], seconds[1]
+
+
 def rk4_limit(n: int) -> float:
     """RK4's stable step for the (2d+1)-point Laplacian: |λ|max = 4 d D_max / h²."""
     return RK4_REAL_STABILITY / (4 * DIM / (LENGTH / n) ** 2 * max(MODEL.diffusion))
@@ -232,6 +251,7 @@ def pdekit_row(n: int, path: Path, T: float, reference: np.ndarray, threads: int
             if "compile" not in COMPILE:
                 COMPILE["compile"] = pdekit_compile_seconds(32, folder)
             cold, warm = COMPILE["compile"]
+            plan_cold, plan_warm = fftw_planning_seconds(n, threads, precision)
             return (name, f"tol {tol:g}, dt_max {dt_max:g}",
                     f"{stats.accepted} (+{stats.rejected} rejected)", err, min(all_seconds),
                     f"steps {stats.dt_min:.2g}..{stats.dt_max:.2g}; fastest of {runs} "
@@ -239,7 +259,9 @@ def pdekit_row(n: int, path: Path, T: float, reference: np.ndarray, threads: int
                     f"{min(all_seconds) / (stats.accepted + stats.rejected) * 1e3:.3g} ms per "
                     f"attempt; tolerance/dt_max tried: {'; '.join(tried)}; numba compile "
                     f"{cold:.1f} s (empty cache, once per machine) and {warm:.2f} s (loading "
-                    f"the cache) excluded")
+                    f"the cache) excluded; FFTW planning {plan_cold:.2f} s (empty wisdom "
+                    f"cache, once per machine and shape; in the first run only) and "
+                    f"{plan_warm:.3f} s (from the cache) included")
     return (name, "—", "—", math.nan, math.nan, "not accurate at: " + "; ".join(tried))
 
 

@@ -77,7 +77,7 @@ class GridSection(Section):
         "fft", description="how the (2d+1)-point Laplacian is applied: diagonalized by a "
                            "fast transform (FFT periodic, DCT neumann; exact diffusion "
                            "steps) or as a sparse matrix (SuperLU)")
-    threads: int = Field(1, ge=1, description="threads per FFT/DCT")
+    threads: int = Field(1, ge=1, description="threads per FFT/DCT and per ETDRK4 stage loop")
     precision: Literal["double", "single"] = Field(
         "double", description="floating point of the state and the fast transforms: double "
                               "(float64), or single (float32: half the memory, ETDRK4 "
