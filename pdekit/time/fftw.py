@@ -110,60 +110,83 @@ class RealFFT:
 
     def __init__(self, blocks: int, shape: tuple[int, ...], dtype: np.dtype | type,
                  threads: int = 1):
-        real_dtype = np.dtype(dtype)
-        complex_dtype = np.result_type(real_dtype, np.complex64)
+        self.real_dtype = np.dtype(dtype)
+        self.complex_dtype = np.result_type(self.real_dtype, np.complex64)
         self.real_shape = (blocks, *shape)
         self.spectral_shape = (blocks, *shape[:-1], shape[-1] // 2 + 1)
-        self._real = empty_aligned(self.real_shape, real_dtype)
-        self._spectral = empty_aligned(self.spectral_shape, complex_dtype)
-        axes = tuple(range(1, len(shape) + 1))
+        self.threads = threads
+        self._axes = tuple(range(1, len(shape) + 1))
+        self._plans: dict[str, pyfftw.FFTW] = {}
+        self._scratch: dict[str, np.ndarray] = {}
         _load_wisdom()
         before = pyfftw.export_wisdom()
         start = time.perf_counter()
-        # planning with FFTW_MEASURE overwrites the arrays: only the scratch ones
-        self._forward = pyfftw.FFTW(self._real, self._spectral, axes=axes,
-                                    direction="FFTW_FORWARD", flags=PLANNING_FLAGS,
-                                    threads=threads)
-        self._inverse = pyfftw.FFTW(self._spectral, self._real, axes=axes,
-                                    direction="FFTW_BACKWARD",
-                                    flags=(*PLANNING_FLAGS, "FFTW_DESTROY_INPUT"),
-                                    threads=threads)
+        # FFTW_MEASURE times the candidate algorithms on (and overwrites) these arrays;
+        # what it learns (wisdom) then plans the first arrays really transformed
+        real = empty_aligned(self.real_shape, self.real_dtype)
+        spectral = empty_aligned(self.spectral_shape, self.complex_dtype)
+        for direction, source, target in (("FFTW_FORWARD", real, spectral),
+                                          ("FFTW_BACKWARD", spectral, real)):
+            pyfftw.FFTW(source, target, axes=self._axes, direction=direction,
+                        flags=self._flags(direction, PLANNING_FLAGS), threads=threads)
         self.planning_seconds = time.perf_counter() - start
         wisdom = pyfftw.export_wisdom()
         if wisdom != before:
             _save_wisdom(wisdom)
 
+    @staticmethod
+    def _flags(direction: str, flags: tuple[str, ...]) -> tuple[str, ...]:
+        # a multidimensional complex-to-real transform destroys its input anyway
+        return (*flags, "FFTW_DESTROY_INPUT") if direction == "FFTW_BACKWARD" else flags
+
     def forward(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Spectrum of the stacked fields ``u`` (any array of ``blocks·prod(shape)``
         values), written into ``out`` if given."""
-        u = u.reshape(self.real_shape)
-        if not is_aligned(u) or u.dtype != self._real.dtype:
-            self._real[...] = u
-            u = self._real
-        return self._run(self._forward, u, out, self.spectral_shape, self._spectral)
+        u = self._aligned(u.reshape(self.real_shape), "real", self.real_dtype)
+        return self._run("FFTW_FORWARD", u, out, self.spectral_shape, self.complex_dtype)
 
     def inverse(self, spectrum: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """The fields (shape ``(blocks, *shape)``) of ``spectrum``, divided by the number
         of grid points (the inverse of :meth:`forward`). ``spectrum`` may be overwritten;
         the result goes into ``out`` if given."""
-        if not is_aligned(spectrum) or spectrum.dtype != self._spectral.dtype:
-            self._spectral[...] = spectrum
-            spectrum = self._spectral
-        return self._run(self._inverse, spectrum, out, self.real_shape, self._real)
+        spectrum = self._aligned(spectrum, "spectral", self.complex_dtype)
+        return self._run("FFTW_BACKWARD", spectrum, out, self.real_shape, self.real_dtype)
 
-    @staticmethod
-    def _run(plan: pyfftw.FFTW, source: np.ndarray, out: np.ndarray | None,
-             shape: tuple[int, ...], scratch: np.ndarray) -> np.ndarray:
+    def _aligned(self, array: np.ndarray, name: str, dtype: np.dtype) -> np.ndarray:
+        """``array`` itself, or a copy in a scratch array (made on first need) if it is
+        misaligned or of another dtype."""
+        if is_aligned(array) and array.dtype == dtype:
+            return array
+        scratch = self._scratch.get(name)
+        if scratch is None:
+            scratch = self._scratch[name] = empty_aligned(array.shape, dtype)
+        scratch[...] = array
+        return scratch
+
+    def _run(self, direction: str, source: np.ndarray, out: np.ndarray | None,
+             shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        target = None if out is None else out.reshape(shape)
+        direct = target is not None and is_aligned(target) and target.dtype == dtype
+        result = target if direct else empty_aligned(shape, dtype)
+        plan = self._plans.get(direction)
+        if plan is None:
+            # from the wisdom: planning leaves the arrays alone (FFTW_ESTIMATE, which
+            # does too, if FFTW lost the measurement)
+            try:
+                plan = pyfftw.FFTW(source, result, axes=self._axes, direction=direction,
+                                   flags=self._flags(direction, ("FFTW_MEASURE",
+                                                                 "FFTW_WISDOM_ONLY")),
+                                   threads=self.threads)
+            except RuntimeError:
+                plan = pyfftw.FFTW(source, result, axes=self._axes, direction=direction,
+                                   flags=self._flags(direction, ("FFTW_ESTIMATE",)),
+                                   threads=self.threads)
+            self._plans[direction] = plan
         # pyFFTW's default normalise_idft=True: the forward transform unscaled, the
         # inverse divided by the number of points (False would scale the forward one)
-        target = None if out is None else out.reshape(shape)
-        if target is None or not is_aligned(target) or target.dtype != scratch.dtype:
-            # FFTW writes only into aligned arrays of its own dtype
-            result = empty_aligned(shape, scratch.dtype)
-            plan(source, result)
-            if target is None:
-                return result
+        plan(source, result)
+        if target is None:
+            return result
+        if not direct:  # FFTW writes only into aligned arrays of its own dtype
             target[...] = result
-            return out
-        plan(source, target)
         return out
