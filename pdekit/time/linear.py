@@ -202,7 +202,8 @@ class CosineDiagonalLinear(TransformDiagonalLinear):
     with reflecting (no-flux) ends on a cell-centred grid (Strang, "The discrete cosine
     transform", SIAM Rev. 41, 1999), so Neumann diffusion gets the same exact, transform
     based sub-steps as periodic diffusion gets from the FFT. The orthonormal DCT-III
-    (``ducc0.fft``) is its inverse.
+    (``ducc0.fft``) is its inverse. (FFTW's REDFT10/01 took 1.3–3.5× longer than ducc0's
+    DCTs from 100² to 128³, one or two threads: the periodic grids alone use FFTW.)
 
     Parameters
     ----------
