@@ -34,7 +34,12 @@ __all__ = ["RealFFT", "wisdom_path"]
 # CACHE_LINE (64 bytes) covers pyFFTW's simd_alignment (16, 32 or 64 for SSE2 to AVX-512)
 
 PLANNING_FLAGS = ("FFTW_MEASURE",)
-"""Time candidate algorithms once per shape (0.2–0.7 s at 48³–1024²), then remember."""
+"""Time candidate algorithms once per shape (0.2–1.4 s from 48³ to 128³ and 1024², 4–7 s
+at 256³ on one thread), then remember."""
+
+PLANNING_TIME_LIMIT = 10.0
+"""Seconds FFTW may spend timing candidates for one plan: beyond it, it takes the best
+found so far (larger grids than 256³ would otherwise plan for minutes)."""
 
 _wisdom_loaded = False
 
@@ -116,19 +121,21 @@ class RealFFT:
         self.spectral_shape = (blocks, *shape[:-1], shape[-1] // 2 + 1)
         self.threads = threads
         self._axes = tuple(range(1, len(shape) + 1))
-        self._plans: dict[str, pyfftw.FFTW] = {}
         self._scratch: dict[str, np.ndarray] = {}
         _load_wisdom()
         before = pyfftw.export_wisdom()
         start = time.perf_counter()
-        # FFTW_MEASURE times the candidate algorithms on (and overwrites) these arrays;
-        # what it learns (wisdom) then plans the first arrays really transformed
+        # FFTW_MEASURE times candidate algorithms on (and overwrites) these arrays. Only
+        # the plans hold them, until their first calls swap in the caller's arrays.
         real = empty_aligned(self.real_shape, self.real_dtype)
         spectral = empty_aligned(self.spectral_shape, self.complex_dtype)
-        for direction, source, target in (("FFTW_FORWARD", real, spectral),
-                                          ("FFTW_BACKWARD", spectral, real)):
-            pyfftw.FFTW(source, target, axes=self._axes, direction=direction,
-                        flags=self._flags(direction, PLANNING_FLAGS), threads=threads)
+        self._plans = {
+            direction: pyfftw.FFTW(source, target, axes=self._axes, direction=direction,
+                                   flags=self._flags(direction, PLANNING_FLAGS),
+                                   threads=threads, planning_timelimit=PLANNING_TIME_LIMIT)
+            for direction, source, target in (("FFTW_FORWARD", real, spectral),
+                                              ("FFTW_BACKWARD", spectral, real))}
+        del real, spectral
         self.planning_seconds = time.perf_counter() - start
         wisdom = pyfftw.export_wisdom()
         if wisdom != before:
@@ -168,23 +175,9 @@ class RealFFT:
         target = None if out is None else out.reshape(shape)
         direct = target is not None and is_aligned(target) and target.dtype == dtype
         result = target if direct else empty_aligned(shape, dtype)
-        plan = self._plans.get(direction)
-        if plan is None:
-            # from the wisdom: planning leaves the arrays alone (FFTW_ESTIMATE, which
-            # does too, if FFTW lost the measurement)
-            try:
-                plan = pyfftw.FFTW(source, result, axes=self._axes, direction=direction,
-                                   flags=self._flags(direction, ("FFTW_MEASURE",
-                                                                 "FFTW_WISDOM_ONLY")),
-                                   threads=self.threads)
-            except RuntimeError:
-                plan = pyfftw.FFTW(source, result, axes=self._axes, direction=direction,
-                                   flags=self._flags(direction, ("FFTW_ESTIMATE",)),
-                                   threads=self.threads)
-            self._plans[direction] = plan
         # pyFFTW's default normalise_idft=True: the forward transform unscaled, the
         # inverse divided by the number of points (False would scale the forward one)
-        plan(source, result)
+        self._plans[direction](source, result)
         if target is None:
             return result
         if not direct:  # FFTW writes only into aligned arrays of its own dtype
