@@ -152,7 +152,8 @@ class _ChunkedLoops:
     """Runs a stage loop of :mod:`pdekit.time.etd_kernels` on ``threads`` contiguous
     pieces of its flat arrays at once (the compiled loops release the GIL), so the
     stage arithmetic uses the cores the transforms use. Loops shorter than
-    :attr:`MIN_CHUNK` per thread run whole: a hand-off to a thread costs ~20 µs.
+    :attr:`MIN_CHUNK` per thread run whole, where handing pieces to threads costs more
+    than it saves.
     """
 
     MIN_CHUNK = 2**15

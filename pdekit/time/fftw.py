@@ -156,7 +156,8 @@ class RealFFT:
         """The fields (shape ``(blocks, *shape)``) of ``spectrum``, divided by the number
         of grid points (the inverse of :meth:`forward`). ``spectrum`` may be overwritten;
         the result goes into ``out`` if given."""
-        spectrum = self._aligned(spectrum, "spectral", self.complex_dtype)
+        spectrum = self._aligned(spectrum.reshape(self.spectral_shape), "spectral",
+                                 self.complex_dtype)
         return self._run("FFTW_BACKWARD", spectrum, out, self.real_shape, self.real_dtype)
 
     def _aligned(self, array: np.ndarray, name: str, dtype: np.dtype) -> np.ndarray:
