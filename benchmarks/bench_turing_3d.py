@@ -108,22 +108,30 @@ def pdekit_adaptive(n: int, path: Path, t0: float, T: float, tolerance: float, d
     return time.perf_counter() - start, w.astype(np.float64), stats
 
 
+def cold_and_warm_seconds(code: str, args: list[str], cache_variable: str
+                          ) -> tuple[float, float]:
+    """Run ``code`` (which prints seconds last) in two fresh processes sharing a new,
+    empty cache directory named by the environment variable ``cache_variable``: the
+    seconds with the empty cache, then with what the first process left in it."""
+    seconds = []
+    with tempfile.TemporaryDirectory() as cache:
+        for _ in range(2):
+            result = subprocess.run([sys.executable, "-c", code, *args], check=True,
+                                    capture_output=True, text=True,
+                                    env={**os.environ, cache_variable: cache})
+            seconds.append(float(result.stdout.split()[-1]))
+    return seconds[0], seconds[1]
+
+
 def pdekit_compile_seconds(n: int, folder: Path) -> tuple[float, float]:
     """numba compile time of pdekit's kernels with an empty cache, and the time to load
     them from the cache, each in a fresh process: first of two short runs minus second."""
-    path = initial_file(n, folder)
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import bench_turing_3d as b; "
             "from pathlib import Path; "
             f"t = [b.pdekit_adaptive({n}, Path(sys.argv[2]), 0.0, 1.0, 1e-2, 0.5)[0] "
             "for _ in range(2)]; print(t[0] - t[1])")
-    seconds = []
-    with tempfile.TemporaryDirectory() as cache:
-        for _ in range(2):
-            result = subprocess.run([sys.executable, "-c", code, str(HERE), str(path)],
-                                    check=True, capture_output=True, text=True,
-                                    env={**os.environ, "NUMBA_CACHE_DIR": cache})
-            seconds.append(float(result.stdout.split()[-1]))
-    return seconds[0], seconds[1]
+    return cold_and_warm_seconds(code, [str(HERE), str(initial_file(n, folder))],
+                                 "NUMBA_CACHE_DIR")
 
 
 def fftw_planning_seconds(n: int, threads: int, precision: str) -> tuple[float, float]:
@@ -134,14 +142,7 @@ def fftw_planning_seconds(n: int, threads: int, precision: str) -> tuple[float, 
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import numpy as np; "
             "from pdekit.time.fftw import RealFFT; "
             f"print(RealFFT(2, ({n}, {n}, {n}), np.{dtype}, {threads}).planning_seconds)")
-    seconds = []
-    with tempfile.TemporaryDirectory() as cache:
-        for _ in range(2):
-            result = subprocess.run([sys.executable, "-c", code, str(HERE.parent)],
-                                    check=True, capture_output=True, text=True,
-                                    env={**os.environ, "PDEKIT_CACHE_DIR": cache})
-            seconds.append(float(result.stdout.split()[-1]))
-    return seconds[0], seconds[1]
+    return cold_and_warm_seconds(code, [str(HERE.parent)], "PDEKIT_CACHE_DIR")
 
 
 def rk4_limit(n: int) -> float:
