@@ -81,15 +81,20 @@ def _load_wisdom() -> None:
 
 def _save_wisdom(wisdom: tuple[bytes, ...]) -> None:
     """Write the measurements atomically (a concurrent run sees the old or the new
-    file, never half of one); an unwritable cache is skipped silently."""
+    file, never half of one); an unwritable cache is skipped silently. A uniquely named
+    temporary file (not :func:`pdekit.output.vtk.atomic_write_text`'s fixed one) keeps
+    runs that finish planning at once from writing into each other's."""
     path = wisdom_path()
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as file:
+            temporary = Path(file.name)
             pickle.dump(wisdom, file)
-        os.replace(file.name, path)
+        os.replace(temporary, path)
     except OSError:
-        pass
+        if temporary is not None:  # a full disk must not leave the half file behind
+            temporary.unlink(missing_ok=True)
 
 
 class RealFFT:

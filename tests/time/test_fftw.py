@@ -115,3 +115,16 @@ def test_unwritable_cache_is_skipped(tmp_path, monkeypatch):
     u = np.arange(22.0)
     np.testing.assert_allclose(fft.inverse(fft.forward(u)).ravel(), u, atol=1e-13)
     assert blocked.read_text() == "not a directory"
+
+
+def test_failed_cache_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import pdekit.time.fftw as fftw
+
+    monkeypatch.setenv("PDEKIT_CACHE_DIR", str(tmp_path))
+
+    def full_disk(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(fftw.os, "replace", full_disk)
+    fftw.RealFFT(1, (34,), np.float64)  # a shape no other test plans: new wisdom to save
+    assert list(tmp_path.iterdir()) == []
