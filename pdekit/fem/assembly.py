@@ -22,7 +22,9 @@ class Discretization:
     space
         ``ngsolve.H1`` space (this rank's part).
     A, M
-        ``petsc4py.PETSc.Mat`` stiffness and mass on free dofs (distributed under MPI).
+        ``petsc4py.PETSc.Mat`` stiffness and mass on free dofs (distributed under MPI; the
+        eigen solve replaces them by copies renumbered by a graph partition,
+        :mod:`pdekit.fem.partition`).
     ndof
         Global number of free dofs (the eigenproblem size).
     ndof_total

@@ -139,6 +139,7 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
     """
     from pdekit.fem.assembly import assemble
     from pdekit.fem.mesh import MeshFileError, build_mesh
+    from pdekit.fem.partition import repartition
     from pdekit.fem.slepc_solver import (SolverFailure, SolverSetupError,
                                          UnusedOptionsError, clusters, solve_eigen)
 
@@ -161,6 +162,9 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
                          "(refine the mesh)", solver.nev)
     failure_data = {"target": target, "ndof": disc.ndof}
     with _timed(context, "solve", times):
+        # Under MPI: rows renumbered by a graph partition, so every rank gets a compact part.
+        partitioned = repartition(disc.A, disc.M)
+        disc.A, disc.M = partitioned.A, partitioned.M  # the assembly-numbered copies go
         try:
             result = solve_eigen(disc.A, disc.M, nev=solver.nev, target=target,
                                  ncv=solver.ncv, tol=solver.tol, max_it=solver.max_it,
@@ -206,8 +210,10 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
         clusters=[{"mean": sum(values[i] for i in g) / len(g), "multiplicity": len(g),
                    "indices": g} for g in groups],
         iterations=result.iterations, converged=result.converged,
-        solver=result.settings, timings=times)
-    return level, Solution(mesh, disc, [result.vectors[i] for i in keep])
+        solver={**result.settings, "partitioner": partitioned.partitioner,
+                "rows_per_rank": partitioned.rows_per_rank}, timings=times)
+    return level, Solution(mesh, disc, [partitioned.to_assembly_numbering(result.vectors[i])
+                                        for i in keep])
 
 
 def run_study(setup: EigenSetup, context: Any, comm: Any) -> tuple[StudyOutcome, Solution]:
