@@ -114,3 +114,23 @@ def test_mode_panels_titles_and_nodal_lines(tmp_path, monkeypatch):
     assert panels[0].get_xlabel() == "x" and panels[0].get_ylabel() == "y"
     assert not panels[0].collections[1:]           # no sign change: no nodal line
     assert len(panels[1].collections) == 2         # the field and its nodal line
+
+
+def test_3d_sampling_merges_bitwise_identical_points_only():
+    from pdekit.fem.modes3d import merge_duplicate_points
+
+    # Two tetrahedra sharing the face (1, 2, 3), sampled element by element: 8 points, 5
+    # distinct; a sixth point one ulp off a vertex stays a point of its own.
+    a = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    b = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 1.0, 1.0]]
+    near = [[np.nextafter(1.0, 2.0), 0.0, 0.0]]
+    points = np.array(a + b + near)
+    tetrahedra = np.array([[0, 1, 2, 3], [4, 5, 6, 7], [8, 5, 6, 7]])
+    values = np.array([points @ [1.0, 2.0, 3.0]])  # a continuous field
+    merged, renumbered, merged_values = merge_duplicate_points(points, tetrahedra, values)
+    assert len(merged) == 6
+    np.testing.assert_array_equal(merged[renumbered], points[tetrahedra])
+    np.testing.assert_array_equal(merged_values[0][renumbered], values[0][tetrahedra])
+    empty = merge_duplicate_points(np.zeros((0, 3)), np.zeros((0, 4), dtype=int),
+                                   np.zeros((1, 0)))
+    assert len(empty[0]) == 0
