@@ -5,8 +5,8 @@ a global numbering that follows the assembling rank's local dof order. Netgen's
 ``Mesh.Distribute`` keeps rank 0 free of elements (Netgen 6.2.2608, ``Mesh::SendMesh``),
 and a refined mesh numbers its vertices level by level, so these blocks are scattered over
 the whole domain: on 2 ranks half of the rows couple to the other rank, and every
-matrix-vector product and AMG level moves large messages (140k-dof P1 cube: 130 kB per
-message, 2 ranks no faster per flop than 1).
+matrix-vector product and AMG level moves large messages (140k-dof P1 cube, CG + GAMG:
+130 kB per message, each of 2 ranks at 62 % of the serial flop rate).
 
 :func:`repartition` splits the matrix graph into equal parts with few cut edges (PETSc
 ``MatPartitioning`` with PT-Scotch, Chevalier & Pellegrini, "PT-Scotch: A tool for
@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 PARTITIONERS = ("ptscotch", "parmetis")
 """Graph partitioners tried in this order (the first PETSc was built with)."""
@@ -112,18 +114,13 @@ def repartition(A: Any, M: Any) -> Partitioned:
                        _old_rows=owned, _assembly_rows=end - start)
 
 
-def rows_for_this_rank(target_ranks: "np.ndarray", first_row: int, comm: Any
-                       ) -> "np.ndarray":
+def rows_for_this_rank(target_ranks: np.ndarray, first_row: int, comm: Any) -> np.ndarray:
     """The global rows this rank owns after a partition, in their new order.
 
     ``target_ranks[i]`` is the rank that gets this rank's row ``first_row + i``. Each rank
     receives its rows grouped by sending rank, in the senders' order; the new numbering
     counts them rank by rank (so a rank's new rows are contiguous).
     """
-    import numpy as np
-
     rows = first_row + np.arange(len(target_ranks), dtype=np.int64)
     outgoing = [rows[target_ranks == rank] for rank in range(comm.Get_size())]
-    incoming = comm.alltoall(outgoing)
-    return np.concatenate(incoming).astype(np.int64) if incoming else \
-        np.empty(0, dtype=np.int64)
+    return np.concatenate(comm.alltoall(outgoing)).astype(np.int64)
