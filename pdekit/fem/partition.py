@@ -97,20 +97,13 @@ def repartition(A: Any, M: Any) -> Partitioned:
     target = PETSc.IS()
     partitioning.apply(target)  # per local row: the rank that gets it
     partitioning.destroy()
-    old_rows = rows_for_this_rank(target.getIndices(), start, comm.tompi4py())
-    counts = comm.tompi4py().allgather(len(old_rows))
+    mpi = comm.tompi4py()
+    old_rows = rows_for_this_rank(target.getIndices(), start, mpi)
+    counts = mpi.allgather(len(old_rows))
     owned = PETSc.IS().createGeneral(old_rows.astype(PETSc.IntType), comm=comm)
-    moved = []
-    for matrix in (A, M):
-        renumbered = matrix.createSubMatrix(owned, owned)
-        for option in (PETSc.Mat.Option.SYMMETRIC, PETSc.Mat.Option.SPD):
-            try:
-                if matrix.getOption(option):
-                    renumbered.setOption(option, True)
-            except PETSc.Error:  # an option this PETSc cannot query: leave it unset
-                pass
-        moved.append(renumbered)
-    return Partitioned(moved[0], moved[1], partitioner, [int(c) for c in counts],
+    # The solver flags them symmetric (and the shifted matrix positive definite) itself.
+    return Partitioned(A.createSubMatrix(owned, owned), M.createSubMatrix(owned, owned),
+                       partitioner, [int(c) for c in counts],
                        _old_rows=owned, _assembly_rows=end - start)
 
 
