@@ -24,8 +24,8 @@ from typing import Any, Iterator
 from pdekit.output.folders import SUFFIXES, is_ours, mark, remove_ours, sibling
 from pdekit.output.vtk import atomic_write_text
 
-REPORTED_PACKAGES = ("pdekit", "numpy", "scipy", "ducc0", "pyfftw", "numba", "matplotlib", "meshio",
-                     "pydantic", "ngsolve", "netgen-mesher", "petsc4py", "slepc4py", "mpi4py",
+REPORTED_PACKAGES = ("pdekit", "numpy", "scipy", "ducc0", "pyfftw", "numba", "matplotlib",
+                     "meshio", "pydantic", "ngsolve", "netgen-mesher", "petsc4py", "slepc4py", "mpi4py",
                      "tensorflow-cpu", "tensorflow")
 
 
