@@ -25,8 +25,8 @@ from pdekit.output.folders import SUFFIXES, is_ours, mark, remove_ours, sibling
 from pdekit.output.vtk import atomic_write_text
 
 REPORTED_PACKAGES = ("pdekit", "numpy", "scipy", "ducc0", "pyfftw", "numba", "matplotlib",
-                     "meshio", "pydantic", "ngsolve", "netgen-mesher", "petsc4py", "slepc4py", "mpi4py",
-                     "tensorflow-cpu", "tensorflow")
+                     "meshio", "pydantic", "ngsolve", "netgen-mesher", "petsc4py", "slepc4py",
+                     "mpi4py", "tensorflow-cpu", "tensorflow")
 
 
 def package_versions() -> dict[str, str]:
