@@ -88,7 +88,8 @@ def _quiet_numerics(quiet: bool) -> Iterator[None]:
 
 
 def _checked_run_inputs(args: argparse.Namespace, solver_args: list[str]) -> Any:
-    """Load, validate and prepare the case, and check the output folder, on this rank."""
+    """Load, validate and prepare the case, check the output folder and (on rank 0) take
+    the run folder's lock, on this rank."""
     loaded = load_case(args.case, args.overrides, solver_args)
     case, plugin = loaded.case, loaded.plugin
     if args.command not in plugin.commands:
@@ -102,9 +103,15 @@ def _checked_run_inputs(args: argparse.Namespace, solver_args: list[str]) -> Any
     from pdekit.output.folders import check_destination
 
     final_dir = args.out if args.out is not None else Path("results") / case.name
-    check_destination(final_dir, *(("command line", "--out") if args.out is not None
-                                   else (case.source_label, "case.name")))
-    return loaded, final_dir
+    where = ("command line", "--out") if args.out is not None else (case.source_label,
+                                                                    "case.name")
+    check_destination(final_dir, *where)
+    from pdekit.output.lock import RunLock
+
+    lock = RunLock(final_dir, *where)
+    if mpi_rank() == 0:
+        lock.acquire()
+    return loaded, final_dir, lock
 
 
 def _agree_on_input(problem: CaseError | None) -> None:
@@ -129,7 +136,7 @@ class _ReportedElsewhere(CaseError):
 def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) -> int:
     problem: CaseError | None = None
     try:
-        loaded, final_dir = _checked_run_inputs(args, solver_args)
+        loaded, final_dir, lock = _checked_run_inputs(args, solver_args)
     except CaseError as error:
         problem = error
     if mpi_size() > 1:
@@ -142,7 +149,7 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
     from pdekit.output.run import RunContext, package_versions
 
     retain_freed_memory()  # time steppers allocate field-sized arrays every step
-    context = RunContext(final_dir, args.quiet, mpi_rank(), case.name)
+    context = RunContext(final_dir, args.quiet, mpi_rank(), case.name, lock)
     context.prepare()
     try:
         with _quiet_numerics(args.quiet):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from pdekit.output.folders import SUFFIXES, is_ours, mark, remove_ours, sibling
+from pdekit.output.lock import RunLock
 from pdekit.output.vtk import atomic_write_text
 
 REPORTED_PACKAGES = ("pdekit", "numpy", "scipy", "ducc0", "pyfftw", "numba", "matplotlib",
@@ -103,19 +104,25 @@ class RunContext:
         MPI rank; only rank 0 manages the folder and writes ``summary.json``.
     case_name
         Recorded in the marker of the folders the run makes.
+    lock
+        The run folder's lock (:mod:`pdekit.output.lock`), taken by the caller before
+        anything else so that a refusal touches nothing; when omitted, :meth:`prepare`
+        takes it. Released when the run's folder is in place or marked failed.
 
     Every folder a run makes is marked (:mod:`pdekit.output.folders`); a folder without
     the marker is never replaced, renamed or deleted.
     """
 
     def __init__(self, final_dir: Path, quiet: bool = False, rank: int = 0,
-                 case_name: str = ""):
+                 case_name: str = "", lock: RunLock | None = None):
         self.final_dir = Path(final_dir)
         self.dir = sibling(self.final_dir, SUFFIXES[0])
         self.failed_dir = sibling(self.final_dir, SUFFIXES[1])
         self.case_name = case_name or self.final_dir.name
         self.quiet = quiet
         self.rank = rank
+        self.lock = lock if lock is not None else RunLock(self.final_dir, "output folder",
+                                                          "--out")
         self.timings: dict[str, float] = {}
         self.started = time.perf_counter()
 
@@ -124,15 +131,26 @@ class RunContext:
         return self.rank == 0
 
     def prepare(self) -> None:
-        """Create an empty, marked staging folder (clearing one an interrupted run left).
+        """Take the lock, then create an empty, marked staging folder (clearing one an
+        interrupted run left: with the lock held, no live run owns it).
 
         Only rank 0 touches the folder: other ranks hand their data to rank 0, which
         writes it. (A rank creating the folder too raced rank 0's clean-up under MPI.)
+
+        Raises
+        ------
+        pdekit.output.lock.RunInProgress
+            When another run of this case holds the lock (nothing is touched).
         """
         if not self.is_root:
             return
-        remove_ours(self.dir)
-        mark(self.dir, self.case_name)
+        self.lock.acquire()
+        try:
+            remove_ours(self.dir)
+            mark(self.dir, self.case_name)
+        except BaseException:
+            self.lock.release()
+            raise
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -176,15 +194,19 @@ class RunContext:
         if not self.is_root:
             return
         summary = {**summary, "timings": {**self.timings, "total": time.perf_counter() - self.started}}
-        write_json(self.dir / "summary.json", summary)
-        previous = self.final_dir.with_name("." + self.final_dir.name + ".previous")
-        remove_ours(previous)
-        if self.final_dir.exists():
-            if not is_ours(self.final_dir):  # appeared during the run: leave it alone
-                raise ValueError(f"{self.final_dir} was not made by pdekit; not replacing it")
-            os.replace(self.final_dir, previous)
-        os.replace(self.dir, self.final_dir)
-        remove_ours(previous)
+        try:
+            write_json(self.dir / "summary.json", summary)
+            previous = self.final_dir.with_name("." + self.final_dir.name + ".previous")
+            remove_ours(previous)
+            if self.final_dir.exists():
+                if not is_ours(self.final_dir):  # appeared during the run: leave it alone
+                    raise ValueError(f"{self.final_dir} was not made by pdekit; "
+                                     "not replacing it")
+                os.replace(self.final_dir, previous)
+            os.replace(self.dir, self.final_dir)
+            remove_ours(previous)
+        finally:
+            self.lock.release()
 
     def fail(self, error: BaseException, data: dict[str, Any] | None = None) -> None:
         """Move the staging folder aside as ``<name>.failed`` with an ``error.json``.
@@ -192,7 +214,15 @@ class RunContext:
         Best effort: on a full disk the ``error.json`` may be missing, but the folder is
         still renamed so that it does not look like a run in progress.
         """
-        if not self.is_root or not is_ours(self.dir):
+        if not self.is_root:
+            return
+        try:
+            self._move_aside(error, data)
+        finally:
+            self.lock.release()
+
+    def _move_aside(self, error: BaseException, data: dict[str, Any] | None) -> None:
+        if not self.lock.held or not is_ours(self.dir):  # never another run's folder
             return
         try:
             write_json(self.dir / "error.json", {"status": "failed", "error": str(error),

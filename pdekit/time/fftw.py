@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import platform
 import tempfile
 import time
@@ -44,6 +43,14 @@ found so far (larger grids than 256³ would otherwise plan for minutes)."""
 _wisdom_loaded = False
 
 
+WISDOM_MAGIC = b"pdekit-fftw-wisdom 2\n"
+"""First line of a wisdom file (version 2: plain bytes with a checksum; version 1 files
+were pickles and are never read)."""
+
+MAX_WISDOM_BYTES = 4 * 2**20
+"""Largest wisdom file read: FFTW's text for hundreds of plans is a few hundred kB."""
+
+
 def wisdom_path() -> Path:
     """The file FFTW's measurements are kept in: one per CPU model and FFTW build,
     under ``$PDEKIT_CACHE_DIR`` or ``$XDG_CACHE_HOME/pdekit`` (default ``~/.cache``)."""
@@ -51,7 +58,7 @@ def wisdom_path() -> Path:
     if root is None:
         root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pdekit"
     key = f"{platform.machine()} {_cpu_model()} pyfftw {pyfftw.__version__}"
-    return Path(root) / f"fftw-wisdom-{hashlib.sha1(key.encode()).hexdigest()[:12]}.pickle"
+    return Path(root) / f"fftw-wisdom-{hashlib.sha1(key.encode()).hexdigest()[:12]}.bin"
 
 
 def _cpu_model() -> str:
@@ -65,18 +72,52 @@ def _cpu_model() -> str:
     return platform.processor()
 
 
+def encode_wisdom(wisdom: tuple[bytes, ...]) -> bytes:
+    """The file content for FFTW's wisdom (one bytes string per precision): the magic
+    line, a SHA-256 line, then each part as a length line and its bytes. No pickle: a
+    cache file is data, never code."""
+    body = b"".join(b"%d\n" % len(part) + part for part in wisdom)
+    return WISDOM_MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+
+def decode_wisdom(data: bytes) -> tuple[bytes, ...] | None:
+    """The wisdom parts of a file written by :func:`encode_wisdom`, or ``None`` for
+    anything else (another format, a truncated or altered file, parts that are not
+    FFTW's wisdom text). The cache is untrusted input: nothing here executes it."""
+    if not data.startswith(WISDOM_MAGIC):
+        return None
+    digest, _, body = data[len(WISDOM_MAGIC):].partition(b"\n")
+    if hashlib.sha256(body).hexdigest().encode() != digest:
+        return None
+    parts = []
+    while body:
+        length, newline, rest = body.partition(b"\n")
+        if not newline or not length.isdigit() or int(length) > len(rest):
+            return None
+        part, body = rest[:int(length)], rest[int(length):]
+        # FFTW's wisdom is printable ASCII text starting "(fftw-3" (empty when unused)
+        if part and not (part.startswith(b"(fftw-3") and part.isascii()
+                         and all(32 <= c < 127 or c in (9, 10, 13) for c in part)):
+            return None
+        parts.append(part)
+    return tuple(parts) if len(parts) == 3 else None
+
+
 def _load_wisdom() -> None:
-    """Import the cached measurements once per process (a missing or unreadable file
-    only means planning takes longer)."""
+    """Import the cached measurements once per process. A missing, oversized, damaged or
+    foreign file is ignored (planning then takes longer and rewrites it), silently."""
     global _wisdom_loaded
     if _wisdom_loaded:
         return
     _wisdom_loaded = True
     try:
         with open(wisdom_path(), "rb") as file:
-            pyfftw.import_wisdom(pickle.load(file))
-    except Exception:  # noqa: BLE001 (any damage to a cache file is harmless)
-        pass
+            data = file.read(MAX_WISDOM_BYTES + 1)
+    except OSError:
+        return
+    wisdom = decode_wisdom(data) if len(data) <= MAX_WISDOM_BYTES else None
+    if wisdom is not None:
+        pyfftw.import_wisdom(wisdom)
 
 
 def _save_wisdom(wisdom: tuple[bytes, ...]) -> None:
@@ -90,7 +131,7 @@ def _save_wisdom(wisdom: tuple[bytes, ...]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as file:
             temporary = Path(file.name)
-            pickle.dump(wisdom, file)
+            file.write(encode_wisdom(wisdom))
         os.replace(temporary, path)
     except OSError:
         if temporary is not None:  # a full disk must not leave the half file behind

@@ -77,7 +77,8 @@ def test_stale_running_folder_of_ours_is_cleared(tmp_path):
     final = tmp_path / "out"
     first = RunContext(final, quiet=True)
     first.prepare()
-    (first.dir / "half.vti").write_text("...")  # killed mid-run
+    (first.dir / "half.vti").write_text("...")
+    first.lock.release()  # killed mid-run: the kernel releases the lock
     second = RunContext(final, quiet=True)
     second.prepare()
     assert sorted(p.name for p in second.dir.iterdir()) == [MARKER]

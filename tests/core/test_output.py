@@ -51,7 +51,8 @@ def test_success_replaces_previous_and_failure_keeps_it(tmp_path):
     (third.dir / "data.txt").write_text("three")
     third.finish({"status": "ok"})
     assert (final / "data.txt").read_text() == "three"
-    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["demo", "demo.failed"]
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [".demo.lock", "demo",
+                                                                   "demo.failed"]
 
 
 def test_only_rank_zero_touches_the_run_folder(tmp_path):

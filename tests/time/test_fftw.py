@@ -128,3 +128,59 @@ def test_failed_cache_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     monkeypatch.setattr(fftw.os, "replace", full_disk)
     fftw.RealFFT(1, (34,), np.float64)  # a shape no other test plans: new wisdom to save
     assert list(tmp_path.iterdir()) == []
+
+
+PLANTED = """
+import os, pickle, sys
+class Payload:
+    def __reduce__(self):
+        return (os.system, ("touch " + sys.argv[1],))
+with open(sys.argv[2], "wb") as file:
+    pickle.dump(Payload(), file)
+"""
+
+
+def plant_pickle(target: Path, witness: Path) -> None:
+    """Write a pickle at ``target`` that creates ``witness`` when unpickled."""
+    subprocess.run([sys.executable, "-c", PLANTED, str(witness), str(target)], check=True)
+
+
+def test_planted_pickle_in_the_cache_never_runs(tmp_path):
+    """The cache is untrusted input: a pickle planted under the wisdom file's name (and
+    under the name pdekit used for pickles before) is data that is ignored, never run;
+    planning goes on and the file is replaced by real wisdom."""
+    witness = tmp_path / "code-ran"
+    probe = plan_in_fresh_process("measure", tmp_path / "probe")  # learn the file name
+    name = Path(probe.stdout.strip()).name
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    plant_pickle(cache / name, witness)
+    plant_pickle(cache / name.replace(".bin", ".pickle"), witness)
+    result = plan_in_fresh_process("measure", cache)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no traceback, no warning
+    assert not witness.exists()
+    assert (cache / name).read_bytes().startswith(b"pdekit-fftw-wisdom")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "huge"])
+def test_damaged_cache_is_ignored_and_rebuilt(tmp_path, damage):
+    from pdekit.time.fftw import MAX_WISDOM_BYTES, decode_wisdom
+
+    first = plan_in_fresh_process("measure", tmp_path)
+    assert first.returncode == 0, first.stderr
+    path = Path(first.stdout.strip())
+    good = path.read_bytes()
+    assert decode_wisdom(good) is not None
+    damaged = {"truncated": good[:-7],
+               "flipped": good[:-3] + bytes([good[-3] ^ 1]) + good[-2:],
+               "garbage": os.urandom(300),
+               "huge": good + b" " * MAX_WISDOM_BYTES}[damage]
+    assert decode_wisdom(damaged) is None
+    path.write_bytes(damaged)
+    # FFTW knows nothing from a damaged file: planning from wisdom alone fails ...
+    assert plan_in_fresh_process("wisdom-only", tmp_path).returncode != 0
+    # ... a normal run plans anew, silently, and writes a good file again
+    again = plan_in_fresh_process("measure", tmp_path)
+    assert again.returncode == 0 and again.stderr == ""
+    assert decode_wisdom(path.read_bytes()) is not None
