@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 numerical/solver failure, 2 bad input (one line, no tra
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -88,8 +89,8 @@ def _quiet_numerics(quiet: bool) -> Iterator[None]:
 
 
 def _checked_run_inputs(args: argparse.Namespace, solver_args: list[str]) -> Any:
-    """Load, validate and prepare the case, check the output folder and (on rank 0) take
-    the run folder's lock, on this rank."""
+    """Load, validate and prepare the case, and check the output folder, on this rank;
+    returns the loaded case, the run folder and its (not yet taken) lock."""
     loaded = load_case(args.case, args.overrides, solver_args)
     case, plugin = loaded.case, loaded.plugin
     if args.command not in plugin.commands:
@@ -108,22 +109,37 @@ def _checked_run_inputs(args: argparse.Namespace, solver_args: list[str]) -> Any
     check_destination(final_dir, *where)
     from pdekit.output.lock import RunLock
 
-    lock = RunLock(final_dir, *where)
-    if mpi_rank() == 0:
-        lock.acquire()
-    return loaded, final_dir, lock
+    return loaded, final_dir, RunLock(final_dir, *where)
 
 
-def _agree_on_input(problem: CaseError | None) -> None:
+def _agree_on_input(problem: CaseError | None, inputs: dict[str, Any] | None) -> None:
     """Under mpiexec, every rank learns whether any rank found bad input (a file one node
-    cannot read, say): then all of them stop with exit 2, and rank 0 says why, once.
-    Without this the ranks that found nothing would go on and wait forever."""
+    cannot read, say) or was given other input than rank 0 (another case, ``--set``,
+    ``--out`` or options: the ranks would wait for each other forever in different
+    solves): then all of them stop with exit 2, and rank 0 says why, once."""
     from mpi4py import MPI
 
-    problems = MPI.COMM_WORLD.allgather(None if problem is None else str(problem))
-    first = next((text for text in problems if text is not None), None)
+    text = None if inputs is None else json.dumps(inputs, sort_keys=True, default=str)
+    reports = MPI.COMM_WORLD.allgather((None if problem is None else str(problem), text))
+    first = next((said for said, _ in reports if said is not None), None)
     if first is not None:
         raise problem if problem is not None else _ReportedElsewhere(first)
+    for rank, (_, other) in enumerate(reports[1:], start=1):
+        if other != reports[0][1]:
+            where = _first_difference(json.loads(reports[0][1]), json.loads(other))
+            raise CaseError("command line", "mpiexec", "the same case, --set, --out and "
+                            f"options on every rank (rank {rank} differs from rank 0 in "
+                            f"{where})")
+
+
+def _first_difference(mine: Any, other: Any, prefix: str = "") -> str:
+    """The first dotted key where two resolved inputs differ, with both values."""
+    if isinstance(mine, dict) and isinstance(other, dict):
+        for key in sorted(set(mine) | set(other)):
+            if mine.get(key) != other.get(key):
+                return _first_difference(mine.get(key), other.get(key),
+                                         f"{prefix}.{key}" if prefix else key)
+    return f"{prefix}: {mine!r} on rank 0, {other!r} there"
 
 
 class _ReportedElsewhere(CaseError):
@@ -135,12 +151,25 @@ class _ReportedElsewhere(CaseError):
 
 def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) -> int:
     problem: CaseError | None = None
+    inputs = None
     try:
         loaded, final_dir, lock = _checked_run_inputs(args, solver_args)
+        inputs = {"case": loaded.case.resolved(), "options": solver_args,
+                  "out": os.path.abspath(final_dir), "command": args.command}
     except CaseError as error:
         problem = error
     if mpi_size() > 1:
-        _agree_on_input(problem)
+        _agree_on_input(problem, inputs)
+    elif problem is not None:
+        raise problem
+    # the lock only once all ranks agree: a refused run creates nothing, not even it
+    try:
+        if mpi_rank() == 0:
+            lock.acquire()
+    except CaseError as error:
+        problem = error
+    if mpi_size() > 1:
+        _agree_on_input(problem, {})
     elif problem is not None:
         raise problem
     case, plugin = loaded.case, loaded.plugin
@@ -156,6 +185,8 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
             report = plugin.run(loaded.prepared, context)
     except BaseException as error:
         context.fail(error, getattr(error, "data", None))
+        if context.is_root and context.failed_dir.is_dir():
+            error.kept_in = context.failed_dir  # type: ignore[union-attr]
         raise
     context.finish({
         "pdekit": __version__,
@@ -211,9 +242,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_NUMERICAL
     except KeyboardInterrupt as interrupt:
         if mpi_rank() == 0:
-            print("pdekit: interrupted; partial output kept in the .failed folder",
-                  file=sys.stderr)
-        return 128 + (interrupt.args[0] if interrupt.args else signal.SIGINT)
+            kept = getattr(interrupt, "kept_in", None)
+            print("pdekit: interrupted" + (f"; partial output kept in {kept}/" if kept else
+                                           "; nothing was written"), file=sys.stderr)
+        code = 128 + (interrupt.args[0] if interrupt.args else signal.SIGINT)
+        from pdekit import interruptible
+
+        if interruptible.abandoned():  # a thread is still inside Netgen: leave at once
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        return code
     except OSError as error:  # e.g. a full disk while writing output
         if mpi_rank() == 0:
             print(f"pdekit: cannot write output: {error}", file=sys.stderr)

@@ -171,6 +171,11 @@ def _file_data(initial: InitialSection, grid: Grid, folder: Path) -> InitialData
     path = Path(initial.path)
     if not path.is_absolute() and not path.exists():
         path = folder / path
+    # a FIFO, device or socket would block or stream forever: regular files only
+    wanted = path / "final_state.npz" if initial.type == "restart" else path
+    if wanted.exists() and not wanted.is_file():
+        raise InitialDataError("path", "a regular file (not a pipe, device or socket)",
+                               initial.path)
     try:
         u, v, t0 = _open_fields(initial, path)
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as error:

@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from pdekit import interruptible
 from pdekit.fem.geometry import Shape, spline_geometry
 from pdekit.fem.solids import Solid
 
@@ -133,11 +134,17 @@ def build_mesh(shape: Shape | Solid, dirichlet: set[str], *, maxh: float, refine
     levels = hp_levels if hp and (singular or edges) else 0
     in_parallel = parallel and not levels  # see the module docstring
     if root:
-        ngmesh = _coarse_mesh(shape, geometry, maxh)
-        for _ in range(0 if in_parallel else refine):
-            ngmesh.Refine()
-        if levels:
-            ngsolve.Mesh(ngmesh).RefineHP(levels, hp_factor)
+        def mesh_and_refine() -> Any:
+            made = _coarse_mesh(shape, geometry, maxh)
+            for _ in range(0 if in_parallel else refine):
+                made.Refine()
+            if levels:
+                ngsolve.Mesh(made).RefineHP(levels, hp_factor)
+            return made
+
+        # Netgen releases the GIL but ignores signals: meshing a complex CSG takes
+        # minutes, which SIGTERM must be able to end
+        ngmesh = interruptible.call(mesh_and_refine)
         if parallel:
             ngmesh = ngmesh.Distribute(comm)
     else:

@@ -204,9 +204,23 @@ def prepare(case: EigenCase) -> EigenSetup:
                       options=solver_options(case), levels=levels, hp_levels=hp_levels)
 
 
+ACCURACY_FLOOR = 1e-14
+"""Smallest ``solver.accuracy`` accepted: about 50 ε of double precision. Assembled
+stiffness and mass matrices carry relative rounding errors of a few ε per entry, and the
+eigenvalues of successive orders wander by some 1e-15…1e-14 relatively even when fully
+converged (the L-shape's λ1 settles at 13 digits), so a smaller target would climb every
+order to ``solver.max_order`` and fail."""
+
+
 def accuracy_orders(case: EigenCase) -> list[int]:
     """The orders an accuracy target may use: ``fem.order`` … ``solver.max_order``
-    (at least two, to compare; not with a convergence study over orders)."""
+    (at least two, to compare; not with a convergence study over orders), for a target
+    double precision can meet (:data:`ACCURACY_FLOOR`)."""
+    if case.solver.accuracy is not None and case.solver.accuracy < ACCURACY_FLOOR:
+        raise case.error("solver.accuracy", f"a target of at least {ACCURACY_FLOOR:g} "
+                         "(eigenvalues in double precision carry rounding errors of about "
+                         "that size; successive orders cannot agree more closely)",
+                         case.solver.accuracy)
     if case.convergence.orders:
         raise case.error("solver.accuracy", "no accuracy target with convergence.orders "
                          "(the target chooses the orders)", case.solver.accuracy)
