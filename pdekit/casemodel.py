@@ -68,8 +68,11 @@ class KindCase(Section):
 
     @property
     def name(self) -> str:
-        """The output folder name: ``case.name``, or the case file's stem."""
-        return self.case.name or self.source.stem
+        """The output folder name: ``case.name``, or the case file's stem (the kind for a
+        case given as a mapping, whose source ``<dict>`` has no usable stem)."""
+        if self.case.name:
+            return self.case.name
+        return self.kind if self.source.name.startswith("<") else self.source.stem
 
     @property
     def source(self) -> Path:

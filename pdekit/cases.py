@@ -7,9 +7,10 @@ applied first, so the other overrides are checked against the new kind's model.
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from pdekit.casefields import field_annotation, is_text_field
 from pdekit.casemodel import KindCase, case_from_document
@@ -114,17 +115,36 @@ class LoadedCase:
         self.case, self.plugin, self.prepared = case, plugin, prepared
 
 
-def load_case(path: str | Path, overrides: Sequence[str] = (),
-              solver_args: Sequence[str] = ()) -> LoadedCase:
-    """Load, override, validate and prepare a case file.
+DICT_SOURCE = Path("<dict>")
+"""The source named in errors about a case given as a Python mapping; its relative paths
+(initial data, mesh files, weights) are taken from the working directory."""
+
+
+def load_case(source: str | Path | Mapping[str, Any], overrides: Sequence[str] = (),
+              solver_args: Sequence[str] = (), origin: Path | None = None) -> LoadedCase:
+    """Load, override, validate and prepare a case file (or the same tables as a mapping).
+
+    Parameters
+    ----------
+    source
+        The case file, or its tables.
+    overrides, solver_args
+        ``--set`` overrides and the options after ``--``.
+    origin
+        For a mapping: the file it came from (errors name it; its relative paths are
+        taken beside it). Default :data:`DICT_SOURCE`.
 
     Raises
     ------
     CaseError
         On any bad input, naming the file and key.
     """
-    path = Path(path)
-    document = read_toml(path)
+    if isinstance(source, Mapping):
+        path = origin if origin is not None else DICT_SOURCE
+        document = copy.deepcopy(dict(source))
+    else:
+        path = Path(source)
+        document = read_toml(path)
     case_table = document.get("case")
     if not isinstance(case_table, dict) or "kind" not in case_table:
         raise CaseError(path, "case.kind", "a [case] table with kind = \"...\"", None)

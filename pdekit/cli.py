@@ -6,20 +6,17 @@ Exit codes: 0 success, 1 numerical/solver failure, 2 bad input (one line, no tra
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
 import traceback
-import warnings
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Sequence
 
 from pdekit import __version__
 from pdekit.casefields import describe_model
 from pdekit.cases import bundled_cases_dir, load_case, read_toml
-from pdekit.launcher import mpi_rank, mpi_size, share_blas_threads
+from pdekit.launcher import mpi_rank, share_blas_threads
 from pdekit.errors import EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, NumericalError
 from pdekit.plugin import kinds
 from pdekit.tomlfmt import format_toml
@@ -75,133 +72,15 @@ def _list() -> int:
     return EXIT_OK
 
 
-@contextmanager
-def _quiet_numerics(quiet: bool) -> Iterator[None]:
-    """Floating-point warnings off during a run: a blow-up is detected and reported as a
-    NumericalError with its numbers, not as a NumPy RuntimeWarning before the message.
-    With ``--quiet`` every Python warning is off (libraries' deprecation notes included)."""
-    import numpy as np
-
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        if quiet:
-            warnings.simplefilter("ignore")
-        yield
-
-
-def _checked_run_inputs(args: argparse.Namespace, solver_args: list[str]) -> Any:
-    """Load, validate and prepare the case, and check the output folder, on this rank;
-    returns the loaded case, the run folder and its (not yet taken) lock."""
-    loaded = load_case(args.case, args.overrides, solver_args)
-    case, plugin = loaded.case, loaded.plugin
-    if args.command not in plugin.commands:
-        runs = " or ".join(f"`pdekit {c}`" for c in plugin.commands)
-        raise CaseError(args.case, "case.kind", f"a kind that `pdekit {args.command}` runs "
-                        f"({case.kind!r} runs with {runs})", case.kind)
-    if mpi_size() > 1 and not plugin.mpi:
-        raise CaseError(args.case, "case.kind", f"a kind with an MPI path to run under "
-                        f"mpiexec -n {mpi_size()} ({case.kind!r} runs on one process)",
-                        case.kind)
-    from pdekit.output.folders import check_destination
-
-    final_dir = args.out if args.out is not None else Path("results") / case.name
-    where = ("command line", "--out") if args.out is not None else (case.source_label,
-                                                                    "case.name")
-    check_destination(final_dir, *where)
-    from pdekit.output.lock import RunLock
-
-    return loaded, final_dir, RunLock(final_dir, *where)
-
-
-def _agree_on_input(problem: CaseError | None, inputs: dict[str, Any] | None) -> None:
-    """Under mpiexec, every rank learns whether any rank found bad input (a file one node
-    cannot read, say) or was given other input than rank 0 (another case, ``--set``,
-    ``--out`` or options: the ranks would wait for each other forever in different
-    solves): then all of them stop with exit 2, and rank 0 says why, once."""
-    from mpi4py import MPI
-
-    text = None if inputs is None else json.dumps(inputs, sort_keys=True, default=str)
-    reports = MPI.COMM_WORLD.allgather((None if problem is None else str(problem), text))
-    first = next((said for said, _ in reports if said is not None), None)
-    if first is not None:
-        raise problem if problem is not None else _ReportedElsewhere(first)
-    for rank, (_, other) in enumerate(reports[1:], start=1):
-        if other != reports[0][1]:
-            where = _first_difference(json.loads(reports[0][1]), json.loads(other))
-            raise CaseError("command line", "mpiexec", "the same case, --set, --out and "
-                            f"options on every rank (rank {rank} differs from rank 0 in "
-                            f"{where})")
-
-
-def _first_difference(mine: Any, other: Any, prefix: str = "") -> str:
-    """The first dotted key where two resolved inputs differ, with both values."""
-    if isinstance(mine, dict) and isinstance(other, dict):
-        for key in sorted(set(mine) | set(other)):
-            if mine.get(key) != other.get(key):
-                return _first_difference(mine.get(key), other.get(key),
-                                         f"{prefix}.{key}" if prefix else key)
-    return f"{prefix}: {mine!r} on rank 0, {other!r} there"
-
-
-class _ReportedElsewhere(CaseError):
-    """Bad input found on another rank (this rank's copy of the message)."""
-
-    def __init__(self, message: str):
-        Exception.__init__(self, message)
-
-
 def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) -> int:
-    problem: CaseError | None = None
-    inputs = None
-    try:
-        loaded, final_dir, lock = _checked_run_inputs(args, solver_args)
-        inputs = {"case": loaded.case.resolved(), "options": solver_args,
-                  "out": os.path.abspath(final_dir), "command": args.command}
-    except CaseError as error:
-        problem = error
-    if mpi_size() > 1:
-        _agree_on_input(problem, inputs)
-    elif problem is not None:
-        raise problem
-    # the lock only once all ranks agree: a refused run creates nothing, not even it
-    try:
-        if mpi_rank() == 0:
-            lock.acquire()
-    except CaseError as error:
-        problem = error
-    if mpi_size() > 1:
-        _agree_on_input(problem, {})
-    elif problem is not None:
-        raise problem
-    case, plugin = loaded.case, loaded.plugin
+    """``pdekit solve``/``eig``: the run of :mod:`pdekit.runner`, its report printed."""
+    from pdekit.runner import run_case
 
-    from pdekit.memory import retain_freed_memory
-    from pdekit.output.run import RunContext, package_versions
-
-    retain_freed_memory()  # time steppers allocate field-sized arrays every step
-    context = RunContext(final_dir, args.quiet, mpi_rank(), case.name, lock)
-    context.prepare()
-    try:
-        with _quiet_numerics(args.quiet):
-            report = plugin.run(loaded.prepared, context)
-    except BaseException as error:
-        context.fail(error, getattr(error, "data", None))
-        if context.is_root and context.failed_dir.is_dir():
-            error.kept_in = context.failed_dir  # type: ignore[union-attr]
-        raise
-    context.finish({
-        "pdekit": __version__,
-        "status": "ok",
-        "case": case.resolved(),
-        "source": str(case.source),
-        "overrides": list(case.overrides),
-        "solver_args": list(case.solver_args),
-        "command": ["pdekit", *argv],
-        "results": report.results,
-        "versions": package_versions(),
-    })
-    if context.is_root and not args.quiet:
-        print("\n".join(report.lines))
-        print(f"Results in {context.final_dir}/ (summary.json)")
+    result = run_case(lambda: load_case(args.case, args.overrides, solver_args), args.out,
+                      quiet=args.quiet, command=args.command, argv=argv)
+    if result.folder is not None and not args.quiet:
+        print("\n".join(result.lines))
+        print(f"Results in {result.folder}/ (summary.json)")
     return EXIT_OK
 
 

@@ -27,7 +27,8 @@ class TuringOutcome:
     Attributes
     ----------
     u, v
-        Final fields, of the grid's shape.
+        Final fields, of the grid's shape (None when they stay split over MPI ranks:
+        ``statistics`` and ``measured_k`` are then given).
     state_bytes
         Size of the stacked state vector.
     steps, t_final
@@ -38,16 +39,22 @@ class TuringOutcome:
         Files written into the run folder.
     memory_after_setup
         Peak resident memory (MiB) once the problem and stepper were built.
+    statistics
+        min, max and mean of "u" and "v" (None: computed from ``u`` and ``v``).
+    measured_k
+        The final u's dominant wavenumber (None: measured from ``u``).
     """
 
-    u: np.ndarray
-    v: np.ndarray
+    u: np.ndarray | None
+    v: np.ndarray | None
     state_bytes: int
     steps: int
     t_final: float
     adaptive: AdaptiveStats | None
     files: list[str]
     memory_after_setup: float
+    statistics: dict[str, dict[str, float]] | None = None
+    measured_k: float | None = None
 
 
 class Snapshots:
@@ -125,7 +132,10 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
     with context.phase("output"):
         files = write_fields(setup, context.dir, u, v, t_final, snapshots)
     outcome = TuringOutcome(u, v, w.nbytes, steps, t_final, stats, files, memory_after_setup)
-    return turing_report(setup, outcome, context)
+    report = turing_report(setup, outcome, context)
+    if context.keep_data:
+        report.data.update(u=u, v=v, t=t_final, coordinates=grid.axes_coordinates())
+    return report
 
 
 def write_fields(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray,

@@ -125,6 +125,8 @@ class RunContext:
                                                           "--out")
         self.timings: dict[str, float] = {}
         self.started = time.perf_counter()
+        self.keep_data = False
+        """Whether the kind should hand back its in-memory results (the Python API)."""
 
     @property
     def is_root(self) -> bool:
@@ -189,11 +191,18 @@ class RunContext:
         if not self.quiet and self.is_root:
             print(message, file=sys.stderr, flush=True)
 
-    def finish(self, summary: dict[str, Any]) -> None:
-        """Write ``summary.json`` and swap the staging folder into place."""
+    def finish(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """Write ``summary.json`` (rank 0) and swap the staging folder into place.
+
+        Returns
+        -------
+        dict
+            The summary with the timings added, as written (JSON types).
+        """
+        summary = {**summary, "timings": {**self.timings,
+                                          "total": time.perf_counter() - self.started}}
         if not self.is_root:
-            return
-        summary = {**summary, "timings": {**self.timings, "total": time.perf_counter() - self.started}}
+            return to_jsonable(summary)
         try:
             write_json(self.dir / "summary.json", summary)
             previous = self.final_dir.with_name("." + self.final_dir.name + ".previous")
@@ -207,6 +216,7 @@ class RunContext:
             remove_ours(previous)
         finally:
             self.lock.release()
+        return to_jsonable(summary)
 
     def fail(self, error: BaseException, data: dict[str, Any] | None = None) -> None:
         """Move the staging folder aside as ``<name>.failed`` with an ``error.json``.

@@ -118,6 +118,15 @@ def _run(prepared: PreparedPinn, context: RunContext, reducer: Reducer) -> RunRe
     if spectrum is not None:
         result.results["hessian"] = spectrum[0]
         result.lines.append(hessian_line(spectrum[0]))
+    if context.keep_data:
+        from pdekit.pinn.solution import TrainedSolution
+
+        fields = evaluation_fields(prepared, built, u, residual)
+        result.data.update(model=TrainedSolution(built.model, built.problem,
+                                                 case.loss.boundary == "hard"),
+                           u=fields["u"], exact=fields.get("exact"),
+                           residual=fields["pde_residual"], axes=list(prepared.axes),
+                           history=list(trainer.history))
     return result
 
 
@@ -134,16 +143,12 @@ def save_training(prepared: PreparedPinn, context: RunContext, built: Built,
     return ["weights.npz", "history.csv"]
 
 
-def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, trainer: Trainer,
-                  stages: list[StageReport], u: np.ndarray, residual: np.ndarray
-                  ) -> list[str]:
-    """Evaluation fields (npz, VTK) and plots; returns the file names.
-
-    The fields cover the evaluation grid over the bounding box, NaN outside the domain;
-    ``mask`` (1 inside, 0 outside) is written with them on a general domain.
-    """
-    case, folder, axes, inside = prepared.case, context.dir, prepared.axes, prepared.inside
-    shape = [len(a) for a in axes]
+def evaluation_fields(prepared: PreparedPinn, built: Built, u: np.ndarray,
+                      residual: np.ndarray) -> dict[str, np.ndarray]:
+    """u, exact, error, pde_residual (and the domain's mask) on the evaluation grid over
+    the bounding box, NaN outside the domain."""
+    inside = prepared.inside
+    shape = [len(a) for a in prepared.axes]
 
     def on_grid(values: np.ndarray) -> np.ndarray:
         full = np.full(len(inside), np.nan)
@@ -158,6 +163,19 @@ def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, tra
     fields["pde_residual"] = on_grid(residual)
     if prepared.domain is not None:
         fields["mask"] = inside.reshape(shape).astype(np.float64)
+    return fields
+
+
+def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, trainer: Trainer,
+                  stages: list[StageReport], u: np.ndarray, residual: np.ndarray
+                  ) -> list[str]:
+    """Evaluation fields (npz, VTK) and plots; returns the file names.
+
+    The fields cover the evaluation grid over the bounding box, NaN outside the domain;
+    ``mask`` (1 inside, 0 outside) is written with them on a general domain.
+    """
+    case, folder, axes = prepared.case, context.dir, prepared.axes
+    fields = evaluation_fields(prepared, built, u, residual)
     np.savez(folder / "evaluation.npz", **fields,
              **{f"axis_{'xyz'[i]}": a for i, a in enumerate(axes)})
     files = ["evaluation.npz"]
