@@ -63,7 +63,7 @@ def runs(quick: bool) -> list[tuple[str, str, list[str]]]:
 def run_one(case_file: str, overrides: list[str]) -> dict:
     """Train one case (no output files) and summarize its history."""
     from pdekit.cases import load_case
-    from pdekit.pinn.run import build
+    from pdekit.pinn.build import build
     from pdekit.pinn.training import Trainer
 
     prepared = load_case(ROOT / case_file, overrides).prepared

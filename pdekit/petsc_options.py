@@ -2,6 +2,10 @@
 cases, ``[time.petsc]`` of turing cases) or from the command line after ``--``, as
 ``(name, value)`` pairs (no PETSc import), and which of them PETSc never read.
 
+Options that write files are checked as they are read (:mod:`pdekit.petsc_files`: the
+terminal or the run folder only), and a run places their files in its folder
+(:func:`run_options`, :func:`write_log_view`).
+
 Precedence when both are given: the table first, the command line after it, so the
 command line wins (the solvers set them in order: :func:`pdekit.fem.slepc_solver.solve_eigen`,
 :func:`pdekit.fd.run_petsc.run`).
@@ -10,12 +14,15 @@ command line wins (the solvers set them in order: :func:`pdekit.fem.slepc_solver
 from __future__ import annotations
 
 import math
+import os
 import re
 from typing import Annotated, Any, Mapping, Sequence
 
 from pydantic import AfterValidator
 
 from pdekit.errors import CaseError
+from pdekit.petsc_files import (FOLDER, VIEWER_NAME, at_startup, check_option,
+                                file_targets, log_view_target, placed)
 
 OptionPairs = list[tuple[str, str | None]]
 """Option name (without the leading dash) and its value (``None``: a bare flag)."""
@@ -67,7 +74,12 @@ PetscValue = Annotated[Any, AfterValidator(option_value)]
 
 
 def table_options(table: Mapping[str, Any]) -> OptionPairs:
-    """Turn a ``[solver.petsc]`` table into option pairs (booleans become ``"1"``/``"0"``).
+    """Turn a ``[solver.petsc]`` table into option pairs.
+
+    ``true`` becomes a bare flag (``-eps_view``: on for a switch, the terminal for a
+    viewer; ``-eps_view 1`` would name a viewer type "1"), ``false`` becomes ``"0"``, except
+    that a viewer or monitor set to ``false`` is left out (PETSc has no "off" value for
+    them).
 
     Raises
     ------
@@ -78,8 +90,10 @@ def table_options(table: Mapping[str, Any]) -> OptionPairs:
     for name, value in table.items():
         if not _NAME.match(name):
             raise ValueError(f"PETSc option names such as eps_tol (got {name!r})")
+        if value is False and VIEWER_NAME.search(name.lstrip("-").lower()):
+            continue
         if isinstance(value, bool):
-            pairs.append((name.lstrip("-"), "1" if value else "0"))
+            pairs.append((name.lstrip("-"), None if value else "0"))
         elif isinstance(value, (int, float, str)):
             pairs.append((name.lstrip("-"), str(value)))
         else:
@@ -87,22 +101,61 @@ def table_options(table: Mapping[str, Any]) -> OptionPairs:
     return pairs
 
 
+def checked_table(case: Any, key: str, table: Mapping[str, Any]) -> OptionPairs:
+    """A case's options table at ``key`` as pairs, each allowed to write files only into
+    the run folder (:func:`pdekit.petsc_files.check_option`).
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        Naming ``key`` (and the option) for a bad table or a file outside the run folder.
+    """
+    pairs: OptionPairs = []
+    for raw, given in table.items():
+        try:
+            pair = table_options({raw: given})
+        except ValueError as error:
+            raise case.error(key, str(error)) from None
+        for name, value in pair:  # none for a viewer set to false
+            try:
+                check_option(name, value, from_case=True)
+            except ValueError as error:
+                raise case.error(f"{key}.{raw}", str(error), given) from None
+        pairs += pair
+    return pairs
+
+
+def checked_command_line(tokens: Sequence[str]) -> OptionPairs:
+    """The options after ``--`` as pairs, each allowed to write files only into the run
+    folder (:func:`pdekit.petsc_files.check_option`).
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        From the command line, naming the option at fault.
+    """
+    try:
+        pairs = parse_option_tokens(tokens)
+    except ValueError as error:
+        raise CaseError("command line", "--", str(error)) from None
+    for name, value in pairs:
+        try:
+            check_option(name, value, from_case=False)
+        except ValueError as error:
+            raise CaseError("command line", f"-- -{name}", str(error), value) from None
+    return pairs
+
+
 def case_options(case: Any, key: str, table: Mapping[str, Any]) -> OptionPairs:
-    """A case's options: its table at ``key`` first, then those after ``--``.
+    """A case's options: its table at ``key`` first, then those after ``--``, checked
+    (:func:`checked_table`, :func:`checked_command_line`).
 
     Raises
     ------
     pdekit.errors.CaseError
         Naming ``key`` for a bad table, the command line for bad tokens.
     """
-    try:
-        pairs = table_options(table)
-    except ValueError as error:
-        raise case.error(key, str(error)) from None
-    try:
-        return pairs + parse_option_tokens(case.solver_args)
-    except ValueError as error:
-        raise CaseError("command line", "--", str(error)) from None
+    return checked_table(case, key, table) + checked_command_line(case.solver_args)
 
 
 STARTUP_OPTIONS: set[str] = set()
@@ -119,9 +172,11 @@ def initialize_petsc(options: OptionPairs) -> bool:
 
     ``-log_view``, ``-info``, ``-malloc_debug``, ``-options_left`` and the like put into the
     database later would do nothing; they are given to ``PetscInitialize`` as its command
-    line and stay in the database (``PetscFinalize`` prints the log). The other options
-    are set, and removed again, by the solvers. When PETSc has already started (tests
-    running several cases in one process) nothing happens.
+    line and stay in the database (``PetscFinalize`` prints the log). A ``-log_view`` to a
+    file starts as its terminal form (:func:`pdekit.petsc_files.at_startup`; the run
+    writes the file, :func:`write_log_view`). The other options are set, and removed
+    again, by the solvers. When PETSc has already started (tests running several cases
+    in one process) nothing happens.
 
     Returns
     -------
@@ -130,7 +185,8 @@ def initialize_petsc(options: OptionPairs) -> bool:
     """
     import sys
 
-    at_start = [(name, value) for name, value in options if name.startswith(READ_AT_START)]
+    at_start = [(name, value) for name, value in at_startup(options)
+                if name.lower().startswith(READ_AT_START)]
     if "petsc4py.PETSc" in sys.modules or not at_start:
         return False
     # MPI first: atexit runs last-registered first, so PETSc finalizes (and prints its
@@ -152,6 +208,80 @@ def remove_options(database: Any, names: Sequence[str]) -> None:
     for name in names:
         if name not in STARTUP_OPTIONS:
             database.delValue(name)
+
+
+def petsc_folder(context: Any) -> str:
+    """The run folder's ``petsc/`` folder as PETSc can take it in a viewer value: an
+    absolute path, or one relative to the working folder where the absolute path has a
+    ``:`` (PETSc splits viewer values at ``:``).
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        When both have a ``:``.
+    """
+    folder = os.path.abspath(context.dir / FOLDER)
+    if ":" in folder:
+        folder = os.path.join(".", os.path.relpath(folder))
+    if ":" in folder:
+        raise CaseError("command line", "--out", "an output folder whose path has no ':' "
+                        "for PETSc's files (PETSc splits viewer values at ':')",
+                        str(context.final_dir))
+    return folder
+
+
+def run_options(options: OptionPairs, context: Any, comm: Any) -> OptionPairs:
+    """``options`` as a run sets them: the files of viewers inside the run folder's
+    ``petsc/`` folder (:func:`pdekit.petsc_files.placed`).
+
+    Every rank calls it with the same options (``comm`` an mpi4py communicator): rank 0
+    makes the folder before any rank goes on, and says on the terminal (unless quiet)
+    where each file ends up once the run is done.
+    """
+    targets = file_targets(options)
+    if not targets:
+        return list(options)
+    folder = petsc_folder(context)
+    if context.is_root:
+        os.makedirs(folder, exist_ok=True)
+    comm.Barrier()
+    for name, file in targets.items():
+        context.log(f"PETSc -{name} writes {context.final_dir / FOLDER / file}")
+    return placed(options, folder)
+
+
+def write_log_view(options: OptionPairs, context: Any) -> None:
+    """Write the log of a ``-log_view`` to a file now, into the run folder, and take
+    ``-log_view`` out of the database: PETSc would write it at exit, after the run folder
+    has been renamed. Nothing happens when the log goes to the terminal (PETSc prints it
+    at exit), when PETSc logs nothing (started without ``-log_view`` by an earlier run in
+    this process), or where the PETSc library cannot be called directly (not Linux: then
+    PETSc prints the log at exit). Collective: every rank calls it after the solve.
+
+    Raises
+    ------
+    OSError
+        When PETSc could not write the file.
+    """
+    import ctypes
+
+    target = log_view_target(options, petsc_folder(context))
+    if target is None:
+        return
+    from petsc4py import PETSc
+
+    path = _libpetsc_path()
+    if not PETSc.Log.isActive() or path is None:
+        return
+    database = PETSc.Options()
+    database.setValue("log_view", target)
+    try:  # PETSc's own reading of the value (formats such as ascii_flamegraph included)
+        code = ctypes.CDLL(path).PetscLogViewFromOptions()
+    finally:
+        database.delValue("log_view")
+        STARTUP_OPTIONS.discard("log_view")
+    if code != 0:
+        raise OSError(f"PETSc could not write the -log_view file {target} (error {code})")
 
 
 def _libpetsc_path() -> str | None:

@@ -16,11 +16,12 @@ from pdekit.output import RunContext, RunReport
 
 if TYPE_CHECKING:
     from pdekit.fd.prepare import TuringSetup
-    from pdekit.fd.run import TuringOutcome
+    from pdekit.fd.outcome import TuringOutcome
 
 
 def stability_report(model: ReactionModel, grid: Grid, steady: tuple[float, float] | None,
-                     steady_error: str | None, u: np.ndarray) -> dict[str, Any]:
+                     steady_error: str | None, u: np.ndarray | None,
+                     measured_k: float | None = None) -> dict[str, Any]:
     """Dispersion relation at the homogeneous steady state, and the pattern's wavenumber.
 
     Parameters
@@ -32,8 +33,12 @@ def stability_report(model: ReactionModel, grid: Grid, steady: tuple[float, floa
         The steady state, or None and why it was not found.
     u
         The final u field, whose dominant wavenumber is measured.
+    measured_k
+        That wavenumber, measured elsewhere (a field split over ranks); then ``u`` is
+        not used.
     """
-    measured_k = dominant_wavenumber(u, grid.lengths, grid.boundary)
+    if measured_k is None:
+        measured_k = dominant_wavenumber(u, grid.lengths, grid.boundary)
     measured = {"measured_dominant_k": measured_k,
                 "measured_wavelength": 2 * math.pi / measured_k if measured_k > 0 else None}
     if steady is None:
@@ -105,7 +110,11 @@ def turing_report(setup: TuringSetup, outcome: TuringOutcome,
     case, model, grid = setup.case, setup.model, setup.grid
     u, v, stats = outcome.u, outcome.v, outcome.adaptive
     seconds = context.timings["integrate"]
-    stability = stability_report(model, grid, setup.steady, setup.steady_error, u)
+    stability = stability_report(model, grid, setup.steady, setup.steady_error, u,
+                                 outcome.measured_k)
+    statistics = outcome.statistics or {
+        name: {"min": float(a.min()), "max": float(a.max()), "mean": float(a.mean())}
+        for name, a in (("u", u), ("v", v))}
     results = {
         "model": {"name": model.name, "preset": setup.preset, "equations": model.equations,
                   **model.parameters(), "terms": case.model.terms},
@@ -119,8 +128,7 @@ def turing_report(setup: TuringSetup, outcome: TuringOutcome,
                  **({"adaptive": {**stats.as_dict(), "tolerance": case.time.tolerance}}
                     if stats else {})},
         "linear_stability": stability,
-        "fields": {name: {"min": float(a.min()), "max": float(a.max()), "mean": float(a.mean())}
-                   for name, a in (("u", u), ("v", v))},
+        "fields": statistics,
         "memory": {"peak_rss_mb": peak_rss_mib(),
                    "peak_rss_mb_after_setup": outcome.memory_after_setup,
                    "state_mb": outcome.state_bytes / 2**20},
@@ -134,7 +142,8 @@ def turing_report(setup: TuringSetup, outcome: TuringOutcome,
         f"  {grid_text(setup)} (h = {spacing}), {method_text(setup)}: {outcome.steps} steps "
         f"{steps_text} to t = {outcome.t_final:.6g} in {seconds:.2f} s (peak memory "
         f"{results['memory']['peak_rss_mb']:.0f} MiB)",
-        f"  u in [{u.min():.4g}, {u.max():.4g}], v in [{v.min():.4g}, {v.max():.4g}]",
+        f"  u in [{statistics['u']['min']:.4g}, {statistics['u']['max']:.4g}], v in "
+        f"[{statistics['v']['min']:.4g}, {statistics['v']['max']:.4g}]",
     ]
     if stability.get("steady_state") is not None:
         steady_text = ", ".join(f"{x:.4g}" for x in stability["steady_state"])

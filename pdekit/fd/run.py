@@ -3,58 +3,21 @@ plots, and hand the numbers to :mod:`pdekit.fd.report`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from pdekit.fd.build import build_problem
 from pdekit.fd.grid import Grid
+from pdekit.fd.outcome import TuringOutcome
 from pdekit.fd.prepare import TuringSetup
 from pdekit.fd.report import one_or_per_axis, run_title, turing_report
 from pdekit.memory import peak_rss_mib
 from pdekit.output import PVDSeries, RunContext, RunReport, write_vti
 from pdekit.output.plots import (save_animation, save_fields_png, save_lines_png,
                                  save_slices_png)
-from pdekit.time import (METHODS, AdaptiveStats, integrate, integrate_adaptive,
+from pdekit.time import (METHODS, integrate, integrate_adaptive,
                          make_attempt, make_stepper)
-
-
-@dataclass(frozen=True)
-class TuringOutcome:
-    """What an integration produced.
-
-    Attributes
-    ----------
-    u, v
-        Final fields, of the grid's shape (None when they stay split over MPI ranks:
-        ``statistics`` and ``measured_k`` are then given).
-    state_bytes
-        Size of the stacked state vector.
-    steps, t_final
-        Accepted steps and the time reached.
-    adaptive
-        The step controller's statistics (None for fixed steps).
-    files
-        Files written into the run folder.
-    memory_after_setup
-        Peak resident memory (MiB) once the problem and stepper were built.
-    statistics
-        min, max and mean of "u" and "v" (None: computed from ``u`` and ``v``).
-    measured_k
-        The final u's dominant wavenumber (None: measured from ``u``).
-    """
-
-    u: np.ndarray | None
-    v: np.ndarray | None
-    state_bytes: int
-    steps: int
-    t_final: float
-    adaptive: AdaptiveStats | None
-    files: list[str]
-    memory_after_setup: float
-    statistics: dict[str, dict[str, float]] | None = None
-    measured_k: float | None = None
 
 
 class Snapshots:

@@ -29,7 +29,8 @@ from pdekit.fd.run import TuringOutcome, output_times, write_fields
 from pdekit.memory import peak_rss_mib
 from pdekit.mpi_abort import on_every_rank
 from pdekit.output import RunContext, RunReport
-from pdekit.petsc_options import remove_options, unused_options
+from pdekit.petsc_options import (remove_options, run_options, unused_options,
+                                  write_log_view)
 from pdekit.time import AdaptiveStats
 
 
@@ -76,7 +77,7 @@ def _run(setup: TuringSetup, context: RunContext, comm: Any) -> RunReport:
     t0, t_end = setup.t0, case.time.T
     with context.phase("setup"):
         diffusion, reaction, jacobian = _terms(setup)
-        options = _options(setup)
+        options = run_options(_options(setup), context, comm)  # files in the run folder
         database = PETSc.Options()
         for name, value in options:
             database.setValue(name, "" if value is None else value)
@@ -104,6 +105,7 @@ def _run(setup: TuringSetup, context: RunContext, comm: Any) -> RunReport:
     finally:
         bar.close()
         remove_options(database, [name for name, _ in options])
+    write_log_view(setup.petsc_options, context)
     with context.phase("output"):
         fields = gather_to_root([result.u, result.v], result.ranges, grid.shape, comm)
         files = []

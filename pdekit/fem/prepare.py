@@ -11,18 +11,21 @@ options. The result is one :class:`EigenSetup` handed to :func:`pdekit.fem.run.r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 from pdekit.errors import CaseError
 from pdekit.fem import size
 from pdekit.fem.geometry import Shape, disk, gmsh_mesh, lshape, polygon, rectangle
 from pdekit.fem.option_probe import OptionProblem, check_options
 from pdekit.fem.schema import SOLIDS, BoundarySection, EigenCase, GeometrySection
+from pdekit.fem.setup import EigenSetup
 from pdekit.fem.size_check import check_size
 from pdekit.fem.solids import Solid, build_solid, mesh_file_solid
-from pdekit.petsc_options import (OptionPairs, initialize_petsc, parse_option_tokens,
-                                  table_options)
+from pdekit.petsc_files import placed
+from pdekit.petsc_options import (OptionPairs, checked_command_line, checked_table,
+                                  initialize_petsc)
 from pdekit.registry import did_you_mean
 
 OPTIONS_SOURCE = "[solver.petsc] / options after --"
@@ -30,46 +33,6 @@ OPTIONS_SOURCE = "[solver.petsc] / options after --"
 
 MESH_BOUNDARY = "default"
 """Netgen's name for the boundary of a Gmsh mesh that declares no physical names."""
-
-
-@dataclass(frozen=True)
-class EigenSetup:
-    """A validated eigen case and the objects built from it.
-
-    Attributes
-    ----------
-    case
-        The typed case (unchanged: a relative ``geometry.file`` stays as written).
-    shape
-        The 2D geometry or the 3D :class:`~pdekit.fem.solids.Solid`, a mesh file resolved
-        against the case file's folder.
-    dirichlet
-        Names of the Dirichlet boundaries.
-    target
-        The shift σ: ``solver.target``, or 0 (−1 without Dirichlet boundaries).
-    options
-        PETSc options database entries: ``[solver.petsc]`` then the command line.
-    levels
-        ``(order, refinements)`` per level: one, a convergence study's grid, or the orders
-        an accuracy target may climb (``fem.order`` … ``solver.max_order``; the run stops
-        at the first that meets ``solver.accuracy``).
-    hp_levels
-        Element order -> hp-grading layers (``mesh.hp_levels``, or the order capped by
-        :func:`pdekit.fem.size.hp_layer_limit`).
-    """
-
-    case: EigenCase
-    shape: Shape | Solid
-    dirichlet: frozenset[str]
-    target: float
-    options: OptionPairs
-    levels: tuple[tuple[int, int], ...]
-    hp_levels: dict[int, int]
-
-    @property
-    def dim(self) -> int:
-        """2 or 3."""
-        return 3 if isinstance(self.shape, Solid) else 2
 
 
 def gmsh_file(case: EigenCase) -> Path:
@@ -145,21 +108,17 @@ def check_boundary_names(case: EigenCase, boundaries: list[str]) -> None:
 
 
 def solver_options(case: EigenCase) -> OptionPairs:
-    """``[solver.petsc]`` and the options after ``--``, parsed once, table first, and
-    tried on a probe problem (see :func:`pdekit.fem.option_probe.check_options`)."""
-    try:
-        table = table_options(case.solver.petsc)
-    except ValueError as error:
-        raise case.error("solver.petsc", str(error)) from None
-    try:
-        command_line = parse_option_tokens(case.solver_args)
-    except ValueError as error:
-        raise CaseError("command line", "--", str(error)) from None
+    """``[solver.petsc]`` and the options after ``--``, parsed once, table first, files
+    only into the run folder (:mod:`pdekit.petsc_files`), and tried on a probe problem
+    (see :func:`pdekit.fem.option_probe.check_options`; its files go to a scratch folder)."""
+    table = checked_table(case, "solver.petsc", case.solver.petsc)
+    command_line = checked_command_line(case.solver_args)
     options = table + command_line
     initialize_petsc(options)
     if options:
         try:
-            check_options(options, case.solver)
+            with TemporaryDirectory(prefix="pdekit-probe-") as scratch:
+                check_options(placed(options, scratch), case.solver)
         except OptionProblem as problem:
             if any(name == problem.name for name, _ in command_line):
                 raise CaseError("command line", f"-- -{problem.name}", problem.expected,

@@ -5,16 +5,13 @@ and the key to blame when a run cannot fit."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from pdekit.fem import size
 from pdekit.fem.geometry import Shape, singular_corners
 from pdekit.fem.schema import EigenCase
+from pdekit.fem.setup import EigenSetup
 from pdekit.fem.solids import Solid
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
-
-if TYPE_CHECKING:
-    from pdekit.fem.prepare import EigenSetup
 
 EXTENT_KEYS_3D = {"box": "sizes", "ball": "radius", "cylinder": "radius", "fichera": "half",
                   "prism": "vertices", "csg": "primitives"}

@@ -18,15 +18,13 @@ network's Taylor stack ``T = [N, grad N, Lap N]`` (``coefficients . T + offset``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from pdekit.pinn.domains import Box, Interval, Rectangle, adf_derivatives
 from pdekit.pinn.expressions import derivatives
-
-if TYPE_CHECKING:
-    from pdekit.pinn.residuals import PoissonProblem
+from pdekit.pinn.problem import PoissonProblem
 
 
 def bubble(bounds: Sequence[tuple[float, float]], points: np.ndarray
@@ -50,12 +48,12 @@ def bubble(bounds: Sequence[tuple[float, float]], points: np.ndarray
     return B, grad, lap
 
 
-def dirichlet_parts(problem: "PoissonProblem") -> list[str]:
+def dirichlet_parts(problem: PoissonProblem) -> list[str]:
     """Names of the Dirichlet parts of the boundary."""
     return [name for name, c in problem.conditions.items() if c.kind == "dirichlet"]
 
 
-def distance(problem: "PoissonProblem", points: np.ndarray
+def distance(problem: PoissonProblem, points: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``phi``, ``grad phi``, ``Lap phi`` of the hard ansatz at ``points``: zero on the
     Dirichlet parts (the product bubble for an all-Dirichlet box, else the ADF)."""
@@ -66,7 +64,7 @@ def distance(problem: "PoissonProblem", points: np.ndarray
     return adf_derivatives(domain, points, parts)
 
 
-def boundary_rows(problem: "PoissonProblem", points: np.ndarray, names: np.ndarray,
+def boundary_rows(problem: PoissonProblem, points: np.ndarray, names: np.ndarray,
                   hard: bool) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """Unweighted boundary residuals ``coefficients . T + offset``, one per boundary point
     that has a residual (with ``hard``, the Dirichlet points have none).

@@ -9,12 +9,9 @@ left to right; part names inherited from the operands).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pdekit.pinn import domains as D
-
-if TYPE_CHECKING:
-    from pdekit.pinn.schema import CsgItem, DomainSection
 
 LSHAPE_SINGULAR = ("sqrt(x*x + y*y)**(2/3)*sin(2/3*(0.75*pi + 2*arctan(-(x + y)/sqrt(2)"
                    "/(sqrt(x*x + y*y) + (y - x)/sqrt(2) + 1e-300))))")
@@ -25,8 +22,10 @@ bisector (half-angle formula, valid for ``|psi| < pi``; the tiny term makes it 0
 corner, where the gradient is unbounded)."""
 
 
-def build_domain(section: "DomainSection") -> D.Domain:
-    """The domain of a ``[domain]`` table; ``ValueError`` (a phrase) for invalid geometry."""
+def build_domain(section: Any) -> D.Domain:
+    """The domain of a ``[domain]`` table (a :class:`pdekit.pinn.schema.DomainSection`,
+    read by its attributes: the schema sits above this module); ``ValueError`` (a
+    phrase) for invalid geometry."""
     shape = section.shape
     if shape is None:
         bounds = section.bounds
@@ -62,8 +61,8 @@ def build_domain(section: "DomainSection") -> D.Domain:
     return result
 
 
-def _operand(item: "CsgItem") -> Any:
-    """One CSG operand (a planar domain)."""
+def _operand(item: Any) -> Any:
+    """One CSG operand (a planar domain) of a :class:`pdekit.pinn.schema.CsgItem`."""
     names = item.edge_names
     if item.shape == "rectangle":
         if item.x is None or item.y is None:

@@ -25,6 +25,7 @@ import numpy as np
 from pdekit.expr import Expression, ExpressionError, parse_expression
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.pinn import points as pts
+from pdekit.pinn.conditions import Condition
 from pdekit.pinn.domains import Domain, grid_mask
 from pdekit.pinn.geometry import build_domain
 from pdekit.pinn.schema import NetworkSection, PinnCase, PointsSection
@@ -35,17 +36,6 @@ DEFAULT_EVALUATION_POINTS = {1: 2001, 2: 201, 3: 41}
 """Points per axis of the evaluation grid when ``evaluation.n`` is not given."""
 FINITE_CHECK_POINTS = {1: 1001, 2: 101, 3: 21}
 """Points per axis on which the expressions must be finite (a quick check, before a run)."""
-
-
-@dataclass(frozen=True)
-class Condition:
-    """The condition on one boundary part: ``kind`` is ``"dirichlet"`` (``u = value``),
-    ``"neumann"`` (``du/dn = value``) or ``"robin"`` (``du/dn + coefficient u = value``);
-    ``value`` None means "from the exact solution" (Dirichlet: ``problem.boundary`` first)."""
-
-    kind: str
-    value: Expression | None = None
-    coefficient: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pdekit.output import RunReport
 
 if TYPE_CHECKING:
     from pdekit.pinn.prepare import PreparedPinn
-    from pdekit.pinn.run import Built
+    from pdekit.pinn.build import Built
     from pdekit.pinn.training import StageReport, Trainer
 
 

@@ -112,14 +112,12 @@ class DomainSection(Section):
 
     @property
     def bounds(self) -> list[tuple[float, float]]:
-        """The box ``[(a, b), ...]`` (its bounding box for a shaped domain: see
-        :func:`pdekit.pinn.geometry.build_domain`)."""
-        if self.shape is None:
-            return [(float(a), float(b)) for a, b in
-                    [self.x] + [v for v in (self.y, self.z) if v is not None]]
-        from pdekit.pinn.geometry import build_domain
-
-        return [tuple(map(float, pair)) for pair in build_domain(self).bounding_box()]
+        """The box ``[(a, b), ...]`` of a domain without ``shape`` (a shaped domain's
+        bounding box is its geometry's: :func:`pdekit.pinn.geometry.build_domain`)."""
+        if self.shape is not None:
+            raise ValueError(f"no box bounds for a {self.shape} domain")
+        return [(float(a), float(b)) for a, b in
+                [self.x] + [v for v in (self.y, self.z) if v is not None]]
 
 
 class BoundaryCondition(Section):

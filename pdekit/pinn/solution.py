@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from pdekit.pinn.network import MLP
-from pdekit.pinn.residuals import Evaluator, PoissonProblem
+from pdekit.pinn.problem import PoissonProblem
+from pdekit.pinn.residuals import Evaluator
 
 
 class TrainedSolution:

@@ -20,6 +20,10 @@ from typing import Any
 from pdekit.time.methods import (METHODS, make_attempt, make_stepper, max_stable_dt,
                                  stable_dt)
 
+# The built-in methods register themselves in the registry above when imported, in this
+# order (the order of the choices in `pdekit list`).
+from pdekit.time import splitting, etd, imex_rk  # noqa: E402,F401,I001
+
 _LAZY = {
     "integrate": "pdekit.time.integrate",
     "AdaptiveStats": "pdekit.time.adaptive", "integrate_adaptive": "pdekit.time.adaptive",

@@ -18,8 +18,9 @@ its name and capabilities:
 
 The built-in methods are in :mod:`pdekit.time.splitting` (``rk4``, ``imex-euler``,
 ``strang``), :mod:`pdekit.time.etd` (``etdrk4``) and :mod:`pdekit.time.imex_rk`
-(``ars222``, ``ars443``). Registering imports none of their heavy dependencies (numba,
-the FFT libraries, scipy): ``pdekit list`` reads names and capabilities only.
+(``ars222``, ``ars443``), which the package imports after this module (they build on
+it). Registering imports none of their heavy dependencies (numba, the FFT libraries,
+scipy): ``pdekit list`` reads names and capabilities only.
 """
 
 from __future__ import annotations
@@ -123,8 +124,3 @@ def stable_dt(method: str, spectral_radius: float) -> float:
 def rk4_max_dt(spectral_radius: float) -> float:
     """Largest stable RK4 step for a linear part with real eigenvalues in [-ρ, 0]."""
     return math.inf if spectral_radius == 0 else RK4_REAL_STABILITY / spectral_radius
-
-
-# The built-in methods register themselves on import, in this order (the order of the
-# choices in `pdekit list`).
-from pdekit.time import splitting, etd, imex_rk  # noqa: E402,F401,I001

@@ -25,8 +25,9 @@ def test_parse_option_tokens():
         ("eps_nev", "8"), ("eps_view", None), ("st_shift", "-1.5")]
     with pytest.raises(ValueError):
         parse_option_tokens(["eps_nev", "8"])
-    assert table_options({"eps_view": True, "-eps_tol": 1e-9}) == [
-        ("eps_view", "1"), ("eps_tol", "1e-09")]
+    assert table_options({"eps_view": True, "-eps_tol": 1e-9, "ksp_monitor": False,
+                          "mat_mumps_icntl_4": False}) == [
+        ("eps_view", None), ("eps_tol", "1e-09"), ("mat_mumps_icntl_4", "0")]
     with pytest.raises(ValueError):
         table_options({"eps nev": 3})
     with pytest.raises(ValueError):
@@ -40,7 +41,8 @@ def test_parse_option_tokens():
 def test_solver_registries():
     assert PROBLEM_TYPES.get("ghep") == "GHEP" and PROBLEM_TYPES.get("pgnhep") == "PGNHEP"
     assert PROBLEM_TYPES.names(hermitian=True) == ["ghep"]
-    assert EIGENSOLVERS.names(shift_invert=True) == ["krylovschur", "arnoldi"]
+    assert EIGENSOLVERS.names(shift_invert=True) == ["krylovschur", "arnoldi", "slicing"]
+    assert EIGENSOLVERS.names(spectrum="smallest") == ["lobpcg"]
     assert EIGENSOLVERS.capabilities("krylovschur")["restart"] == "thick"
     with pytest.raises(UnknownName, match="did you mean 'krylovschur'"):
         EIGENSOLVERS.get("krylovshur")

@@ -27,7 +27,8 @@ def small_trainer(dim: int, hard: bool = False, width: int = 20, depth: int = 1,
     [-1, 1], or sin(pi x) sin(pi y) on the unit square)."""
     from pdekit.pinn import points as pts
     from pdekit.pinn.network import MLP
-    from pdekit.pinn.residuals import Evaluator, PoissonLoss, PoissonProblem
+    from pdekit.pinn.problem import PoissonProblem
+    from pdekit.pinn.residuals import Evaluator, PoissonLoss
     from pdekit.pinn.training import Trainer
 
     if dim == 1:

@@ -6,7 +6,8 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 
 from pdekit.pinn.expressions import evaluate, laplacian_of  # noqa: E402
-from pdekit.pinn.residuals import PoissonProblem, bubble  # noqa: E402
+from pdekit.pinn.general import bubble  # noqa: E402
+from pdekit.pinn.problem import PoissonProblem  # noqa: E402
 
 RNG = np.random.default_rng(7)
 P2 = RNG.uniform(-1, 1, (40, 2))

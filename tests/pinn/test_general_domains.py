@@ -37,7 +37,7 @@ def prepared(tmp_path: Path, body: str):
 def train(tmp_path: Path, body: str, iterations: int) -> tuple[dict, object]:
     """Errors on the masked evaluation grid after ``iterations`` Gauss-Newton steps."""
     pytest.importorskip("tensorflow")
-    from pdekit.pinn.run import build
+    from pdekit.pinn.build import build
     from pdekit.pinn.training import Trainer
     from tests.pinn.conftest import stages
 
@@ -216,7 +216,7 @@ def test_flux_rows_vanish_at_the_exact_solution(tmp_path, kind, coefficient):
     pytest.importorskip("tensorflow")
     from pdekit.pinn.expressions import derivatives, tf_field
     from pdekit.pinn.general import boundary_rows
-    from pdekit.pinn.residuals import PoissonProblem
+    from pdekit.pinn.problem import PoissonProblem
 
     exact = "exp(x)*cos(y) + x*y"
     # du/dn on the edge from (1, 0) to (0, 1) of the triangle: n = (1, 1)/sqrt(2)
@@ -261,7 +261,7 @@ def test_errors_exclude_points_outside_the_domain(tmp_path):
     over the points inside only, and the written fields are NaN outside, with a mask."""
     pytest.importorskip("tensorflow")
     from pdekit.output import RunContext  # noqa: F401  (the CLI path is tested below)
-    from pdekit.pinn.run import build
+    from pdekit.pinn.build import build
 
     prep = prepared(tmp_path, """
         [domain]

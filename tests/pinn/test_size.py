@@ -43,7 +43,7 @@ def case_file(tmp_path):
 
 def test_estimate_counts_the_real_weights_residuals_and_jacobian(case_file):
     pytest.importorskip("tensorflow")
-    from pdekit.pinn.run import build
+    from pdekit.pinn.build import build
 
     prepared = load_case(case_file, (), ()).prepared
     shape = RunShape.of(prepared.case, prepared.evaluation_n)

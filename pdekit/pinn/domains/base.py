@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from functools import cached_property
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -218,15 +218,17 @@ class PlanarDomain(Domain):
     def volume(self) -> float:
         return self.moment(0, 0)
 
-    # CSG operators
+    # CSG operators: the set operations of :mod:`.csg`, which registers them
     def __or__(self, other: PlanarDomain) -> PlanarDomain:
-        from pdekit.pinn.domains.csg import Union
-        return Union(self, other)
+        return COMBINATIONS["union"](self, other)
 
     def __and__(self, other: PlanarDomain) -> PlanarDomain:
-        from pdekit.pinn.domains.csg import Intersection
-        return Intersection(self, other)
+        return COMBINATIONS["intersection"](self, other)
 
     def __sub__(self, other: PlanarDomain) -> PlanarDomain:
-        from pdekit.pinn.domains.csg import Difference
-        return Difference(self, other)
+        return COMBINATIONS["difference"](self, other)
+
+
+COMBINATIONS: dict[str, Callable[[PlanarDomain, PlanarDomain], PlanarDomain]] = {}
+"""The set operations behind ``|``, ``&`` and ``-``, filled by :mod:`.csg` when the package
+is imported (:mod:`.csg` builds on this module, so this module cannot import it)."""

@@ -18,7 +18,7 @@ from functools import cached_property
 
 import numpy as np
 
-from pdekit.pinn.domains.base import Bounds, PlanarDomain
+from pdekit.pinn.domains.base import COMBINATIONS, Bounds, PlanarDomain
 from pdekit.pinn.domains.intersect import cut_parameters
 from pdekit.pinn.domains.pieces import Piece
 
@@ -143,3 +143,6 @@ class Difference(_Boolean):
 
     def _inside(self, points: np.ndarray) -> np.ndarray:
         return self.first.contains(points, False) & ~self.second.contains(points)
+
+
+COMBINATIONS.update(union=Union, intersection=Intersection, difference=Difference)
