@@ -26,7 +26,19 @@ from typing import Any
 
 from pdekit import interruptible
 from pdekit.fem.geometry import Shape, spline_geometry
+from pdekit.fem.mesh_text import MeshFileError
 from pdekit.fem.solids import Solid
+
+MAX_CURVE_ORDER = 20
+"""Highest order of curved boundaries (``mesh.curve``; the automatic curve order, the element
+order, is capped at it). Netgen 6.2.2608 crashes (signal 11) in ``Mesh.Curve(k)`` on a 3D
+mesh for k ≥ 51, and the time grows like k^3.5 below: on the unit ball at maxh 0.1 (14 770
+tetrahedra) ``Curve(k)`` took 0.4, 0.9, 2.0, 3.9, 7.1 s for k = 8, 12, 16, 20, 24 (87 s at
+k = 50 in issue #21); in 2D, on the unit disk, 0.6 s at k = 200 and 16 s at 500. Nothing is
+gained past about 12: the curved unit ball's volume is exact to rounding (1e-14 … 2e-14) from
+k = 12 on coarse meshes (maxh 0.8 and 0.4: 107 and 215 tetrahedra), the disk's area from
+k = 10 (24 triangles), and the error grows again with k (1.4e-13 at k = 20) as rounding
+accumulates."""
 
 
 @dataclass
@@ -41,10 +53,6 @@ class MeshInfo:
     refinements: int
     singular_edges: list[dict[str, Any]]
     parallel_refinement: bool
-
-
-class MeshFileError(ValueError):
-    """A mesh file that exists but cannot be read (2D Gmsh, 3D Gmsh or Netgen)."""
 
 
 def read_gmsh(path: str) -> Any:
@@ -113,7 +121,8 @@ def build_mesh(shape: Shape | Solid, dirichlet: set[str], *, maxh: float, refine
     hp, hp_levels, hp_factor
         Geometric grading toward singular corners/edges: on/off, layers, ratio.
     curve_order
-        Polynomial order of the curved boundary (0/1: straight).
+        Polynomial order of the curved boundary (0/1: straight; at most
+        :data:`MAX_CURVE_ORDER`).
     comm
         mpi4py communicator, or ``None`` for serial.
 
@@ -154,7 +163,7 @@ def build_mesh(shape: Shape | Solid, dirichlet: set[str], *, maxh: float, refine
     for _ in range(refine if in_parallel else 0):
         ngmesh.Refine()  # each rank its own part
     mesh = ngsolve.Mesh(ngmesh)
-    curve = curve_order if shape.curved and curve_order > 1 else 0
+    curve = min(curve_order, MAX_CURVE_ORDER) if shape.curved and curve_order > 1 else 0
     if curve:
         mesh.Curve(curve)
     elements = comm.allreduce(mesh.ne) if parallel else mesh.ne

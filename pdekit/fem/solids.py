@@ -2,9 +2,10 @@
 
 :func:`build_solid` turns ``[geometry]`` (``box``, ``ball``, ``cylinder``, ``fichera``,
 ``prism``, ``csg``) into a :class:`Solid` around a :class:`~pdekit.fem.geometry3d.Shape3D`;
-:func:`mesh_file_solid` reads a 3D mesh file (Netgen ``.vol``, Gmsh ``.msh`` 2.x or 4.x with
-tetrahedra) far enough to know its boundary names, element count and bounding box. Both
-only compute: ``pdekit check`` runs them, and nothing here imports ``netgen``.
+:func:`mesh_file_solid` reads and checks a whole 3D mesh file (Netgen ``.vol``, Gmsh ``.msh``
+2.x or 4.1 text with tetrahedra; :func:`read_mesh_tets`) for its boundary names, element
+count and bounding box. Both only compute: ``pdekit check`` runs them, and nothing here
+imports ``netgen``.
 
 CSG
 ---
@@ -23,6 +24,9 @@ from typing import Any
 
 from pdekit.fem.csg3d import Difference, Union
 from pdekit.fem.geometry3d import Ball, Box, Cylinder, Fichera, Point3, Prism, Shape3D
+from pdekit.fem.gmsh_file import read_gmsh_tets
+from pdekit.fem.netgen_vol import read_vol
+from pdekit.fem.tet_mesh import TetMesh
 
 SOLID_SHAPES = ("box", "ball", "cylinder", "fichera", "prism", "csg")
 """The ``geometry.shape`` values that are 3D."""
@@ -148,29 +152,25 @@ def build_solid(geometry: Any) -> Solid:
     return solid(combine(parse_combine(geometry.combine, list(shapes)), shapes))
 
 
-def _vol_summary(path: Path) -> Solid:
-    """Boundary names, tetrahedra and bounding box of a Netgen ``.vol`` text mesh."""
-    lines = iter(path.read_text(errors="replace").splitlines())
-    dimension, elements, names, points = 0, 0, {}, []
-    for line in lines:
-        word = line.strip()
-        if word == "dimension":
-            dimension = int(next(lines).split()[0])
-        elif word == "volumeelements":
-            elements = int(next(lines).split()[0])
-        elif word == "points":
-            for _ in range(int(next(lines).split()[0])):
-                points.append([float(v) for v in next(lines).split()[:3]])
-        elif word == "bcnames":
-            for _ in range(int(next(lines).split()[0])):
-                number, name = next(lines).split(maxsplit=1)
-                names[int(number)] = name.strip()
-    if dimension != 3 or elements == 0 or not points:
-        raise ValueError("a 3D Netgen mesh with volume elements and points")
-    return Solid("mesh", file=path, boundaries=sorted(set(names.values())),
-                 lower=tuple(min(p[k] for p in points) for k in range(3)),  # type: ignore
-                 upper=tuple(max(p[k] for p in points) for k in range(3)),  # type: ignore
-                 file_elements=elements)
+def read_mesh_tets(path: Path) -> TetMesh | None:
+    """The checked tetrahedra of a mesh file: a Netgen ``.vol``
+    (:func:`~pdekit.fem.netgen_vol.read_vol`) or a Gmsh ``.msh``
+    (:func:`~pdekit.fem.gmsh_file.read_gmsh_tets`; ``None`` when it holds no tetrahedra).
+
+    Raises
+    ------
+    OSError
+        When the file cannot be read.
+    ValueError
+        Saying what was expected (and on which line), for a file that is not a mesh
+        pdekit reads.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".vol":
+        return read_vol(path)
+    if suffix != ".msh":
+        raise ValueError(f"a .vol or .msh file (got {path.suffix!r})")
+    return read_gmsh_tets(path)
 
 
 def mesh_file_solid(path: Path) -> Solid | None:
@@ -179,37 +179,15 @@ def mesh_file_solid(path: Path) -> Solid | None:
 
     Raises
     ------
+    OSError
+        When the file cannot be read.
     ValueError
-        For a ``.vol`` file that is not a 3D Netgen mesh.
+        For a file that is not a 3D tetrahedral mesh pdekit reads (see
+        :func:`read_mesh_tets`).
     """
-    if path.suffix.lower() == ".vol":
-        try:
-            return _vol_summary(path)
-        except (StopIteration, ValueError, IndexError):
-            raise ValueError("a 3D Netgen .vol text mesh (dimension 3, volume elements, "
-                             "points)") from None
-    import numpy as np
-
-    import contextlib
-    import io
-    import warnings
-
-    try:
-        import meshio
-
-        # meshio prints its complaints about a bad file: keep them off the terminal (the
-        # 2D reader then says what is wrong, in one line)
-        with contextlib.redirect_stdout(io.StringIO()), \
-                contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            data = meshio.read(str(path), file_format="gmsh")
-    except (Exception, SystemExit):  # meshio may sys.exit on bad files
+    mesh = read_mesh_tets(path)
+    if mesh is None:
         return None
-    tetrahedra = sum(len(c.data) for c in data.cells if c.type == "tetra")
-    if not tetrahedra:
-        return None
-    points = np.asarray(data.points, dtype=float)
-    named = [name for name, (_, dim) in data.field_data.items() if dim == 2]
-    return Solid("mesh", file=path, boundaries=sorted(named),
-                 lower=tuple(points.min(axis=0)[:3]), upper=tuple(points.max(axis=0)[:3]),
-                 file_elements=tetrahedra)
+    lower, upper = mesh.bounds()
+    return Solid("mesh", file=path, boundaries=mesh.boundaries, lower=lower, upper=upper,
+                 file_elements=len(mesh.tets))
