@@ -40,6 +40,25 @@ class Section(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False,
                               validate_default=False)
 
+    def inapplicable_keys(self) -> frozenset[str]:
+        """Keys whose defaults do not apply given the section's other values (a disk
+        domain's ``x``): left out of :meth:`KindCase.resolved`, so that a printed case is
+        one the validators accept again. None by default."""
+        return frozenset()
+
+
+def _without_inapplicable(model: Any, data: Any) -> Any:
+    """``data`` (a JSON dump of ``model``) without every section's inapplicable keys."""
+    if isinstance(model, Section) and isinstance(data, dict):
+        return {key: _without_inapplicable(getattr(model, key, None), value)
+                for key, value in data.items() if key not in model.inapplicable_keys()}
+    if isinstance(model, (list, tuple)) and isinstance(data, list):
+        return [_without_inapplicable(m, d) for m, d in zip(model, data)]
+    if isinstance(model, dict) and isinstance(data, dict):
+        return {key: _without_inapplicable(model.get(key), value)
+                for key, value in data.items()}
+    return data
+
 
 class CaseTable(Section):
     """The core's ``[case]`` table."""
@@ -98,8 +117,9 @@ class KindCase(Section):
         return CaseError(self.source_label, key, expected, given)
 
     def resolved(self) -> dict[str, Any]:
-        """The whole case with defaults filled in, as TOML-like data (``pdekit check``)."""
-        data = self.model_dump(mode="json")
+        """The whole case with defaults filled in, as TOML-like data (``pdekit check``);
+        what it prints is a case that loads again to the same case."""
+        data = _without_inapplicable(self, self.model_dump(mode="json"))
         data["case"]["name"] = self.name
         return data
 

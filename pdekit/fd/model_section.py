@@ -106,10 +106,12 @@ class ModelSection(Section):
             values.update({key: getattr(self, key) for key in BVAM_KEYS
                            if getattr(self, key) is not None})
             values["D"] = 1.0 if self.D is None else self.D
+        # every parameter the model has, the preset's and those with defaults (Du, Dv)
+        known = {**MODELS.get(self.name)(**values).parameters(), **values}
         for key, value in overrides.items():
-            if key not in values:
+            if key not in known:
                 raise KeyError_(f"parameters.{key}", f"a parameter of {self.name} "
-                                                     f"{did_you_mean(key, list(values))}")
+                                                     f"{did_you_mean(key, list(known))}")
             values[key] = value
         return values
 

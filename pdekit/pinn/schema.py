@@ -82,6 +82,10 @@ class DomainSection(Section):
 
     _intervals = field_validator("x", "y", "z")(_interval)
 
+    def inapplicable_keys(self) -> frozenset[str]:
+        """The keys another shape takes (:data:`SHAPE_KEYS`)."""
+        return frozenset(type(self).model_fields) - {"shape", *SHAPE_KEYS[self.shape]}
+
     @model_validator(mode="after")
     def _keys_of_shape(self) -> "DomainSection":
         allowed = SHAPE_KEYS[self.shape]
@@ -130,6 +134,10 @@ class BoundaryCondition(Section):
                               "coordinates (default: from problem.exact, or problem.boundary "
                               "for dirichlet)")
     coefficient: float = Field(0.0, description="robin: a in du/dn + a u = value")
+
+    def inapplicable_keys(self) -> frozenset[str]:
+        """``coefficient`` unless the condition is Robin."""
+        return frozenset() if self.type == "robin" else frozenset({"coefficient"})
 
     @model_validator(mode="after")
     def _coefficient_for_robin(self) -> "BoundaryCondition":
