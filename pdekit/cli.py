@@ -122,8 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as interrupt:
         if mpi_rank() == 0:
             kept = getattr(interrupt, "kept_in", None)
-            print("pdekit: interrupted" + (f"; partial output kept in {kept}/" if kept else
-                                           "; nothing was written"), file=sys.stderr)
+            note = getattr(interrupt, "note", None)
+            print("pdekit: interrupted" + (f"; {note}" if note and kept else "")
+                  + (f"; partial output kept in {kept}/" if kept else
+                     "; nothing was written"), file=sys.stderr)
         code = 128 + (interrupt.args[0] if interrupt.args else signal.SIGINT)
         from pdekit import interruptible
 

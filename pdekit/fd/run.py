@@ -3,7 +3,9 @@ plots, and hand the numbers to :mod:`pdekit.fd.report`."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -78,7 +80,7 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
     w0 = np.concatenate([setup.u0.ravel(), setup.v0.ravel()]).astype(case.grid.dtype,
                                                                       copy=False)
     stats = None
-    with context.phase("integrate"):
+    with context.phase("integrate"), kept_on_interrupt(setup, context.dir):
         if case.time.adaptive:
             dt_max = case.time.dt_max or (t_end - t0) / 20
             w, stats = integrate_adaptive(
@@ -101,12 +103,37 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
     return report
 
 
+@contextmanager
+def kept_on_interrupt(setup: TuringSetup, folder: Path) -> Iterator[None]:
+    """On Ctrl-C or SIGTERM during the integration, write the last completed step as
+    ``final_state.npz`` (the run can restart from it: ``initial.type = "restart"``) and
+    say where and when the run stopped, in the interrupt's ``note``."""
+    try:
+        yield
+    except KeyboardInterrupt as interrupt:
+        last = getattr(interrupt, "last_state", None)
+        if last is not None:
+            u, v = split_state(last.u, setup.grid)
+            write_state(setup, folder, u, v, last.t)
+            interrupt.note = (f"stopped at t = {last.t:.6g} after {last.steps} steps; "  # type: ignore[attr-defined]
+                              "final_state.npz holds that state (initial.type = "
+                              "\"restart\" continues from it)")
+        raise
+
+
+def write_state(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray,
+                t: float) -> None:
+    """``final_state.npz``: u, v, the time and the grid (what a restart reads)."""
+    grid = setup.grid
+    np.savez(folder / "final_state.npz", u=u, v=v, t=t, n=one_or_per_axis(grid.shape),
+             length=one_or_per_axis(grid.lengths))
+
+
 def write_fields(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray,
                   t_final: float, snapshots: Snapshots) -> list[str]:
     """``final_state.npz``, the PNG and the animation; the names of the files written."""
     grid, output = setup.grid, setup.case.output
-    np.savez(folder / "final_state.npz", u=u, v=v, t=t_final, n=one_or_per_axis(grid.shape),
-             length=one_or_per_axis(grid.lengths))
+    write_state(setup, folder, u, v, t_final)
     files = ["final_state.npz"]
     if snapshots.series is not None:
         files.append("fields.pvd")

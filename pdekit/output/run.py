@@ -14,6 +14,7 @@ import math
 import os
 import platform
 import shutil
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -89,6 +90,18 @@ class TimeStepBar:
 
     def close(self) -> None:
         self.bar.close()
+
+
+def describe(error: BaseException) -> str:
+    """The sentence ``error.json`` gives for a failure: the error's message, or for an
+    interrupt the signal and where the run stopped (its ``note``, if the kind left one)."""
+    if isinstance(error, KeyboardInterrupt):
+        number = error.args[0] if error.args and isinstance(error.args[0], int) \
+            else signal.SIGINT
+        text = f"interrupted by {signal.Signals(number).name}"
+        note = getattr(error, "note", None)
+        return f"{text}; {note}" if note else text
+    return str(error)
 
 
 class RunContext:
@@ -235,7 +248,7 @@ class RunContext:
         if not self.lock.held or not is_ours(self.dir):  # never another run's folder
             return
         try:
-            write_json(self.dir / "error.json", {"status": "failed", "error": str(error),
+            write_json(self.dir / "error.json", {"status": "failed", "error": describe(error),
                                                   "type": type(error).__name__, **(data or {})})
         except OSError:
             pass

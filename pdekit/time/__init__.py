@@ -25,7 +25,7 @@ from pdekit.time.methods import (METHODS, make_attempt, make_stepper, max_stable
 from pdekit.time import splitting, etd, imex_rk  # noqa: E402,F401,I001
 
 _LAZY = {
-    "integrate": "pdekit.time.integrate",
+    "integrate": "pdekit.time.integrate", "LastState": "pdekit.time.last_state",
     "AdaptiveStats": "pdekit.time.adaptive", "integrate_adaptive": "pdekit.time.adaptive",
     "etdrk4_coefficients": "pdekit.time.etd_coefficients",
     "etdrk4_embedded": "pdekit.time.etd", "is_diagonal": "pdekit.time.etd",

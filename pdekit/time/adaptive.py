@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from pdekit.errors import NumericalError
+from pdekit.time.last_state import LastState
 
 Attempt = Callable[[np.ndarray, float], tuple[np.ndarray, np.ndarray]]
 """``attempt(u, dt) -> (u_new, error_estimate)``."""
@@ -61,7 +62,8 @@ def integrate_adaptive(attempt: Attempt, u0: np.ndarray, t0: float, t_end: float
                        dt0: float, tolerance: float, dt_max: float, low_order: int = 2,
                        output_times: Sequence[float] = (),
                        on_output: Callable[[float, np.ndarray], None] | None = None,
-                       progress: Any = None, keep_history: bool = False
+                       progress: Any = None, keep_history: bool = False,
+                       reduce_max: Callable[[np.ndarray], np.ndarray] | None = None
                        ) -> tuple[np.ndarray, AdaptiveStats]:
     """Advance ``u0`` from ``t0`` to ``t_end`` with error-controlled steps.
 
@@ -82,6 +84,10 @@ def integrate_adaptive(attempt: Attempt, u0: np.ndarray, t0: float, t_end: float
         As in :func:`~pdekit.time.integrate`.
     keep_history
         Record (t, dt) of every accepted step in ``stats.history``.
+    reduce_max
+        For a state split over processes: ``reduce_max(values) -> values``, the
+        element-wise maximum over all of them of a small array (one reduction per
+        attempt gives the global ‖u⁺‖∞ and ‖e‖∞, so every process takes the same steps).
 
     Returns
     -------
@@ -91,6 +97,9 @@ def integrate_adaptive(attempt: Attempt, u0: np.ndarray, t0: float, t_end: float
     ------
     NumericalError
         If the state stops being finite or the step collapses below 1e-12 (t_end - t0).
+    KeyboardInterrupt
+        Passed on with the last accepted step as its ``last_state``
+        (:class:`~pdekit.time.last_state.LastState`).
     """
     stats = AdaptiveStats()
     pending = sorted(t for t in output_times if t >= t0 - 1e-12)
@@ -102,40 +111,46 @@ def integrate_adaptive(attempt: Attempt, u0: np.ndarray, t0: float, t_end: float
         if on_output:
             on_output(t, u)
         pending.pop(0)
-    while t < t_end - 1e-12 * span:
-        target = min(pending[0] if pending else t_end, t_end)
-        this_dt = min(dt, target - t)
-        landing = this_dt < dt
-        if target - (t + this_dt) < 1e-12 * span:
-            this_dt = target - t
-        with np.errstate(over="ignore", invalid="ignore"):  # judged below, not warned
-            new, error = attempt(u, this_dt)
-            size = _max_abs(new)
-            err = _max_abs(error) / (tolerance * max(1.0, size))
-        if not (math.isfinite(err) and math.isfinite(size)):
-            err = math.inf
-        if err <= 1.0:
-            u, t = new, t + this_dt
-            stats.accepted += 1
-            stats.dt_min, stats.dt_max = min(stats.dt_min, this_dt), max(stats.dt_max, this_dt)
-            if keep_history:
-                stats.history.append((t, this_dt))
-            if progress is not None:
-                progress.update(this_dt)
-            while pending and pending[0] <= t + 1e-12 * span:
-                if on_output:
-                    on_output(t, u)
-                pending.pop(0)
-            factor = 2.0 if err == 0 else min(2.0, max(0.2, 0.9 * err ** -exponent))
-            if not landing:  # a shortened landing step says nothing about the next one
-                dt = _on_ladder(this_dt * factor, dt_max)
-        else:
-            stats.rejected += 1
-            factor = 0.2 if not math.isfinite(err) else max(0.2, 0.9 * err ** -exponent)
-            dt = _on_ladder(this_dt * min(factor, 0.9), dt_max)
-            if dt < 1e-12 * span:
-                raise NumericalError(
-                    f"the adaptive step collapsed to {dt:.3g} at t = {t:.6g} "
-                    f"(error estimate {err:.3g} x tolerance {tolerance:g})",
-                    {"time": t, "dt": dt, "error_ratio": err, "step": stats.accepted})
+    try:
+        while t < t_end - 1e-12 * span:
+            target = min(pending[0] if pending else t_end, t_end)
+            this_dt = min(dt, target - t)
+            landing = this_dt < dt
+            if target - (t + this_dt) < 1e-12 * span:
+                this_dt = target - t
+            with np.errstate(over="ignore", invalid="ignore"):  # judged below, not warned
+                new, error = attempt(u, this_dt)
+                size, error_size = _max_abs(new), _max_abs(error)
+                if reduce_max is not None:
+                    size, error_size = reduce_max(np.array([size, error_size]))
+                err = error_size / (tolerance * max(1.0, size))
+            if not (math.isfinite(err) and math.isfinite(size)):
+                err = math.inf
+            if err <= 1.0:
+                u, t = new, t + this_dt
+                stats.accepted += 1
+                stats.dt_min, stats.dt_max = min(stats.dt_min, this_dt), max(stats.dt_max, this_dt)
+                if keep_history:
+                    stats.history.append((t, this_dt))
+                if progress is not None:
+                    progress.update(this_dt)
+                while pending and pending[0] <= t + 1e-12 * span:
+                    if on_output:
+                        on_output(t, u)
+                    pending.pop(0)
+                factor = 2.0 if err == 0 else min(2.0, max(0.2, 0.9 * err ** -exponent))
+                if not landing:  # a shortened landing step says nothing about the next one
+                    dt = _on_ladder(this_dt * factor, dt_max)
+            else:
+                stats.rejected += 1
+                factor = 0.2 if not math.isfinite(err) else max(0.2, 0.9 * err ** -exponent)
+                dt = _on_ladder(this_dt * min(factor, 0.9), dt_max)
+                if dt < 1e-12 * span:
+                    raise NumericalError(
+                        f"the adaptive step collapsed to {dt:.3g} at t = {t:.6g} "
+                        f"(error estimate {err:.3g} x tolerance {tolerance:g})",
+                        {"time": t, "dt": dt, "error_ratio": err, "step": stats.accepted})
+    except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: hand on the last step
+        interrupt.last_state = LastState(t, u, stats.accepted)  # type: ignore[attr-defined]
+        raise
     return u, stats

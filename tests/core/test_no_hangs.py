@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import ROOT, run_cli
@@ -127,3 +128,63 @@ def test_sigterm_ends_netgen_meshing_within_seconds(tmp_path):
                                  f"{Path('results') / 'slow.failed'}/"]
     assert json.loads((failed / "error.json").read_text())["type"] == "KeyboardInterrupt"
     assert not running.exists()
+
+
+LONG_TURING = """
+[case]
+kind = "turing"
+name = "{name}"
+[model]
+preset = "spots"
+[grid]
+n = 64
+[initial]
+{initial}
+[time]
+method = "strang"
+dt = 0.01
+T = {T}
+[output]
+every = 1000.0
+png = false
+"""
+
+
+@pytest.mark.parametrize("adaptive", [False, True])
+def test_interrupted_turing_run_keeps_a_state_to_restart_from(tmp_path, adaptive):
+    """SIGTERM during the integration: the last completed step is kept as
+    final_state.npz in the .failed folder, error.json says where the run stopped, and a
+    restart from it continues the run (issue 27, F)."""
+    text = LONG_TURING.format(name="long", initial='type = "noise"\nseed = 1', T=1e6)
+    if adaptive:  # adaptive ETDRK4 instead of fixed-step Strang
+        text = text.replace('method = "strang"', 'method = "etdrk4"\nadaptive = true\n'
+                            'tolerance = 1e-3')
+    (tmp_path / "long.toml").write_text(text)
+    run = subprocess.Popen([sys.executable, "-m", "pdekit.cli", "solve", "long.toml"],
+                           cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    time.sleep(6.0)  # set-up (numba kernels, FFT plans) and some steps
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 128 + signal.SIGTERM, err
+    failed = tmp_path / "results" / "long.failed"
+    error = json.loads((failed / "error.json").read_text())
+    assert error["error"].startswith("interrupted by SIGTERM; stopped at t = "), error
+    with np.load(failed / "final_state.npz") as state:
+        t_stop, u_stop = float(state["t"]), state["u"]
+    assert 0 < t_stop < 1e6 and np.isfinite(u_stop).all() and u_stop.shape == (64, 64)
+    assert f"stopped at t = {t_stop:.6g}" in pdekit_lines(err)[0]
+    if adaptive:
+        return
+    # fixed steps: a restart to t_stop + 0.5 equals one straight run there
+    end = round(t_stop + 0.5, 10)
+    (tmp_path / "more.toml").write_text(LONG_TURING.format(
+        name="more", initial=f'type = "restart"\npath = "{failed}"', T=end))
+    (tmp_path / "straight.toml").write_text(LONG_TURING.format(
+        name="straight", initial='type = "noise"\nseed = 1', T=end))
+    for name in ("more", "straight"):
+        done = run_cli("solve", f"{name}.toml", "--quiet", cwd=tmp_path, timeout=300)
+        assert done.returncode == 0, done.stderr
+    more = np.load(tmp_path / "results" / "more" / "final_state.npz")
+    straight = np.load(tmp_path / "results" / "straight" / "final_state.npz")
+    np.testing.assert_allclose(more["u"], straight["u"], rtol=0, atol=1e-10)
