@@ -76,8 +76,12 @@ def apply_override(document: dict[str, Any], override: str, model: type[KindCase
         options = error.args[0]
         depth = next(i for i in range(len(path)) if _is_unknown(model, path[:i + 1]))
         what = "section" if depth == 0 else "key"
+        hint = ""
+        if depth == len(path) - 1 and "parameters" in (options or ()):
+            hint = f"; a model parameter goes under {'.'.join(path[:-1])}.parameters." \
+                   f"{path[-1]}"
         raise CaseError("--set", ".".join(path),
-                        f"a known {what} {did_you_mean(path[depth], options)}"
+                        f"a known {what} {did_you_mean(path[depth], options)}{hint}"
                         if options else f"a key of a table, not of {'.'.join(path[:depth])}",
                         None) from None
     table = document

@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pdekit", description="Solve PDEs from TOML case files.")
     parser.add_argument("--version", action="version", version=f"pdekit {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def case_command(name: str, help_text: str, runs: bool) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
@@ -96,7 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--" in argv:
         split = argv.index("--")
         argv, solver_args = argv[:split], argv[split + 1:]
-    args = _build_parser().parse_args(argv)
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `pdekit`: what it can do
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
     signal.signal(signal.SIGTERM, _terminated)
     share_blas_threads()
     try:

@@ -11,6 +11,7 @@ expression is vectorized over arrays or traced into a TensorFlow graph.
 from __future__ import annotations
 
 import ast
+import unicodedata
 import math
 import operator
 from dataclasses import dataclass
@@ -228,6 +229,14 @@ def parse_expression(text: str, variables: Sequence[str],
         raise ExpressionError("an expression must be a non-empty string")
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"expression longer than {MAX_LENGTH} characters")
+    for written in (text, *variables, *(parameters or {})):
+        folded = unicodedata.normalize("NFKC", written)
+        if folded != written:  # Python's parser would read 𝑢 as u and ﬁ as fi
+            odd = "".join(sorted({c for c in written if unicodedata.normalize("NFKC", c) != c}))
+            raise ExpressionError(f"characters that Python reads as others ({odd!r} in "
+                                  f"{written!r} reads as {folded!r}): write plain letters")
+    if "^" in text:  # Python's ^ is exclusive or, never a power
+        raise ExpressionError(f"** for powers, not ^ (write {text.replace('^', '**')!r})")
     parameters = {**CONSTANTS, **{k: float(v) for k, v in (parameters or {}).items()}}
     clash = set(variables) & (set(parameters) | set(FUNCTIONS))
     if clash:

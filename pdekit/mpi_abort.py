@@ -41,10 +41,16 @@ def on_every_rank(comm: Any, context: Any, body: Callable[[], T]) -> T:
 
 def abort(comm: Any, context: Any, error: BaseException) -> NoReturn:
     """Report ``error`` from this rank and end every rank (no hang in collectives)."""
-    if not isinstance(error, (CaseError, NumericalError)):
+    if isinstance(error, CaseError):
+        line = f"pdekit: {error}"
+    elif isinstance(error, NumericalError):
+        line = f"pdekit: numerical failure: {error}"
+    elif isinstance(error, KeyboardInterrupt):
+        line = "pdekit: interrupted"
+    else:  # an internal error: everything, and which rank had it
         traceback.print_exc()
-    print(f"pdekit: rank {comm.rank} of {comm.size}: {type(error).__name__}: {error}",
-          file=sys.stderr, flush=True)
+        line = f"pdekit: rank {comm.rank} of {comm.size}: {type(error).__name__}: {error}"
+    print(line, file=sys.stderr, flush=True)
     try:
         context.fail(error, getattr(error, "data", None))
     except Exception:  # the folder may be half gone; aborting matters more

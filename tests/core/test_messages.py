@@ -1,0 +1,46 @@
+"""Messages that help (issue 27, C and G): look-alike characters refused instead of
+silently folded, suggestions for the usual slips, usage for a bare `pdekit`."""
+
+from __future__ import annotations
+
+import pytest
+
+from pdekit.cases import load_case
+from pdekit.errors import CaseError
+from pdekit.expr import ExpressionError, parse_expression
+from tests.conftest import ROOT, run_cli
+
+CUSTOM = ROOT / "cases" / "custom_gierer-meinhardt.toml"
+
+
+@pytest.mark.parametrize("text, variables, parameters", [
+    ("\U0001d462 - v", ["u", "v"], {}),            # mathematical italic u: read as u
+    ("u - \uff56", ["u", "v"], {}),                 # fullwidth v
+    ("\ufb01 * u", ["u", "v"], {"\ufb01": 1.0}),    # the ligature fi: could never be named
+    ("u", ["u", "\u2174"], {}),                      # roman numeral five as a variable
+])
+def test_look_alike_characters_are_refused(text, variables, parameters):
+    with pytest.raises(ExpressionError, match="characters that Python reads as others"):
+        parse_expression(text, variables, parameters)
+
+
+def test_look_alike_in_a_case_names_the_key():
+    with pytest.raises(CaseError) as caught:
+        load_case(CUSTOM, ["model.f=a - b*\U0001d462 + u**2/v"])
+    assert caught.value.key == "model.f" and "reads as" in str(caught.value)
+
+
+def test_caret_suggests_a_power():
+    with pytest.raises(CaseError, match=r"write 'a - b\*u \+ u\*\*2/v'"):
+        load_case(CUSTOM, ["model.f=a - b*u + u^2/v"])
+
+
+def test_model_parameter_set_as_a_model_key_suggests_the_table():
+    with pytest.raises(CaseError, match=r"goes under model\.parameters\.F"):
+        load_case(ROOT / "cases" / "gray-scott_theta.toml", ["model.F=0.03"])
+
+
+def test_bare_pdekit_prints_usage():
+    result = run_cli(timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: pdekit") and "solve" in result.stderr
