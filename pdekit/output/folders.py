@@ -24,6 +24,12 @@ MAX_NAME_BYTES = 200
 
 SUFFIXES = (".running", ".failed")
 
+PATH_MAX = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
+"""The longest path the system opens (4096 bytes on Linux)."""
+
+SYSTEM_FOLDERS = ("/proc", "/sys")
+"""Virtual file systems that can hold no run folder."""
+
 
 def mark(folder: Path, case_name: str) -> None:
     """Create ``folder`` (and parents) and mark it as pdekit's."""
@@ -55,6 +61,12 @@ def sibling(final: Path, suffix: str) -> Path:
     return final.with_name(final.name + suffix)
 
 
+def previous(final: Path) -> Path:
+    """``results/x`` -> ``results/.x.previous``, where the last result waits while a
+    finished run takes its place."""
+    return final.with_name("." + final.name + ".previous")
+
+
 def check_destination(final: Path, source: str, key: str) -> None:
     """Check, before any work, that a run may write to ``final`` and its siblings.
 
@@ -75,12 +87,21 @@ def check_destination(final: Path, source: str, key: str) -> None:
     if not text.strip() or "\0" in text:
         raise CaseError(source, key, "a folder path", text)
     resolved = Path(os.path.abspath(final))
+    if len(os.fsencode(resolved)) + len(".running/") + MAX_NAME_BYTES > PATH_MAX:
+        raise CaseError(source, key, f"a path of at most {PATH_MAX - MAX_NAME_BYTES - 9} "
+                        "bytes (the run writes files below it; the system's limit is "
+                        f"{PATH_MAX})", text[:60] + "...")
+    system = next((root for root in SYSTEM_FOLDERS
+                   if resolved == Path(root) or Path(root) in resolved.parents), None)
+    if system is not None:
+        raise CaseError(source, key, f"a folder outside {system} (the kernel's virtual "
+                        "file system holds no results)", text)
     if resolved.parent == resolved or resolved.name in ("", ".", ".."):
         raise CaseError(source, key, "a folder path that ends in a folder name", text)
     if len(resolved.name.encode()) > MAX_NAME_BYTES:
         raise CaseError(source, key, f"a folder name of at most {MAX_NAME_BYTES} bytes",
                         resolved.name[:40] + "...")
-    for path in (resolved, *(sibling(resolved, s) for s in SUFFIXES)):
+    for path in (resolved, *(sibling(resolved, s) for s in SUFFIXES), previous(resolved)):
         if path.is_symlink() or (path.exists() and not path.is_dir()):
             raise CaseError(source, key, f"a folder path ({path} exists and is not a folder; "
                             "pdekit does not replace it)", text)

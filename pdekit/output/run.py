@@ -22,7 +22,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Iterator
 
-from pdekit.output.folders import SUFFIXES, is_ours, mark, remove_ours, sibling
+from pdekit.output.folders import (SUFFIXES, is_ours, mark, remove_ours, sibling,
+                                   previous as previous_folder)
 from pdekit.output.lock import RunLock
 from pdekit.output.vtk import atomic_write_text
 
@@ -218,7 +219,7 @@ class RunContext:
             return to_jsonable(summary)
         try:
             write_json(self.dir / "summary.json", summary)
-            previous = self.final_dir.with_name("." + self.final_dir.name + ".previous")
+            previous = previous_folder(self.final_dir)
             remove_ours(previous)
             if self.final_dir.exists():
                 if not is_ours(self.final_dir):  # appeared during the run: leave it alone

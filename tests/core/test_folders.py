@@ -82,3 +82,22 @@ def test_stale_running_folder_of_ours_is_cleared(tmp_path):
     second = RunContext(final, quiet=True)
     second.prepare()
     assert sorted(p.name for p in second.dir.iterdir()) == [MARKER]
+
+
+@pytest.mark.parametrize("where", ["/proc/pdekit-out", "/sys/kernel/pdekit",
+                                   "/tmp/" + "deep/" * 900])
+def test_system_folders_and_overlong_paths_are_refused_up_front(where):
+    with pytest.raises(CaseError) as caught:
+        check_destination(__import__("pathlib").Path(where), "command line", "--out")
+    assert caught.value.key == "--out" and "\n" not in str(caught.value)
+
+
+def test_user_folder_named_like_the_previous_result_is_refused_untouched(tmp_path):
+    final = tmp_path / "out"
+    run_once(final, "one")
+    user = tmp_path / ".out.previous"
+    user.mkdir()
+    (user / "notes.txt").write_text("precious")
+    with pytest.raises(CaseError, match=r"\.out\.previous exists and was not made by pdekit"):
+        check_destination(final, "command line", "--out")
+    assert (user / "notes.txt").read_text() == "precious"
