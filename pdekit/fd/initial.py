@@ -8,6 +8,8 @@ of a distributed run evaluates or reads only its own part of the same field;
 
 from __future__ import annotations
 
+import math
+
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -181,6 +183,13 @@ def _file_data(initial: InitialSection, grid: Grid, folder: Path) -> InitialData
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as error:
         raise InitialDataError("path", "an existing .npy (2 × grid shape) or .npz (u, v) file",
                                f"{initial.path} ({error})") from None
+    kinds = {np.asarray(u).dtype.kind, np.asarray(v).dtype.kind}  # views: nothing is read
+    if not kinds <= set("fiu"):  # complex (imaginary parts would be dropped), strings, records
+        raise InitialDataError("path", "real fields (float or integer values)",
+                               f"{initial.path} ({u.dtype} and {v.dtype})")
+    if not math.isfinite(t0):
+        raise InitialDataError("path", "a restart file whose time t is finite",
+                               f"{initial.path} (t = {t0})")
     if np.shape(u) != grid.shape or np.shape(v) != grid.shape:
         raise InitialDataError("path", f"fields of shape {grid.shape}",
                                f"{np.shape(u)} and {np.shape(v)}")

@@ -188,3 +188,33 @@ def test_interrupted_turing_run_keeps_a_state_to_restart_from(tmp_path, adaptive
     more = np.load(tmp_path / "results" / "more" / "final_state.npz")
     straight = np.load(tmp_path / "results" / "straight" / "final_state.npz")
     np.testing.assert_allclose(more["u"], straight["u"], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("complex", "real fields (float or integer values)"),
+    ("record", "real fields (float or integer values)"),
+    ("text", "real fields (float or integer values)"),
+    ("nan time", "a restart file whose time t is finite"),
+    ("inf time", "a restart file whose time t is finite"),
+])
+def test_damaged_initial_data_is_one_line_before_anything(tmp_path, content, expected):
+    """Archives whose values cannot be fields (issue 27, B): exit 2 naming
+    initial.path, no traceback, no folder."""
+    shape = (16, 16)
+    if content.endswith("time"):
+        (tmp_path / "old").mkdir()
+        np.savez(tmp_path / "old" / "final_state.npz", u=np.ones(shape), v=np.ones(shape),
+                 t=np.nan if content == "nan time" else np.inf)
+        kind, path = "restart", "old"
+    else:
+        values = {"complex": np.ones((2, *shape)) * (1 + 1j),
+                  "record": np.zeros((2, *shape), dtype=[("a", "f8")]),
+                  "text": np.full((2, *shape), "x")}[content]
+        np.save(tmp_path / "fields.npy", values)
+        kind, path = "file", "fields.npy"
+    (tmp_path / "c.toml").write_text(TURING.format(type=kind, path=path))
+    result = run_cli("solve", "c.toml", cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "initial.path: expected " + expected in lines[0], lines
+    assert not (tmp_path / "results").exists()
