@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import zipfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -291,11 +292,12 @@ def _checked_weights(case: PinnCase, bounds: list[tuple[float, float]]) -> Path 
     if not path.is_file():
         raise case.error("network.weights", "an existing weights.npz from a poisson-pinn run",
                          text)
-    from pdekit.pinn.weights import read_metadata
+    from pdekit.pinn.weights import check_arrays, layer_shapes, read_metadata
 
     try:
         meta = read_metadata(path)
-    except (OSError, ValueError, KeyError) as error:
+        check_arrays(path, layer_shapes(len(bounds), case.network.width, case.network.depth))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
         raise case.error("network.weights", f"a weights.npz written by pdekit ({error})",
                          text) from None
     network = case.network
@@ -305,7 +307,8 @@ def _checked_weights(case: PinnCase, bounds: list[tuple[float, float]]) -> Path 
         if meta.get(key) != value:
             raise case.error("network.weights", f"weights for {key} = {value!r} like this case "
                              f"(the file has {meta.get(key)!r})", text)
-    if case.loss.boundary == "hard" and not np.allclose(meta.get("bounds"), bounds):
+    if case.loss.boundary == "hard" and (np.shape(meta.get("bounds")) != np.shape(bounds)
+                                         or not np.allclose(meta.get("bounds"), bounds)):
         raise case.error("network.weights", "weights trained on the same domain (hard "
                          "boundary ansatz)", text)
     return path

@@ -37,3 +37,40 @@ def read_arrays(path: str | Path) -> list[np.ndarray]:
     with np.load(path, allow_pickle=False) as data:
         count = sum(1 for k in data.files if k.startswith("W"))
         return [data[f"{kind}{i}"] for i in range(count) for kind in ("W", "b")]
+
+
+def layer_shapes(dim: int, width: int, depth: int) -> list[tuple[int, ...]]:
+    """The shapes of ``[W0, b0, W1, b1, ...]`` of a network with ``depth`` hidden layers of
+    ``width`` units on ``dim`` inputs and one output (as :class:`pdekit.pinn.network.MLP`
+    builds them)."""
+    sizes = [dim] + [width] * depth + [1]
+    return [shape for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
+            for shape in ((fan_in, fan_out), (fan_out,))]
+
+
+def check_arrays(path: str | Path, shapes: Sequence[tuple[int, ...]]) -> None:
+    """Check, without TensorFlow, that a weights file holds exactly the layers ``shapes``
+    as finite real numbers, so that loading it cannot fail once the run has started.
+
+    Raises
+    ------
+    ValueError
+        Naming the first layer that is missing, extra, misshapen, not real or not finite.
+    """
+    with np.load(path, allow_pickle=False) as data:
+        names = [f"{'W' if i % 2 == 0 else 'b'}{i // 2}" for i in range(len(shapes))]
+        layers = sorted(k for k in data.files if not k.startswith("meta_"))
+        extra = sorted(set(layers) - set(names))
+        if extra:
+            raise ValueError(f"layers {', '.join(extra)} that this network does not have")
+        for name, shape in zip(names, shapes):
+            if name not in data.files:
+                raise ValueError(f"no layer {name}")
+            array = data[name]
+            if array.dtype.kind != "f":
+                raise ValueError(f"layer {name} of real numbers, not {array.dtype}")
+            if array.shape != tuple(shape):
+                raise ValueError(f"layer {name} of shape {tuple(shape)}, not {array.shape}")
+            if not np.isfinite(array).all():
+                raise ValueError(f"layer {name} with finite values only")
+
