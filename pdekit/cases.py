@@ -41,6 +41,12 @@ def read_toml(path: str | Path) -> dict[str, Any]:
             return tomllib.load(stream)
     except tomllib.TOMLDecodeError as error:
         raise CaseError(path, "", f"valid TOML ({error})", None) from None
+    except RecursionError:
+        raise CaseError(path, "", "TOML nested at most a few hundred levels deep", None) \
+            from None
+    except ValueError:  # an integer of over 4,300 digits (Python's own limit)
+        raise CaseError(path, "", "TOML with integers of at most 4,300 digits", None) \
+            from None
     except (OSError, UnicodeDecodeError) as error:
         raise CaseError(path, "", f"a readable UTF-8 file ({error})", None) from None
 
@@ -63,7 +69,7 @@ def _typed_value(text: str, text_field: bool) -> Any:
         return text[1:-1] if quoted else text
     try:
         return tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):  # too deep, too many digits
         return text
 
 

@@ -9,6 +9,9 @@ EXIT_OK = 0
 EXIT_NUMERICAL = 1
 EXIT_BAD_INPUT = 2
 
+MAX_GIVEN = 200
+"""Characters of a bad value quoted in an error line (the rest is counted, not shown)."""
+
 
 class CaseError(Exception):
     """Bad input: a case file, a ``--set`` override or a command-line value.
@@ -32,7 +35,10 @@ class CaseError(Exception):
         where = f"{self.source}: {key}" if key else self.source
         message = f"{where}: expected {expected}"
         if given is not None:
-            message += f", got {given!r}"
+            shown = repr(given)
+            if len(shown) > MAX_GIVEN:  # a 5,000-level list or a 4,400-digit number
+                shown = f"{shown[:MAX_GIVEN]}... ({len(shown)} characters)"
+            message += f", got {shown}"
         super().__init__(message)
 
 

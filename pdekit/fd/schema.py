@@ -11,7 +11,7 @@ restart, a stable step, a diagonal linear part for ETDRK4) are in
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import field_validator, model_validator
@@ -35,14 +35,23 @@ def _point_counts(value: object) -> object:
     return value
 
 
+LENGTH_RANGE = (1e-100, 1e100)
+"""Side lengths accepted: beyond them the Laplacian's symbol, of size (n / length)², and
+the wavenumbers of the noise over- or underflow double precision."""
+
+
 def _side_lengths(value: object) -> object:
-    """``grid.length``: a finite number > 0, or a list of 1 to 3 of them (one per axis)."""
-    def positive(x: object) -> bool:
-        return type(x) in (int, float) and math.isfinite(x) and x > 0
+    """``grid.length``: a number in :data:`LENGTH_RANGE`, or a list of 1 to 3 of them (one
+    per axis)."""
+    low, high = LENGTH_RANGE
+
+    def in_range(x: object) -> bool:
+        return type(x) in (int, float) and math.isfinite(x) and low <= x <= high
 
     if isinstance(value, list):
-        if not 1 <= len(value) <= 3 or not all(positive(x) for x in value):
-            raise ValueError("a list of 1 to 3 finite numbers > 0 (side per axis)")
+        if not 1 <= len(value) <= 3 or not all(in_range(x) for x in value):
+            raise ValueError(f"a list of 1 to 3 numbers between {low:g} and {high:g} (side "
+                             "per axis)")
         return [float(x) for x in value]
     if type(value) not in (int, float):
         raise ValueError("a number")
@@ -50,6 +59,9 @@ def _side_lengths(value: object) -> object:
         raise ValueError("a finite number")
     if value <= 0:
         raise ValueError("a number > 0")
+    if not in_range(value):
+        raise ValueError(f"a number between {low:g} and {high:g} (the Laplacian's symbol "
+                         "(n / length)² must stay a finite double)")
     return float(value)
 
 
@@ -83,12 +95,19 @@ class GridSection(Section):
                               "(float64), or single (float32: half the memory, ETDRK4 "
                               "steps ~1.5x faster in 3D; resolves ~1e-6 of the range, so "
                               "time.tolerance >= 1e-5; grid.diffusion = 'fft' only)")
-    backend: Literal["fft", "petsc"] = Field(
-        "fft", description="fft: one process, the Laplacian by grid.diffusion and the "
-                           "time.method integrators; petsc: a PETSc DMDA split across the "
-                           "ranks of mpiexec (also on one), integrated by PETSc TS (time."
-                           "method = " + " or ".join(repr(m) for m in TS_METHODS.names())
-                           + ") with CG + geometric multigrid")
+    backend: Literal["auto", "fft", "petsc"] = Field(
+        "auto", description="auto: petsc for time.method = " + " or ".join(
+            repr(m) for m in TS_METHODS.names()) + ", else fft; fft: the Laplacian by "
+        "grid.diffusion and the time.method integrators, on one process or (grid.diffusion = "
+        "'fft', 2D and 3D) under mpiexec with the grid split by grid.decomposition "
+        "(distributed FFT/DCT); petsc: a PETSc DMDA split across the ranks of mpiexec (also "
+        "on one), integrated by PETSc TS with CG + geometric multigrid")
+
+    decomposition: Literal["auto", "slab", "pencil"] = Field(
+        "auto", description="grid.backend = 'fft' under mpiexec: how the grid is split over "
+                            "the ranks; slab (the x axis over all ranks, one transpose per "
+                            "transform), pencil (x and y over P1 x P2 ranks, 3D: more ranks, "
+                            "two transposes) or auto (slab where every rank gets points)")
 
     _check_n = field_validator("n", mode="before")(_point_counts)
     _check_length = field_validator("length", mode="before")(_side_lengths)
@@ -102,7 +121,7 @@ class GridSection(Section):
             raise KeyError_("length", f"one number, or {self.dimension} (one per axis of "
                                       f"the {self.dimension}D grid)", self.length)
         if self.backend == "petsc":
-            for key in ("diffusion", "threads", "precision"):
+            for key in ("diffusion", "threads", "precision", "decomposition"):
                 if key in self.model_fields_set:
                     raise KeyError_(key, f"no grid.{key} with grid.backend = 'petsc' (PETSc "
                                          f"applies the Laplacian itself)", getattr(self, key))
@@ -234,6 +253,22 @@ class TuringCase(KindCase):
     initial: InitialSection = InitialSection()
     time: TimeSection = TimeSection()
     output: OutputSection = OutputSection()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_backend(cls, data: Any) -> Any:
+        """``grid.backend = "auto"`` (the default) becomes ``"petsc"`` for the PETSc TS
+        methods and ``"fft"`` for the others, before the sections are checked (so that
+        each backend's own key checks apply, and the resolved case names the backend)."""
+        if not isinstance(data, dict):
+            return data
+        grid = data.get("grid", {})
+        if not isinstance(grid, dict) or grid.get("backend", "auto") != "auto":
+            return data
+        time = data.get("time", {})
+        method = time.get("method") if isinstance(time, dict) else getattr(time, "method", None)
+        backend = "petsc" if method in TS_METHODS.names() else "fft"
+        return {**data, "grid": {**grid, "backend": backend}}
 
     def resolved(self) -> dict:
         """The case with defaults filled in and ``model.parameters`` holding every

@@ -44,3 +44,30 @@ def test_bare_pdekit_prints_usage():
     result = run_cli(timeout=60)
     assert result.returncode == 2
     assert result.stderr.startswith("usage: pdekit") and "solve" in result.stderr
+
+
+def extreme_case(tmp_path, body: str):
+    path = tmp_path / "c.toml"
+    path.write_text('[case]\nkind = "turing"\n[grid]\n' + body + "\n")
+    return path
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("n = " + "9" * 4400, "integers of at most 4,300 digits"),
+    ("n = " + "[" * 5000 + "]" * 5000, "nested at most a few hundred levels deep"),
+    ("n = 32\nlength = 1e-300", "grid.length: expected a number between 1e-100 and 1e+100"),
+])
+def test_extreme_literals_in_the_file(tmp_path, body, expected):
+    result = run_cli("check", str(extreme_case(tmp_path, body)), timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], lines
+
+
+@pytest.mark.parametrize("value", ["9" * 4400, "[" * 5000 + "]" * 5000])
+def test_extreme_literals_after_set_are_one_short_line(tmp_path, value):
+    path = extreme_case(tmp_path, "n = 32")
+    result = run_cli("check", str(path), "--set", f"grid.n={value}", timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "grid.n" in lines[0] and len(lines[0]) < 400, lines
