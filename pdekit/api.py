@@ -109,8 +109,8 @@ def solve(case: CaseSource | KindCase, set: Sequence[str] = (),  # noqa: A002
     from pdekit.runner import run_case
 
     def load() -> LoadedCase:
-        if isinstance(case, KindCase):  # its overrides again (idempotent), then the new
-            return _loaded(case.resolved(), [*case.overrides, *set],
+        if isinstance(case, KindCase):  # as written, its overrides, then the new ones
+            return _loaded(case.written, [*case.overrides, *set],
                            [*case.solver_args, *options], origin=case.source)
         return _loaded(case, set, options)
 
@@ -127,6 +127,7 @@ def solve(case: CaseSource | KindCase, set: Sequence[str] = (),  # noqa: A002
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result.folder = None
+    result.lines = [line for line in result.lines if str(scratch) not in line]  # gone
     return result
 
 

@@ -80,6 +80,7 @@ class KindCase(Section):
     _source: Path = PrivateAttr(default=Path("case"))
     _overrides: tuple[str, ...] = PrivateAttr(default=())
     _solver_args: tuple[str, ...] = PrivateAttr(default=())
+    _written: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -124,9 +125,17 @@ class KindCase(Section):
         return data
 
     def with_source(self, source: Path, overrides: tuple[str, ...] = (),
-                    solver_args: tuple[str, ...] = ()) -> "KindCase":
+                    solver_args: tuple[str, ...] = (),
+                    written: dict[str, Any] | None = None) -> "KindCase":
         self._source, self._overrides, self._solver_args = source, overrides, solver_args
+        self._written = written or {}
         return self
+
+    @property
+    def written(self) -> dict[str, Any]:
+        """The case's tables as written, before overrides and defaults (a rerun with more
+        overrides starts from them, as a second ``--set`` on the command line would)."""
+        return self._written
 
 
 # ------------------------------------------------------------------ small reusable checks
@@ -146,7 +155,8 @@ def choice(*names: str) -> Any:
 
 def case_from_document(model: type[KindCase], document: dict[str, Any], source: Path,
                        overrides: tuple[str, ...] = (),
-                       solver_args: tuple[str, ...] = ()) -> KindCase:
+                       solver_args: tuple[str, ...] = (),
+                       written: dict[str, Any] | None = None) -> KindCase:
     """Validate a parsed case file against its kind's model.
 
     Raises
@@ -168,6 +178,6 @@ def case_from_document(model: type[KindCase], document: dict[str, Any], source: 
         case = model.model_validate(document)
     except ValidationError as error:
         raise case_error(error, model, label) from None
-    return case.with_source(source, overrides, solver_args)
+    return case.with_source(source, overrides, solver_args, written)
 
 

@@ -155,6 +155,7 @@ def load_case(source: str | Path | Mapping[str, Any], overrides: Sequence[str] =
     else:
         path = Path(source)
         document = read_toml(path)
+    written = copy.deepcopy(document)
     case_table = document.get("case")
     if not isinstance(case_table, dict) or "kind" not in case_table:
         raise CaseError(path, "case.kind", "a [case] table with kind = \"...\"", None)
@@ -167,7 +168,7 @@ def load_case(source: str | Path | Mapping[str, Any], overrides: Sequence[str] =
         if override not in kind_overrides:
             apply_override(document, override, plugin.case_model)
     case = case_from_document(plugin.case_model, document, path, tuple(overrides),
-                              tuple(solver_args))
+                              tuple(solver_args), written)
     name = case.name
     if not name or "/" in name or "\0" in name or name.startswith(".") or len(name) > 200:
         raise case.error("case.name", "a plain folder name (no '/', not starting with '.', "

@@ -136,17 +136,31 @@ def _run_locked(loaded: LoadedCase, final_dir: Path, lock: Any, quiet: bool,
                   report.lines, report.data)
 
 
+QUIET_LOGGERS = ("tensorflow", "absl", "numba", "matplotlib", "h5py", "py.warnings")
+"""Libraries' loggers held to errors during a quiet run (TensorFlow's retracing notes)."""
+
+
 @contextmanager
 def quiet_numerics(quiet: bool) -> Iterator[None]:
     """Floating-point warnings off during a run: a blow-up is detected and reported as a
     NumericalError with its numbers, not as a NumPy RuntimeWarning before the message.
     With ``quiet`` every Python warning is off (libraries' deprecation notes included)."""
+    import logging
+
     import numpy as np
 
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS] if quiet else []
+    levels = [logger.level for logger in loggers]
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         if quiet:
             warnings.simplefilter("ignore")
-        yield
+        for logger in loggers:
+            logger.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
 
 
 def agree(problem: CaseError | None, inputs: dict[str, Any] | None) -> None:

@@ -24,9 +24,10 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$venv/bin/pdekit" ]]; t
 fi
 
 # libopenblas0-pthread: an optimized BLAS behind libblas.so.3 (CHOLMOD's and MUMPS's dense
-# kernels; Debian's default is the reference BLAS).
+# kernels; Debian's default is the reference BLAS). libfftw3-dev: FFTW's headers and its
+# single/double libraries, which pip's source build of mpi4py-fft compiles against.
 apt_packages=(python3-petsc4py-real python3-slepc4py-real python3-mpi4py python3-venv
-              openmpi-bin libopenmpi-dev libopenblas0-pthread)
+              openmpi-bin libopenmpi-dev libopenblas0-pthread libfftw3-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

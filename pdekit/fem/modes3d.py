@@ -10,8 +10,9 @@ pieces and adds it to ``modes.pvd`` (valid after each mode). Under NGSolve's MPI
 holds no elements, so its piece is empty and not listed.
 
 The picture (``modes.png``) shows each mode on three orthogonal slices through the point
-where |u| is largest, sampled on a regular grid: every rank evaluates the grid points in
-its part and only those few thousand values travel to rank 0.
+where |u| is largest (:func:`locate_peaks`: the finite element function's maximum, not the
+largest sample), sampled on a regular grid: every rank evaluates the grid points in its
+part and only those few thousand values travel to rank 0.
 """
 
 from __future__ import annotations
@@ -163,15 +164,72 @@ def _first_and_inverse(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def peaks(comm: Any, points: np.ndarray, values: np.ndarray) -> list[tuple[float, np.ndarray]]:
-    """Per mode, the signed value and location of the largest |u| over every rank."""
+    """Per mode, the signed value and location of the largest |u| among the samples of
+    every rank."""
     local = []
     for row in values:
         k = int(np.argmax(np.abs(row))) if row.size else -1
-        local.append((abs(row[k]) if k >= 0 else -1.0, row[k] if k >= 0 else 0.0,
-                      points[k] if k >= 0 else np.zeros(3)))
-    every = comm.allgather(local) if comm is not None and comm.size > 1 else [local]
-    return [max((rank[i] for rank in every), key=lambda item: item[0])[1:]
-            for i in range(len(values))]
+        local.append((row[k], points[k]) if k >= 0 else None)
+    return _largest_over_ranks(comm, local)
+
+
+def _largest_over_ranks(comm: Any, local: Sequence[tuple[float, np.ndarray] | None]
+                        ) -> list[tuple[float, np.ndarray]]:
+    """Per mode, the (value, location) of largest |value| over the ranks (``None``: a rank
+    without elements)."""
+    every = comm.allgather(list(local)) if comm is not None and comm.size > 1 else [local]
+    out = []
+    for i in range(len(local)):
+        found = [rank[i] for rank in every if rank[i] is not None]
+        out.append(max(found, key=lambda item: abs(item[0])) if found else (0.0, np.zeros(3)))
+    return out
+
+
+PEAK_CANDIDATES = 4
+"""Largest samples per mode polished into local maxima of |u| by :func:`locate_peaks`."""
+
+
+def locate_peaks(comm: Any, mesh: Any, gridfunctions: Sequence[Any], subdivision: int
+                 ) -> list[tuple[float, np.ndarray]]:
+    """Per mode, the signed value and location of the largest |u| of the finite element
+    function itself, over every rank.
+
+    The largest |u| of a high-order field lies inside elements, not at lattice points: on
+    a coarse P4 ball every vertex is on the boundary, where u = 0. So the largest samples
+    of a ``subdivision`` lattice are only starting points, each polished by Nelder–Mead
+    (Nelder & Mead 1965, *Comput. J.* 7, 308) on −|u| with u evaluated through the mesh's
+    point search (curved and hp-graded elements alike; outside this rank's part: no
+    value). The best polished point of all ranks is returned.
+    """
+    from scipy.optimize import minimize
+    from scipy.spatial import cKDTree
+
+    points, _, values = sample_modes_3d(mesh, gridfunctions, subdivision)
+    if len(points) < 2:
+        return _largest_over_ranks(comm, [None] * len(gridfunctions))
+    tree = cKDTree(points)
+    tiny = 1e-9 * float(np.ptp(points, axis=0).max())
+    local = []
+    for gf, row in zip(gridfunctions, values):
+
+        def minus_abs(p: np.ndarray, gf: Any = gf) -> float:
+            where = mesh(*p)
+            return -abs(float(gf(where))) if where.nr >= 0 else np.inf
+
+        best = None
+        for k in np.argsort(-np.abs(row))[:PEAK_CANDIDATES]:
+            # The simplex starts at the lattice spacing around the candidate (copies of a
+            # point mapped from two curved elements, a few ulps apart, do not count).
+            near = tree.query(points[k], k=min(16, len(points)))[0]
+            step = float(near[near > tiny][0]) if (near > tiny).any() else tiny
+            simplex = np.vstack([points[k], points[k] + step * np.eye(3)])
+            found = minimize(minus_abs, points[k], method="Nelder-Mead",
+                             options={"initial_simplex": simplex, "xatol": 1e-6 * step,
+                                      "fatol": 1e-12 * abs(row[k]), "maxfev": 400})
+            if best is None or found.fun < best.fun:
+                best = found
+        local.append((float(gf(mesh(*best.x))), np.asarray(best.x, float)))
+    return _largest_over_ranks(comm, local)
 
 
 def write_pieces(folder: Path, comm: Any, points: np.ndarray, tetrahedra: np.ndarray,

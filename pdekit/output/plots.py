@@ -1,4 +1,5 @@
-"""PNG plots and animations of fields on 1D, 2D and 3D boxes (matplotlib, Agg backend):
+"""PNG plots and animations of fields on 1D, 2D and 3D boxes (matplotlib figures rendered
+with Agg, off pyplot):
 line plots in 1D, colour maps in 2D, three orthogonal mid-plane slices in 3D."""
 
 from __future__ import annotations
@@ -9,14 +10,39 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 
-def pyplot() -> Any:
-    """``matplotlib.pyplot`` on the non-interactive Agg backend (imported on first use)."""
-    import matplotlib
+class OffscreenFigures:
+    """The part of ``matplotlib.pyplot`` pdekit draws with (``figure``, ``subplots``,
+    ``close``), on figures of their own that pyplot never sees.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    ``matplotlib.use("Agg")`` would switch every later plot of the process to Agg (a
+    notebook's inline plots vanish after a run) and pyplot keeps figures alive until
+    closed. :class:`matplotlib.figure.Figure` objects need neither: ``savefig`` renders
+    them with Agg, whatever backend the user's pyplot has, and they are garbage once
+    dropped.
+    """
 
-    return plt
+    SUBPLOT_KEYS = ("sharex", "sharey", "squeeze", "width_ratios", "height_ratios",
+                    "subplot_kw", "gridspec_kw")
+
+    @staticmethod
+    def figure(**options: Any) -> Any:
+        from matplotlib.figure import Figure
+
+        return Figure(**options)
+
+    def subplots(self, nrows: int = 1, ncols: int = 1, **options: Any) -> tuple[Any, Any]:
+        layout = {key: options.pop(key) for key in self.SUBPLOT_KEYS if key in options}
+        figure = self.figure(**options)
+        return figure, figure.subplots(nrows, ncols, **layout)
+
+    @staticmethod
+    def close(figure: Any) -> None:
+        """Nothing to release (kept for pyplot's calling convention)."""
+
+
+def pyplot() -> OffscreenFigures:
+    """Figures for pdekit's pictures, off pyplot (:class:`OffscreenFigures`)."""
+    return OffscreenFigures()
 
 
 def save_figure(figure: Any, path: str | Path, dpi: int = 110) -> Path:
@@ -140,16 +166,26 @@ def save_lines_png(fields: Mapping[str, np.ndarray], x: np.ndarray, title: str,
     return save_figure(figure, path)
 
 
+def mid_plane_regions(axes_coordinates: Sequence[np.ndarray]) -> list[tuple[
+        str, tuple[slice | int, ...], tuple[float, float, float, float], tuple[str, str]]]:
+    """The three mid-planes of a 3D box (z, y, x through the middle point): for each, its
+    label (``"z = 0.01"``), the index of the plane in an array indexed ``[i, j, k]``, its
+    extent and axis names."""
+    x, y, z = axes_coordinates
+    i, j, k = (len(c) // 2 for c in axes_coordinates)
+    span = [(float(c[0]), float(c[-1])) for c in axes_coordinates]
+    every = slice(None)
+    return [(f"z = {z[k]:.3g}", (every, every, k), (*span[0], *span[1]), ("x", "y")),
+            (f"y = {y[j]:.3g}", (every, j, every), (*span[0], *span[2]), ("x", "z")),
+            (f"x = {x[i]:.3g}", (i, every, every), (*span[1], *span[2]), ("y", "z"))]
+
+
 def mid_slices(data: np.ndarray, axes_coordinates: Sequence[np.ndarray]) -> list[tuple[
         str, np.ndarray, tuple[float, float, float, float], tuple[str, str]]]:
     """The three mid-planes of a 3D field indexed ``[i, j, k]``: for each, its label
     (``"z = 0.01"``), the 2D slice indexed ``[first, second]``, its extent and axis names."""
-    x, y, z = axes_coordinates
-    i, j, k = (len(c) // 2 for c in axes_coordinates)
-    span = [(float(c[0]), float(c[-1])) for c in axes_coordinates]
-    return [(f"z = {z[k]:.3g}", data[:, :, k], (*span[0], *span[1]), ("x", "y")),
-            (f"y = {y[j]:.3g}", data[:, j, :], (*span[0], *span[2]), ("x", "z")),
-            (f"x = {x[i]:.3g}", data[i, :, :], (*span[1], *span[2]), ("y", "z"))]
+    return [(label, data[index], extent, names)
+            for label, index, extent, names in mid_plane_regions(axes_coordinates)]
 
 
 def save_slices_png(fields: Mapping[str, np.ndarray], axes_coordinates: Sequence[np.ndarray],
@@ -168,15 +204,33 @@ def save_slices_png(fields: Mapping[str, np.ndarray], axes_coordinates: Sequence
     path
         PNG file to write.
     """
+    rows = {name: (mid_slices(np.asarray(data), axes_coordinates),
+                   (float(np.min(data)), float(np.max(data)))) for name, data in fields.items()}
+    return save_planes_png(rows, title, path)
+
+
+def save_planes_png(rows: Mapping[str, tuple[list[tuple[str, np.ndarray, tuple[float, ...],
+                                                         tuple[str, str]]],
+                                              tuple[float, float]]],
+                    title: str, path: str | Path) -> Path:
+    """Rows of plane slices, one row and colour range per field (the figure of
+    :func:`save_slices_png`, from planes alone: a field split over ranks gathers only
+    its mid-planes).
+
+    Parameters
+    ----------
+    rows
+        Name -> (the slices as from :func:`mid_slices`, (min, max) of the whole field).
+    title
+        Figure title (the slices' positions are added to it).
+    path
+        PNG file to write.
+    """
     plt = pyplot()
-    rows = len(fields)
-    figure, axes = plt.subplots(rows, 3, figsize=(12.5, 3.9 * rows + 1.0), squeeze=False,
-                                layout="constrained")
+    figure, axes = plt.subplots(len(rows), 3, figsize=(12.5, 3.9 * len(rows) + 1.0),
+                                squeeze=False, layout="constrained")
     where = ""
-    for row, (name, data) in zip(axes, fields.items()):
-        data = np.asarray(data)
-        low, high = float(data.min()), float(data.max())
-        slices = mid_slices(data, axes_coordinates)
+    for row, (name, (slices, (low, high))) in zip(axes, rows.items()):
         where = ", ".join(label for label, *_ in slices)
         for axis, (label, plane, extent, (first, second)) in zip(row, slices):
             image = axis.imshow(plane.T, origin="lower", extent=extent, cmap="viridis",

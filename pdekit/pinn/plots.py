@@ -35,6 +35,10 @@ SERIES = (("loss", "loss (total)", "black", "-"),
           ("rel_l2", "relative L2 error", "tab:red", "--"))
 """History columns drawn: column, label, colour, line style."""
 BAND_COLOURS = ("#e8eef7", "#f6ece0")
+CLIP_PERCENTILE = 99.0
+"""The residual's colour scale ends at this percentile of |Δu − f|: a PINN's residual
+peaks in a few boundary points (±12 where 99 % of the grid is under 0.11), and a scale
+set by those shows the rest of the domain as white."""
 
 
 def wrap_title(title: str, inches: float) -> list[str]:
@@ -47,6 +51,19 @@ def wrap_title(title: str, inches: float) -> list[str]:
 def suptitle(figure: Any, title: str) -> None:
     """The figure's title, its lines wrapped to the figure's width."""
     figure.suptitle("\n".join(wrap_title(title, figure.get_figwidth())), fontsize=10)
+
+
+def clipped_limit(data: np.ndarray) -> tuple[float, str]:
+    """Half-range of a colour scale centred at 0 holding :data:`CLIP_PERCENTILE` % of the
+    finite values, and the colour bar's label saying so (with the largest |value|)."""
+    finite = np.abs(np.asarray(data, float))
+    finite = finite[np.isfinite(finite)]
+    largest = symmetric_limit(finite)
+    limit = float(np.percentile(finite, CLIP_PERCENTILE)) if finite.size else 0.0
+    if not limit > 0 or limit >= largest:
+        return largest, ""
+    return limit, (f"clipped at ±{limit:.3g}, the {CLIP_PERCENTILE:g}th percentile of |·| "
+                   f"(max {largest:.3g})")
 
 
 def symmetric_limit(data: np.ndarray) -> float:
@@ -82,9 +99,9 @@ def save_residual(axes: Sequence[np.ndarray], residual: np.ndarray, title: str,
     """The PDE residual ``Laplacian(u) - f`` on the evaluation grid."""
     name = "PDE residual Δu − f"
     if len(axes) == 3:
-        return _slices(axes, [(name, residual, "signed")], title, path)
+        return _slices(axes, [(name, residual, "clipped")], title, path)
     if len(axes) == 2:
-        return _maps(axes, [(name, residual, "signed")], title, path, outline)
+        return _maps(axes, [(name, residual, "clipped")], title, path, outline)
     plt = pyplot()
     figure, panel = plt.subplots(figsize=(7.5, 3.8), layout="constrained")
     _signed_line(panel, axes[0], residual, name)
@@ -124,7 +141,8 @@ def _solution_1d(x: np.ndarray, u: np.ndarray, exact: np.ndarray | None, title: 
 
 def _scale(panels: Sequence[tuple[str, np.ndarray, str]]) -> list[dict[str, Any]]:
     """Colour scale of each panel: ``"field"`` panels share one range, ``"signed"`` panels
-    are centred at 0."""
+    are centred at 0, ``"clipped"`` ones too, over :data:`CLIP_PERCENTILE` % of their
+    values."""
     fields = [np.asarray(data) for _, data, kind in panels if kind == "field"]
     low = min((float(np.nanmin(f)) for f in fields), default=0.0)
     high = max((float(np.nanmax(f)) for f in fields), default=1.0)
@@ -133,9 +151,21 @@ def _scale(panels: Sequence[tuple[str, np.ndarray, str]]) -> list[dict[str, Any]
         if kind == "signed":
             limit = symmetric_limit(data)
             out.append({"cmap": SIGNED_MAP, "vmin": -limit, "vmax": limit})
+        elif kind == "clipped":
+            limit, _ = clipped_limit(data)
+            out.append({"cmap": SIGNED_MAP, "vmin": -limit, "vmax": limit})
         else:
             out.append({"cmap": FIELD_MAP, "vmin": low, "vmax": high})
     return out
+
+
+def _colour_bar(figure: Any, image: Any, data: np.ndarray, kind: str, **where: Any) -> Any:
+    """The panel's colour bar; a clipped scale says so on it, and it ends in arrows."""
+    label = clipped_limit(data)[1] if kind == "clipped" else ""
+    bar = figure.colorbar(image, extend="both" if label else "neither", **where)
+    if label:
+        bar.set_label(label, fontsize=8)
+    return bar
 
 
 def draw_outline(panel: Any, domain: Any) -> None:
@@ -155,7 +185,7 @@ def _slices(axes: Sequence[np.ndarray], panels: Sequence[tuple[str, np.ndarray, 
     figure, grid = plt.subplots(len(panels), 3, squeeze=False,
                                 figsize=(3 * (PANEL_INCHES + 0.6), len(panels) * 3.6 + 1.2),
                                 layout="constrained")
-    for row, ((name, data, _), scale) in enumerate(zip(panels, _scale(panels))):
+    for row, ((name, data, kind), scale) in enumerate(zip(panels, _scale(panels))):
         for column in range(3):
             first, second = [k for k in range(3) if k != column]
             plane = np.take(np.asarray(data), middle[column], axis=column)
@@ -167,7 +197,7 @@ def _slices(axes: Sequence[np.ndarray], panels: Sequence[tuple[str, np.ndarray, 
                             fontsize=9)
             panel.set_xlabel(names[first])
             panel.set_ylabel(names[second])
-            figure.colorbar(image, ax=panel, shrink=0.85)
+            _colour_bar(figure, image, data, kind, ax=panel, shrink=0.85)
     suptitle(figure, title)
     return save_figure(figure, path)
 
@@ -175,7 +205,8 @@ def _slices(axes: Sequence[np.ndarray], panels: Sequence[tuple[str, np.ndarray, 
 def _maps(axes: Sequence[np.ndarray], panels: Sequence[tuple[str, np.ndarray, str]],
           title: str, path: str | Path, outline: Any = None) -> Path:
     """Colour maps of 2D fields indexed ``[i, j]`` (i along x): ``"field"`` panels share one
-    colour range, ``"signed"`` panels are centred at 0; ``outline``: a domain whose
+    colour range, ``"signed"`` and ``"clipped"`` panels are centred at 0 (see
+    :func:`_scale`); ``outline``: a domain whose
     boundary is drawn."""
     from mpl_toolkits.axes_grid1 import make_axes_locatable
 
@@ -191,7 +222,7 @@ def _maps(axes: Sequence[np.ndarray], panels: Sequence[tuple[str, np.ndarray, st
     title_lines = len(wrap_title(title, inches))
     figure, row = plt.subplots(1, len(panels), squeeze=False,
                                figsize=(inches, height + 1.5 + 0.2 * title_lines))
-    for panel, (name, data, _), scale in zip(row[0], panels, _scale(panels)):
+    for panel, (name, data, kind), scale in zip(row[0], panels, _scale(panels)):
         image = panel.imshow(np.asarray(data).T, origin="lower", extent=extent,
                              interpolation="nearest", aspect="auto" if stretched else "equal",
                              **scale)
@@ -201,7 +232,7 @@ def _maps(axes: Sequence[np.ndarray], panels: Sequence[tuple[str, np.ndarray, st
         panel.set_xlabel("x")
         panel.set_ylabel("y")
         bar_axis = make_axes_locatable(panel).append_axes("right", size="5%", pad=0.08)
-        bar = figure.colorbar(image, cax=bar_axis)
+        bar = _colour_bar(figure, image, data, kind, cax=bar_axis)
         bar.formatter.set_powerlimits((-2, 3))
         bar.update_ticks()
     suptitle(figure, title)
@@ -237,17 +268,22 @@ def _draw_series(panel: Any, x: np.ndarray, entries: Sequence[Mapping[str, Any]]
                            marker="." if markers else None, ms=3)
 
 
-def save_history(history: Sequence[Mapping[str, Any]], title: str, path: str | Path) -> Path:
+def save_history(history: Sequence[Mapping[str, Any]], title: str, path: str | Path
+                 ) -> Path | None:
     """Loss terms and error per stage (own iteration axis each) and against wall time.
 
     ``history`` holds the entries of :data:`pdekit.pinn.training.HISTORY_COLUMNS`; stage 0
     is the initial weights. Each stage's panel starts from the entry before its first one.
+    Without a training stage (an evaluation of saved weights) there is no history to
+    draw: nothing is written and ``None`` returned.
     """
     plt = pyplot()
     from matplotlib.ticker import MaxNLocator
 
     numbers = sorted({h["stage"] for h in history if h["stage"] > 0})
-    columns = max(1, len(numbers))
+    if not numbers:
+        return None
+    columns = len(numbers)
     figure = plt.figure(figsize=(max(10.0, 3.4 * columns), 7.8), layout="constrained")
     grid = figure.add_gridspec(2, columns, height_ratios=(1.0, 0.9))
     spans = []
@@ -272,10 +308,6 @@ def save_history(history: Sequence[Mapping[str, Any]], title: str, path: str | P
         if column:
             panel.tick_params(labelleft=False)
         spans.append((entries[0]["time"], entries[-1]["time"], f"{number}: {method}"))
-    if first is None:  # no stage ran: the initial weights only
-        first = figure.add_subplot(grid[0, :])
-        _draw_series(first, np.zeros(len(history)), history, markers=True)
-        first.set_title("no training stage (initial weights)", fontsize=10)
     first.set_ylabel("loss terms, error")
     timeline = figure.add_subplot(grid[1, :])
     times = np.array([h["time"] for h in history], float)

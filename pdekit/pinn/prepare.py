@@ -294,10 +294,10 @@ def _checked_weights(case: PinnCase, bounds: list[tuple[float, float]]) -> Path 
                          text)
     from pdekit.pinn.weights import check_arrays, layer_shapes, read_metadata
 
+    unreadable = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
     try:
         meta = read_metadata(path)
-        check_arrays(path, layer_shapes(len(bounds), case.network.width, case.network.depth))
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+    except unreadable as error:
         raise case.error("network.weights", f"a weights.npz written by pdekit ({error})",
                          text) from None
     network = case.network
@@ -311,4 +311,9 @@ def _checked_weights(case: PinnCase, bounds: list[tuple[float, float]]) -> Path 
                                          or not np.allclose(meta.get("bounds"), bounds)):
         raise case.error("network.weights", "weights trained on the same domain (hard "
                          "boundary ansatz)", text)
+    try:  # the layers themselves, so that loading cannot fail once the run has started
+        check_arrays(path, layer_shapes(len(bounds), network.width, network.depth))
+    except unreadable as error:
+        raise case.error("network.weights", f"a weights.npz written by pdekit ({error})",
+                         text) from None
     return path

@@ -154,6 +154,7 @@ def write_outputs(prepared: PreparedPinn, context: RunContext, built: Built, tra
         save_solution(axes, fields["u"], fields.get("exact"), title, folder / "solution.png",
                       outline)
         save_residual(axes, fields["pde_residual"], title, folder / "residual.png", outline)
-        save_history(trainer.history, title, folder / "history.png")
-        files += ["solution.png", "residual.png", "history.png"]
+        files += ["solution.png", "residual.png"]
+        if save_history(trainer.history, title, folder / "history.png") is not None:
+            files.append("history.png")  # none for an evaluation of saved weights
     return files

@@ -140,3 +140,33 @@ def test_pinn_runs_in_one_process_equal_separate_ones(tmp_path):
     np.testing.assert_allclose(first.model(points), np.interp(points[:, 0], first.axes[0],
                                                               first.u), atol=1e-3)
     assert len(first.history) >= 22
+
+
+def test_a_loaded_case_takes_more_overrides_like_the_command_line():
+    """A preset's parameters as printed must not win over a later --set."""
+    case = pdekit.load_case(CASES / "turing.toml", set=["grid.n=32"])
+    again = pdekit.load_case(CASES / "turing.toml", set=["grid.n=32", "model.D=2"])
+    result = pdekit.solve(case, set=["model.D=2", "time.T=5"], out=False)
+    assert result.summary["case"]["model"] == again.resolved()["model"]
+    assert result.summary["results"]["model"]["D"] == 2.0
+    assert not any("pdekit-" in line for line in result.lines)  # no scratch paths
+
+
+def test_runs_leave_the_users_matplotlib_alone(tmp_path):
+    """A notebook's backend and figures stay as they were (no matplotlib.use, no pyplot
+    figures left open) after runs that draw every kind of picture."""
+    script = (
+        "import matplotlib; matplotlib.use('svg'); import matplotlib.pyplot as plt\n"
+        "import pdekit\n"
+        f"pdekit.solve({str(CASES / 'turing.toml')!r}, set={TURING_SMALL!r} + "
+        "['output.animation=\"gif\"'], out='t')\n"
+        f"pdekit.solve({str(CASES / 'eigen_square.toml')!r}, set=['mesh.maxh=0.25', "
+        "'solver.nev=10'], out='e')\n"
+        "print(matplotlib.get_backend(), plt.get_fignums())\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "svg"},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "svg []"
+    assert (tmp_path / "t" / "u.gif").stat().st_size > 0
+    assert (tmp_path / "e" / "modes.png").stat().st_size > 0
