@@ -45,15 +45,28 @@ def abort(comm: Any, context: Any, error: BaseException) -> NoReturn:
         line = f"pdekit: {error}"
     elif isinstance(error, NumericalError):
         line = f"pdekit: numerical failure: {error}"
-    elif isinstance(error, KeyboardInterrupt):
-        line = "pdekit: interrupted"
+    elif isinstance(error, KeyboardInterrupt):  # every rank got the signal: say it once
+        line = "pdekit: interrupted" if comm.rank == 0 else ""
     else:  # an internal error: everything, and which rank had it
         traceback.print_exc()
         line = f"pdekit: rank {comm.rank} of {comm.size}: {type(error).__name__}: {error}"
-    print(line, file=sys.stderr, flush=True)
+    if line:
+        print(line, file=sys.stderr, flush=True)
     try:
         context.fail(error, getattr(error, "data", None))
     except Exception:  # the folder may be half gone; aborting matters more
         pass
-    comm.Abort(EXIT_BAD_INPUT if isinstance(error, CaseError) else EXIT_NUMERICAL)
+    comm.Abort(exit_code(error))
     raise AssertionError("MPI_Abort returned")  # pragma: no cover
+
+
+def exit_code(error: BaseException) -> int:
+    """The CLI's exit code for ``error``: 2 bad input, 128 + signal for an interrupt,
+    1 otherwise."""
+    if isinstance(error, CaseError):
+        return EXIT_BAD_INPUT
+    if isinstance(error, KeyboardInterrupt):
+        number = error.args[0] if error.args and isinstance(error.args[0], int) else 2
+        return 128 + number
+    return EXIT_NUMERICAL
+
