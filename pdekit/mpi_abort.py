@@ -41,10 +41,11 @@ def on_every_rank(comm: Any, context: Any, body: Callable[[], T]) -> T:
 
 def abort(comm: Any, context: Any, error: BaseException) -> NoReturn:
     """Report ``error`` from this rank and end every rank (no hang in collectives)."""
+    alone = f" (rank {comm.rank} of {comm.size} alone)"  # a file one node cannot read, say
     if isinstance(error, CaseError):
-        line = f"pdekit: {error}"
+        line = f"pdekit: {error}{alone}"
     elif isinstance(error, NumericalError):
-        line = f"pdekit: numerical failure: {error}"
+        line = f"pdekit: numerical failure: {error}{alone}"
     elif isinstance(error, KeyboardInterrupt):  # every rank got the signal: say it once
         line = "pdekit: interrupted" if comm.rank == 0 else ""
     else:  # an internal error: everything, and which rank had it

@@ -44,13 +44,14 @@ The rule (:func:`choose`), for ``solver.factorization = "auto"``:
 3. otherwise (indefinite shift, non-Hermitian problem type) → ``mumps`` (LU with
    pivoting, serial or distributed).
 
-Importing this module imports no PETSc.
+Importing this module imports no PETSc (:func:`shifted_matrix` does, when called).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from pdekit.memory import physical_memory_bytes
 from pdekit.registry import Registry
@@ -102,6 +103,9 @@ FACTORIZATIONS.add("iterative-hypre", InnerSolve("hypre", ksp="cg"),
 
 CHOICES = ("auto", *FACTORIZATIONS.names())
 """What ``solver.factorization`` accepts."""
+
+AUTO_PICKS = ("cholmod", "petsc-cholesky", "mumps", "mumps-cholesky", "iterative")
+"""The factorizations :func:`choose` may resolve ``"auto"`` to."""
 
 DIRECT_3D_MAX_DOFS = 1e5
 """Above this many dofs in 3D, ``"auto"`` takes CG + AMG over a direct factor."""
@@ -208,3 +212,19 @@ def choose(requested: str, *, ndof: float, dim: int, ranks: int, spd: bool,
                       estimate)
     return Choice("petsc-cholesky", "A − σM s.p.d., one rank, no CHOLMOD in this PETSc",
                   estimate)
+
+
+def shifted_matrix(A: Any, M: Any, target: float, spd: bool) -> Any:
+    """``A − σM`` (``A`` itself for σ = 0), flagged symmetric, and positive definite
+    exactly when ``spd`` (MUMPS then factors it as LLᵀ without pivoting; CHOLMOD needs the
+    flags; an inertia count needs ``LDLᵀ``: a copy of A must not keep A's flag)."""
+    from petsc4py import PETSc
+
+    if target == 0:
+        shifted = A
+    else:
+        shifted = A.copy()
+        shifted.axpy(-target, M, structure=PETSc.Mat.Structure.DIFFERENT_NONZERO_PATTERN)
+    shifted.setOption(PETSc.Mat.Option.SYMMETRIC, True)
+    shifted.setOption(PETSc.Mat.Option.SPD, spd)
+    return shifted

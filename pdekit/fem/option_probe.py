@@ -1,6 +1,11 @@
 """PETSc/SLEPc options of an eigen case checked on a tiny probe problem before anything
 runs: unknown or misspelled options, refused values, and options given without the value
-they need (:func:`check_options`, the only function here; it imports PETSc/SLEPc).
+they need (:func:`check_options`, the only public function here; it imports PETSc/SLEPc).
+
+The run picks its method and inner solver by the problem (``auto``), so the probe sets up
+every configuration the run may use (:func:`probe_plans`) and refuses an option only when
+none of them reads it, or none accepts its value: it never refuses a combination that
+the real problem accepts. A refusal quotes PETSc's own reason.
 """
 
 from __future__ import annotations
@@ -21,20 +26,55 @@ class OptionProblem(ValueError):
         self.name, self.expected = name, expected
 
 
-def _probe(options: OptionPairs, solver: Any) -> tuple[bool, list[str]]:
-    """Set ``options`` under :data:`PROBE_PREFIX`, configure a solver on a 2×2 problem as
-    the run will and let it read them.
+def probe_plans(options: OptionPairs, solver: Any) -> list[tuple[str, str]]:
+    """``(method, factorization)`` of every set-up the run may take: the case's method or,
+    for ``"auto"``, each of them (an interval: slicing only; ``-eps_type lobpcg``: LOBPCG);
+    for shift-and-invert the case's factorization or every one ``"auto"`` may choose."""
+    from pdekit.fem.factorization import AUTO_PICKS
+    from pdekit.fem.method import AUTO_METHODS, EIGENSOLVERS, method_from_options
+
+    named = method_from_options(options)
+    if named:
+        methods = [named]
+    elif solver.interval is not None:
+        methods = ["slicing"]
+    elif solver.method == "auto":
+        methods = list(AUTO_METHODS)
+    else:
+        methods = [solver.method]
+    factorizations = list(AUTO_PICKS) if solver.factorization == "auto" \
+        else [solver.factorization]
+    plans = []
+    for method in methods:
+        if EIGENSOLVERS.capabilities(method)["spectrum"] == "nearest":
+            plans += [(method, factorization) for factorization in factorizations]
+        else:
+            plans.append((method, "mumps"))
+    return plans
+
+
+def _probe(options: OptionPairs, solver: Any, plan: tuple[str, str]
+           ) -> tuple[str | None, list[str]]:
+    """Set ``options`` under :data:`PROBE_PREFIX`, configure a solver of ``plan`` on a
+    2×2 problem as the run will and let it read them.
 
     Returns
     -------
-    accepted, unused
-        Whether PETSc/SLEPc accepted the values (``setFromOptions`` and the factorization
-        raised no error) and which names no object read.
+    refusal, unused
+        PETSc's reason when ``setFromOptions`` or the inner solver's set-up raised an
+        error (``None``: accepted), and which names no object read.
     """
     from petsc4py import PETSc
 
-    from pdekit.fem.slepc_solver import configured_eps
+    from pdekit.fem.method import foreign_eps_type
+    from pdekit.fem.petsc_reason import petsc_reason
+    from pdekit.fem.slepc_solver import MethodSettings, configured_eps
 
+    method, factorization = plan
+    if method == "slicing" and foreign_eps_type(options):
+        # Not tried: SLEPc 3.18 crashes when an EPS with an interval changes its type.
+        return (f"spectrum slicing runs Krylov–Schur, not -eps_type "
+                f"{foreign_eps_type(options)}", [])
     database = PETSc.Options()
     for name, value in options:
         database.setValue(PROBE_PREFIX + name, "" if value is None else value)
@@ -46,21 +86,23 @@ def _probe(options: OptionPairs, solver: Any) -> tuple[bool, list[str]]:
                 matrix.setValue(i, i, entry)
             matrix.assemble()
             matrices.append(matrix)
+        settings = MethodSettings(preconditioner=solver.preconditioner,
+                                  block_size=solver.block_size, restart=solver.restart)
+        refusal = None
         try:
-            eps = configured_eps(*matrices, nev=solver.nev, target=-1.0, ncv=solver.ncv,
+            eps = configured_eps(*matrices, nev=1, target=-1.0, ncv=None,
                                  tol=solver.tol, max_it=solver.max_it,
-                                 problem_type=solver.problem_type, method=solver.method,
-                                 factorization=probe_factorization(solver),
+                                 problem_type=solver.problem_type, method=method,
+                                 factorization=factorization, spd=True, settings=settings,
                                  prefix=PROBE_PREFIX)
             eps.setFromOptions()
             ksp = eps.getST().getKSP()
             ksp.setOperators(matrices[0])
             ksp.setUp()  # the factorization reads the MUMPS options (-st_mat_mumps_...)
-            accepted = True
-        except PETSc.Error:
-            accepted = False
+        except PETSc.Error as error:
+            refusal = petsc_reason(error).replace(PROBE_PREFIX, "")
         unused = unused_options([PROBE_PREFIX + name for name, _ in options]) or []
-        return accepted, [name[len(PROBE_PREFIX):] for name in unused]
+        return refusal, [name[len(PROBE_PREFIX):] for name in unused]
     finally:
         for matrix in matrices:
             matrix.destroy()
@@ -68,45 +110,58 @@ def _probe(options: OptionPairs, solver: Any) -> tuple[bool, list[str]]:
             database.delValue(PROBE_PREFIX + name)
 
 
-def probe_factorization(solver: Any) -> str:
-    """The factorization the probe configures: the case's, or MUMPS LU for ``"auto"``
-    (MUMPS options make ``"auto"`` keep MUMPS at run time)."""
-    return "mumps" if solver.factorization == "auto" else solver.factorization
+def _accepted_by_some(options: OptionPairs, solver: Any, plans: list[tuple[str, str]]
+                      ) -> tuple[bool, str | None, set[str]]:
+    """Whether some plan accepts ``options``, the first refusal, and the names some plan
+    read."""
+    read: set[str] = set()
+    first = None
+    accepted = False
+    for plan in plans:
+        refusal, unused = _probe(options, solver, plan)
+        read |= {name for name, _ in options} - set(unused)
+        accepted = accepted or refusal is None
+        first = first or refusal
+    return accepted, first, read
 
 
 def check_options(options: OptionPairs, solver: Any) -> None:
     """Try the options on a tiny problem before anything runs (imports PETSc/SLEPc).
 
     Viewer options (``*view*``) are read only at the end of a solve and are not checked
-    for use here; every other option must be read by the solver objects pdekit makes,
-    accept its value, and an option given without a value must be a flag (one that
-    refuses the value ``2``: booleans, viewers, monitors).
+    for use here; every other option must be read by a solver object pdekit may make,
+    be accepted with its value by one of them, and an option given without a value must
+    be a flag (one that refuses the value ``2``: booleans, viewers, monitors).
 
     Parameters
     ----------
     options
         ``(name, value)`` pairs, in order.
     solver
-        The ``[solver]`` section (nev, ncv, tolerances, method, problem type).
+        The ``[solver]`` section (nev, tolerances, method, factorization, problem type).
 
     Raises
     ------
     OptionProblem
-        Naming the first option at fault.
+        Naming the first option at fault, with PETSc's reason where PETSc gave one.
     """
-    accepted, unused = _probe(options, solver)
-    unknown = [name for name in unused if "view" not in name]
+    plans = probe_plans(options, solver)
+    accepted, refusal, read = _accepted_by_some(options, solver, plans)
+    unknown = [name for name, _ in options if name not in read and "view" not in name]
     if unknown:
         raise OptionProblem(unknown[0], "an option PETSc/SLEPc reads (misspelled, or not "
                             "applicable to this solver)")
     if not accepted:
         for name, value in options:  # which one: probe each alone
-            if not _probe([(name, value)], solver)[0]:
-                raise OptionProblem(name, f"a value PETSc/SLEPc accepts for -{name}")
-        raise OptionProblem(options[-1][0], "options PETSc/SLEPc accept together")
+            alone, reason, _ = _accepted_by_some([(name, value)], solver, plans)
+            if not alone:
+                raise OptionProblem(name, f"a value PETSc/SLEPc accepts for -{name} "
+                                    f"({reason})")
+        raise OptionProblem(options[-1][0], f"options PETSc/SLEPc accept together "
+                            f"({refusal})")
     for name, value in options:
         if value is None and "view" not in name:
-            takes_value, unused = _probe([(name, "2")], solver)
-            if takes_value and name not in unused:
+            takes_value, _, read_alone = _accepted_by_some([(name, "2")], solver, plans)
+            if takes_value and name in read_alone:
                 raise OptionProblem(name, f"a value after -{name} (without one PETSc "
                                     "ignores it)")

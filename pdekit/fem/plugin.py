@@ -20,7 +20,9 @@ class EigenPlugin:
     name = "eigen"
     description = ("Laplace eigenproblems -Δu = λu (H1 FEM, NGSolve) in 2D and 3D, solved by "
                    "SLEPc Krylov–Schur with shift-and-invert (CHOLMOD, MUMPS or CG + GAMG, "
-                   "chosen per problem); squares, L-shapes, disks, polygons, boxes, balls, "
+                   "chosen per problem), LOBPCG + AMG, or spectrum slicing (all "
+                   "eigenvalues in an interval, Weyl-law check); squares, L-shapes, "
+                   "disks, polygons, boxes, balls, "
                    "cylinders, Fichera corners, prisms, CSG, mesh files; hp-grading at "
                    "singular corners and edges; convergence studies; runs under mpiexec.")
     case_model = EigenCase

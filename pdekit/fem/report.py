@@ -28,6 +28,7 @@ def results(setup: EigenSetup, outcome: StudyOutcome, ranks: int, files: list[st
         "clusters": final.clusters, "iterations": final.iterations,
         "reference": outcome.reference, "reference_kind": outcome.reference_kind,
         "errors": final.errors, "solver": final.solver, "files": files,
+        "workers": final.workers, "measures": final.measures,
     }
     if outcome.accuracy is not None:
         data["accuracy"] = outcome.accuracy.as_dict()
@@ -110,8 +111,13 @@ def lines(setup: EigenSetup, outcome: StudyOutcome, ranks: int,
         text.append(f"{i + 1:>3} {value:>22.15g} {value / math.pi ** 2:>18.12g} "
                     f"{final.residuals[i]:>12.2e} {final.error_estimates[i]:>10.2e} "
                     f"{_cell(error, '.2e', 10)}")
+    if "interval" in final.solver and not final.eigenvalues:
+        a, b = final.solver["interval"]
+        text.append(f"no eigenvalue in [{a:g}, {b:g}] ({final.solver['below_interval']} "
+                    "below it)")
     text.append("clusters: " + ", ".join(f"{c['mean']:.10g} (x{c['multiplicity']})"
                                          for c in final.clusters))
+    text.append(f"method {final.solver['method_choice']}: {final.solver['method_reason']}")
     text.append(f"{final.solver['method']} iterations: {final.iterations}; timings (s): "
                 + ", ".join(f"{name} {seconds:.3f}" for name, seconds in timings.items()))
     if outcome.accuracy is not None:

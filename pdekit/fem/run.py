@@ -9,6 +9,7 @@ and the picture needs every triangle), in 3D as per-rank pieces + ``.pvtu``
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pdekit.fem.prepare import EigenSetup
@@ -17,6 +18,7 @@ from pdekit.fem.study import Level, Solution, StudyOutcome, by_order, run_study
 from pdekit.memory import peak_rss_mib
 from pdekit.mpi_abort import on_every_rank
 from pdekit.output import RunReport
+from pdekit.petsc_options import run_options, write_log_view
 
 
 PI2_SHAPES = ("square", "rectangle", "lshape")
@@ -39,7 +41,9 @@ def run(setup: EigenSetup, context: Any) -> RunReport:
 
 
 def _run(setup: EigenSetup, context: Any, comm: Any) -> RunReport:
-    outcome, solution = run_study(setup, context, comm)
+    placed = replace(setup, options=run_options(setup.options, context, comm))
+    outcome, solution = run_study(placed, context, comm)  # PETSc's files in the run folder
+    write_log_view(setup.options, context)
     with context.phase("output"):
         files = write_modes(setup, context, comm, outcome.final, solution)
     del solution  # free the last mesh and matrices before plotting
@@ -48,6 +52,8 @@ def _run(setup: EigenSetup, context: Any, comm: Any) -> RunReport:
     if outcome.is_study and context.is_root and write_convergence_plot(setup, context,
                                                                       outcome):
         files.append("convergence.png")
+    if context.is_root and write_weyl_plot(setup, context, outcome.final):
+        files.append("weyl.png")
     return RunReport(results(setup, outcome, comm.size, files), text)
 
 
@@ -64,7 +70,8 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
 
     from pdekit.fem.assembly import free_dof_vector_to_gridfunction
     from pdekit.fem.modes_output import (gather_samples, multiplicities, normalize_signs,
-                                         plot_modes, sample_modes, write_modes_vtu)
+                                         picture_samples, plot_modes, sample_modes,
+                                         write_modes_vtu)
     from pdekit.fem.size_check import auto_subdivision
 
     output = setup.case.output
@@ -82,6 +89,8 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
         return write_modes_3d(setup, context, comm, level, solution.mesh, gridfunctions,
                               subdivision)
     gathered = gather_samples(comm, *sample_modes(solution.mesh, gridfunctions, subdivision))
+    picture = picture_samples(comm, solution.mesh, gridfunctions[:output.plot], subdivision,
+                              setup.dirichlet) if output.plot else None
     if gathered is None:
         return []
     points, triangles, values = gathered
@@ -93,9 +102,10 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
                                 level.eigenvalues, multiplicity)
         files += [path.name for path in paths] + ["modes.pvd"]
     if output.plot:
-        plot_modes(context.dir / "modes.png", points, triangles, values[:output.plot],
-                   level.eigenvalues, multiplicity, describe(setup, level),
-                   over_pi2=setup.case.geometry.shape in PI2_SHAPES)
+        *samples, outline = picture
+        plot_modes(context.dir / "modes.png", *samples, level.eigenvalues, multiplicity,
+                   describe(setup, level), over_pi2=setup.case.geometry.shape in PI2_SHAPES,
+                   outline=outline)
         files.append("modes.png")
     return files
 
@@ -106,8 +116,8 @@ def write_modes_3d(setup: EigenSetup, context: Any, comm: Any, level: Level, mes
     :mod:`pdekit.fem.modes3d`); signs fixed so each mode's largest |u| is positive."""
     import numpy as np
 
-    from pdekit.fem.modes3d import (peaks, plot_slices, sample_modes_3d, slice_values,
-                                    write_pieces)
+    from pdekit.fem.modes3d import (locate_peaks, peaks, plot_slices, sample_modes_3d,
+                                    slice_values, write_pieces)
     from pdekit.fem.modes_output import multiplicities
 
     output = setup.case.output
@@ -123,9 +133,7 @@ def write_modes_3d(setup: EigenSetup, context: Any, comm: Any, level: Level, mes
         del points, tetrahedra, values
     if output.plot:
         shown = gridfunctions[:output.plot]
-        # Peaks from a coarse sampling (subdivision 1: the vertices) are enough to aim at.
-        points, _, values = sample_modes_3d(mesh, shown, 1)
-        found = peaks(comm, points, values)
+        found = locate_peaks(comm, mesh, shown, subdivision)
         lower, upper = setup.shape.bounds()
         centers = np.array([location for _, location in found])
         slices = slice_values(comm, mesh, shown, centers, lower, upper)
@@ -136,6 +144,39 @@ def write_modes_3d(setup: EigenSetup, context: Any, comm: Any, level: Level, mes
                         describe(setup, level))
             files.append("modes.png")
     return files if context.is_root else []
+
+
+WEYL_MIN_EIGENVALUES = 10
+"""Fewest computed eigenvalues for which the Weyl-law picture is drawn."""
+
+
+def eigenvalues_below(setup: EigenSetup, level: Level) -> int | None:
+    """How many eigenvalues lie below the first computed one: the inertia count below a
+    slicing interval, 0 when the shift is below the spectrum of a Hermitian problem,
+    otherwise unknown (``None``)."""
+    if "below_interval" in level.solver:
+        return int(level.solver["below_interval"])
+    from pdekit.fem.factorization import shifted_is_spd
+
+    below = shifted_is_spd(setup.case.solver.problem_type == "ghep", setup.target,
+                           bool(setup.dirichlet))
+    return 0 if below else None
+
+
+def write_weyl_plot(setup: EigenSetup, context: Any, level: Level) -> bool:
+    """The counting function N(λ) against Weyl's two-term law (:mod:`pdekit.fem.weyl`),
+    for runs of at least :data:`WEYL_MIN_EIGENVALUES` eigenvalues from a known count;
+    ``False`` when not drawn."""
+    from pdekit.fem.weyl import Measures, plot_weyl
+
+    below = eigenvalues_below(setup, level)
+    if below is None or level.measures is None \
+            or len(level.eigenvalues) < WEYL_MIN_EIGENVALUES:
+        return False
+    plot_weyl(context.dir / "weyl.png", level.eigenvalues, below,
+              Measures(**level.measures), f"{describe(setup, level)}\ncounting function "
+              "against Weyl's law: a staircase below the curve has lost modes")
+    return True
 
 
 def write_convergence_plot(setup: EigenSetup, context: Any, outcome: StudyOutcome) -> bool:

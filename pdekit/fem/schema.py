@@ -16,8 +16,11 @@ from pydantic import AfterValidator, field_validator, model_validator
 from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
 from pdekit.fem.factorization import CHOICES as FACTORIZATION_CHOICES
 from pdekit.fem.geometry import polygon_problem
+from pdekit.fem.mesh import MAX_CURVE_ORDER
 from pdekit.fem.solids import parse_combine
-from pdekit.fem.slepc_solver import EIGENSOLVERS, PROBLEM_TYPES
+from pdekit.fem.lobpcg import PRECONDITIONERS
+from pdekit.fem.method import METHOD_CHOICES
+from pdekit.fem.slepc_solver import PROBLEM_TYPES
 from pdekit.petsc_options import PetscValue
 
 Shape = Literal["square", "rectangle", "lshape", "disk", "polygon", "box", "ball",
@@ -164,8 +167,9 @@ class MeshSection(Section):
                                        "Gmsh files)")
     hp_levels: int = Field(0, ge=0, description="hp grading layers (0: auto = element order)")
     hp_factor: float = Field(0.2, gt=0, lt=1, description="hp grading ratio per layer")
-    curve: int = Field(0, ge=0, description="order of curved boundaries "
-                                            "(0: auto = element order)")
+    curve: int = Field(0, ge=0, le=MAX_CURVE_ORDER,
+                       description=f"order of curved boundaries, at most {MAX_CURVE_ORDER} "
+                                   "(0: auto = element order, capped there)")
 
 
 class FemSection(Section):
@@ -201,8 +205,27 @@ class SolverSection(Section):
     max_it: int = Field(1000, ge=1, description="maximum Krylov–Schur restarts")
     problem_type: choice(*PROBLEM_TYPES.names()) = Field(  # type: ignore[valid-type]
         "ghep", description="SLEPc problem type")
-    method: choice(*EIGENSOLVERS.names(shift_invert=True)) = Field(  # type: ignore[valid-type]
-        "krylovschur", description="SLEPc EPS type (others via [solver.petsc] eps_type)")
+    method: choice(*METHOD_CHOICES) = Field(  # type: ignore[valid-type]
+        "auto", description="eigensolver: 'krylovschur' (shift-and-invert, the eigenvalues "
+                            "nearest the target), 'arnoldi', 'lobpcg' (LOBPCG + AMG: the "
+                            "smallest eigenvalues), 'slicing' (spectrum slicing: all of "
+                            "solver.interval, or the lowest nev); 'auto' picks by the "
+                            "problem, summary.json solver.method_choice says which ran "
+                            "and why (others via [solver.petsc] eps_type)")
+    preconditioner: choice(*PRECONDITIONERS.names()) = Field(  # type: ignore[valid-type]
+        "gamg", description="LOBPCG's preconditioner on A − σM: 'gamg' (PETSc smoothed "
+                            "aggregation) or 'hypre' (BoomerAMG)")
+    block_size: int | None = Field(None, ge=1, description="LOBPCG block size (default: "
+                                                          "SLEPc's)")
+    restart: float | None = Field(None, ge=0.1, le=1.0, description="LOBPCG restart "
+                                                                   "threshold in [0.1, 1] "
+                                                                   "(default: SLEPc's 0.9)")
+    interval: list[float] | None = Field(None, description="[a, b]: every eigenvalue in "
+                                                           "it by spectrum slicing (nev "
+                                                           "is then not used)")
+    partitions: int = Field(1, ge=1, description="spectrum slicing under MPI: "
+                                                 "sub-communicators the interval is split "
+                                                 "among (a divisor of the rank count)")
     factorization: choice(*FACTORIZATION_CHOICES) = Field(  # type: ignore[valid-type]
         "auto", description="how shift-and-invert solves with A − σM: 'auto' (A − σM "
                             "s.p.d.: Cholesky, CHOLMOD on one rank, MUMPS on several, or CG "
@@ -226,10 +249,30 @@ class SolverSection(Section):
                                                          "entries, e.g. [solver.petsc] "
                                                          "eps_view = true")
 
+    @field_validator("interval")
+    @classmethod
+    def _an_interval(cls, interval: list[float] | None) -> list[float] | None:
+        if interval is not None and (len(interval) != 2 or not interval[0] < interval[1]):
+            raise ValueError("two numbers [a, b] with a < b")
+        return interval
+
     @model_validator(mode="after")
     def _subspace_holds_the_pairs(self) -> "SolverSection":
         if self.ncv is not None and self.ncv < self.nev:
             raise KeyError_("ncv", f"ncv >= nev = {self.nev}", self.ncv)
+        smallest = self.method in ("lobpcg", "slicing") or self.interval is not None
+        if smallest and self.problem_type != "ghep":
+            raise KeyError_("problem_type", f"'ghep' for method = '{self.method}' or an "
+                            "interval (both need a Hermitian problem)", self.problem_type)
+        if self.method in ("lobpcg", "slicing") and self.interval is None \
+                and self.target is not None and self.target > 0:
+            raise KeyError_("target", f"no target above 0 with method = '{self.method}' "
+                            "(it finds the smallest eigenvalues)", self.target)
+        if self.interval is not None and self.method not in ("auto", "slicing"):
+            raise KeyError_("method", "'auto' or 'slicing' with an interval", self.method)
+        if self.interval is not None and self.accuracy is not None:
+            raise KeyError_("accuracy", "no accuracy target with an interval (the count "
+                            "of eigenvalues in it changes with the order)", self.accuracy)
         return self
 
 
@@ -266,3 +309,12 @@ class EigenCase(KindCase):
     solver: SolverSection = SolverSection()
     convergence: ConvergenceSection = ConvergenceSection()
     output: OutputSection = OutputSection()
+
+    @model_validator(mode="after")
+    def _interval_on_one_level(self) -> "EigenCase":
+        if self.solver.interval is not None and (self.convergence.refine
+                                                 or self.convergence.orders):
+            raise KeyError_("solver.interval", "no interval with a convergence study (the "
+                            "count of eigenvalues in it changes from level to level)",
+                            self.solver.interval)
+        return self

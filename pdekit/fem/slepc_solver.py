@@ -1,4 +1,4 @@
-"""SLEPc eigensolver: Krylov–Schur with shift-and-invert.
+"""SLEPc eigensolver: Krylov–Schur with shift-and-invert, LOBPCG + AMG, spectrum slicing.
 
 For ``A x = λ M x`` with target σ, shift-and-invert runs Krylov–Schur on
 ``(A − σM)⁻¹ M``, whose largest eigenvalues ``θ = 1/(λ − σ)`` belong to the λ nearest σ;
@@ -7,6 +7,8 @@ each step is one solve with ``A − σM``: with its Cholesky or LU factors, or b
 :mod:`pdekit.fem.factorization`). See Hernandez, Roman & Vidal, "SLEPc: A
 scalable and flexible toolkit for the solution of eigenvalue problems", ACM TOMS 31 (2005),
 and Stewart, "A Krylov–Schur algorithm for large eigenproblems", SIMAX 23 (2001).
+LOBPCG (:mod:`pdekit.fem.lobpcg`) and spectrum slicing (:mod:`pdekit.fem.slicing`) are
+set up by their modules; which one runs is :mod:`pdekit.fem.method`'s choice.
 
 Options precedence: built-in defaults < case settings < ``[solver.petsc]`` table <
 command-line options after ``--`` (both go through the PETSc options database, read by
@@ -18,11 +20,13 @@ model offers as choices (``pdekit list``/``check`` stay light).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
-from pdekit.fem.factorization import (FACTORIZATIONS, INNER_RTOL_FACTOR, Choice, choose,
-                                      shifted_is_spd)
+from pdekit.fem.factorization import (AMG_MAX_ROW_NNZ, FACTORIZATIONS, INNER_RTOL_FACTOR,
+                                      Choice, choose, shifted_is_spd, shifted_matrix)
+from pdekit.fem.method import EIGENSOLVERS, MethodChoice, choose_method, foreign_eps_type
+from pdekit.fem.petsc_reason import petsc_reason
 from pdekit.petsc_options import remove_options, unused_options
 from pdekit.registry import Registry
 
@@ -32,15 +36,6 @@ symmetric (the matrices are flagged so, and the eigenvectors come out M-orthonor
 PROBLEM_TYPES.add("ghep", "GHEP", hermitian=True)    # generalized Hermitian, M s.p.d.
 PROBLEM_TYPES.add("gnhep", "GNHEP", hermitian=False)  # generalized non-Hermitian
 PROBLEM_TYPES.add("pgnhep", "PGNHEP", hermitian=False)  # non-Hermitian A, M s.p.d.
-
-EIGENSOLVERS: Registry[str] = Registry("SLEPc eigensolver")
-"""Case name -> SLEPc EPS type. Capability ``shift_invert``: runs on the shift-and-invert
-spectral transform (targets the eigenvalues nearest σ, as every case does); ``restart``:
-how the Krylov basis is restarted. Others can still be chosen with
-``[solver.petsc] eps_type``."""
-EIGENSOLVERS.add("krylovschur", "krylovschur", shift_invert=True, restart="thick")
-EIGENSOLVERS.add("arnoldi", "arnoldi", shift_invert=True, restart="explicit")
-
 
 class SolverSetupError(ValueError):
     """The eigensolver could not be set up (bad options, singular shifted matrix)."""
@@ -90,31 +85,72 @@ class UnusedOptionsError(ValueError):
         self.names = names
 
 
+@dataclass(frozen=True)
+class MethodSettings:
+    """How LOBPCG and spectrum slicing run (``[solver]`` keys; ignored by the others).
+
+    Attributes
+    ----------
+    preconditioner
+        LOBPCG's AMG, a name in :data:`pdekit.fem.lobpcg.PRECONDITIONERS`.
+    block_size, restart
+        LOBPCG block size and restart threshold (``None``: SLEPc's).
+    interval
+        ``(a, b)`` of spectrum slicing (every eigenvalue in it), or ``None``.
+    partitions
+        Sub-communicators of spectrum slicing under MPI.
+    """
+
+    preconditioner: str = "gamg"
+    block_size: int | None = None
+    restart: float | None = None
+    interval: tuple[float, float] | None = None
+    partitions: int = 1
+
+
 def configured_eps(A: Any, M: Any, *, nev: int, target: float, ncv: int | None,
                    tol: float, max_it: int, problem_type: str, method: str,
                    factorization: str = "mumps", spd: bool = False,
-                   prefix: str = "") -> Any:
-    """A SLEPc EPS for ``A x = λ M x`` set up as pdekit runs it (shift-and-invert about
-    ``target``, the inner solve of ``factorization``, a name in
-    :data:`~pdekit.fem.factorization.FACTORIZATIONS`), before ``setFromOptions``.
+                   settings: MethodSettings = MethodSettings(), prefix: str = "") -> Any:
+    """A SLEPc EPS for ``A x = λ M x`` set up as pdekit runs it, before
+    ``setFromOptions``: shift-and-invert about ``target`` with the inner solve of
+    ``factorization`` (a name in :data:`~pdekit.fem.factorization.FACTORIZATIONS`) for
+    ``krylovschur``/``arnoldi``; LOBPCG preconditioned on ``A − σM`` for ``lobpcg``;
+    Krylov–Schur over ``settings.interval`` for ``slicing``.
 
-    For a Hermitian problem type ``A − σM`` is built here (:func:`shifted_matrix`, flagged
-    symmetric, and positive definite when ``spd``) and handed to the spectral
-    transformation as the matrix its solver factorizes or preconditions.
+    For a Hermitian problem type the matrices are flagged symmetric and ``A − σM`` is
+    built here (:func:`shifted_matrix`, positive definite when ``spd``) and handed to the
+    spectral transformation as the matrix its solver factorizes or preconditions.
     ``prefix`` is the options prefix of the EPS (and so of its ST, KSP and PC): the
     option probe of :mod:`pdekit.fem.option_probe` runs under a private one.
     """
     from petsc4py import PETSc
     from slepc4py import SLEPc
 
+    from pdekit.fem.lobpcg import configure_lobpcg
+    from pdekit.fem.slicing import configure_slicing
+
     eps = SLEPc.EPS().create(comm=A.getComm())
     if prefix:
         eps.setOptionsPrefix(prefix)
     eps.setOperators(A, M)
     eps.setProblemType(getattr(SLEPc.EPS.ProblemType, PROBLEM_TYPES.get(problem_type)))
+    hermitian = PROBLEM_TYPES.capabilities(problem_type)["hermitian"]
+    if hermitian:
+        for matrix in (A, M):
+            matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
+    eps.setTolerances(tol=tol, max_it=max_it)
+    if method == "lobpcg":
+        eps.setDimensions(nev=nev, ncv=ncv if ncv else PETSc.DECIDE)
+        configure_lobpcg(eps, shifted_matrix(A, M, target, True), M,
+                         preconditioner=settings.preconditioner,
+                         block_size=settings.block_size, restart=settings.restart)
+        return eps
+    if method == "slicing":
+        configure_slicing(eps, interval=settings.interval, partitions=settings.partitions)
+        return eps
     eps.setType(EIGENSOLVERS.get(method))
     eps.setDimensions(nev=nev, ncv=ncv if ncv else PETSc.DECIDE)
-    eps.setTolerances(tol=tol, max_it=max_it)
     eps.setTarget(target)
     eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
     # Purification (x <- (A − σM)⁻¹ M x, one more solve per converged vector) removes
@@ -124,9 +160,7 @@ def configured_eps(A: Any, M: Any, *, nev: int, target: float, ncv: int | None,
     st = eps.getST()
     st.setType(SLEPc.ST.Type.SINVERT)
     st.setShift(target)
-    if PROBLEM_TYPES.capabilities(problem_type)["hermitian"]:
-        for matrix in (A, M):
-            matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
+    if hermitian:
         st.setPreconditionerMat(shifted_matrix(A, M, target, spd))
     inner = FACTORIZATIONS.get(factorization)
     ksp = st.getKSP()
@@ -143,22 +177,6 @@ def configured_eps(A: Any, M: Any, *, nev: int, target: float, ncv: int | None,
     if inner.ksp != "preonly":
         ksp.setTolerances(rtol=min(1e-8, INNER_RTOL_FACTOR * tol), max_it=10000)
     return eps
-
-
-def shifted_matrix(A: Any, M: Any, target: float, spd: bool) -> Any:
-    """``A − σM`` (``A`` itself for σ = 0), flagged symmetric, and positive definite when
-    ``spd`` (MUMPS then factors it as LLᵀ without pivoting; CHOLMOD needs the flags)."""
-    from petsc4py import PETSc
-
-    if target == 0:
-        shifted = A
-    else:
-        shifted = A.copy()
-        shifted.axpy(-target, M, structure=PETSc.Mat.Structure.DIFFERENT_NONZERO_PATTERN)
-    shifted.setOption(PETSc.Mat.Option.SYMMETRIC, True)
-    if spd:
-        shifted.setOption(PETSc.Mat.Option.SPD, True)
-    return shifted
 
 
 HYPRE = (("st_pc_hypre_boomeramg_coarsen_type", "HMIS"),
@@ -203,10 +221,12 @@ def resolve_factorization(requested: str, A: Any, *, dim: int, spd: bool,
 
 def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = None,
                 tol: float = 1e-10, max_it: int = 500, problem_type: str = "ghep",
-                method: str = "krylovschur", factorization: str = "auto", dim: int = 2,
+                method: str = "auto", factorization: str = "auto", dim: int = 2,
                 stiffness_definite: bool = False, factor_budget_bytes: float | None = None,
+                settings: MethodSettings = MethodSettings(), weyl_guess: Any = None,
                 options: Sequence[tuple[str, str | None]] = ()) -> EigenResult:
-    """Solve ``A x = λ M x`` for the ``nev`` eigenvalues nearest ``target``.
+    """Solve ``A x = λ M x`` for the ``nev`` eigenvalues nearest ``target`` (all of
+    ``settings.interval`` when given).
 
     Parameters
     ----------
@@ -218,85 +238,157 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
     problem_type
         A name in :data:`PROBLEM_TYPES` (``"ghep"``: symmetric, M-orthonormal vectors).
     method
-        A name in :data:`EIGENSOLVERS` (one that runs with shift-and-invert).
+        ``"auto"`` or a name in :data:`~pdekit.fem.method.EIGENSOLVERS`
+        (:func:`pdekit.fem.method.choose_method`).
     factorization, dim, stiffness_definite, factor_budget_bytes
         ``"auto"`` or a name in :data:`~pdekit.fem.factorization.FACTORIZATIONS`; the
         mesh's dimension; whether A is positive definite (a Dirichlet boundary: σ = 0
         keeps ``A − σM`` definite); the largest direct factor ``"auto"`` attempts
         (``None``: half the physical memory). See :mod:`pdekit.fem.factorization`.
+    settings
+        LOBPCG and spectrum slicing settings (:class:`MethodSettings`).
+    weyl_guess
+        ``n -> λ`` estimate of the n-th eigenvalue (:func:`pdekit.fem.weyl.weyl_eigenvalue`),
+        where spectrum slicing looks first for an interval holding ``nev`` eigenvalues
+        (``None``: from 1 upward).
     options
         ``(name, value)`` pairs put into the PETSc options database (override the rest).
 
     Returns
     -------
     EigenResult
-        All converged pairs (at least ``nev`` unless the solver failed), ascending.
+        All converged pairs (at least ``nev`` unless the solver failed; for an interval
+        every eigenvalue in it, possibly none), ascending.
+
+    Raises
+    ------
+    SolverSetupError
+        Options or matrices SLEPc refuses, quoting PETSc's reason.
     """
     from petsc4py import PETSc
-    from slepc4py import SLEPc
 
-    spd = shifted_is_spd(PROBLEM_TYPES.capabilities(problem_type)["hermitian"], target,
-                         stiffness_definite)
+    from pdekit.fem.slicing import lowest_interval
+
+    hermitian = PROBLEM_TYPES.capabilities(problem_type)["hermitian"]
+    spd = shifted_is_spd(hermitian, target, stiffness_definite)
     choice = resolve_factorization(factorization, A, dim=dim, spd=spd, options=options,
                                    budget_bytes=factor_budget_bytes)
-    defaults = inner_defaults(choice.inner.pc, dim)
+    row_nnz = A.getInfo(PETSc.Mat.InfoType.GLOBAL_SUM)["nz_used"] / max(A.getSize()[0], 1)
+    chosen = choose_method(method, interval=settings.interval is not None, nev=nev,
+                           spd=spd, direct=FACTORIZATIONS.capabilities(choice.name)["direct"],
+                           dim=dim, amg_rows=row_nnz <= AMG_MAX_ROW_NNZ,
+                           factorization_given=factorization != "auto", options=options)
+    if chosen.name in ("lobpcg", "slicing") and not hermitian:
+        raise SolverSetupError(f"method {chosen.name} needs a Hermitian problem type "
+                               f"(problem_type ghep), not {problem_type}")
+    if chosen.name == "lobpcg" and not spd or \
+            chosen.name == "slicing" and settings.interval is None and not spd:
+        raise SolverSetupError(f"method {chosen.name} finds the smallest eigenvalues: the "
+                               f"shift σ = {target:g} must lie below the spectrum")
+    if chosen.name == "slicing" and foreign_eps_type(options):
+        raise SolverSetupError(f"spectrum slicing runs Krylov–Schur: no -eps_type "
+                               f"{foreign_eps_type(options)} with an interval")
+    if chosen.name == "slicing" and settings.interval is None:
+        try:
+            interval = lowest_interval(A, M, nev, target, weyl_guess)
+        except RuntimeError as error:
+            raise SolverSetupError(str(error)) from None
+        settings = replace(settings, interval=interval)
+    defaults = method_defaults(chosen.name, choice, settings, dim)
     database = PETSc.Options()
     for name, value in [*defaults, *options]:
         database.setValue(name, value if value is not None else "")
     try:
         eps = configured_eps(A, M, nev=nev, target=target, ncv=ncv, tol=tol, max_it=max_it,
-                             problem_type=problem_type, method=method,
-                             factorization=choice.name, spd=spd)
-        st = eps.getST()
-        ksp = st.getKSP()
-        pc = ksp.getPC()
-        names = [name for name, _ in options]
-        try:
-            eps.setFromOptions()
-            eps.setUp()  # also factorizes A − σM
-        except PETSc.Error as error:
-            raise SolverSetupError(
-                f"SLEPc set-up failed (PETSc error code {error.ierr}; details printed above "
-                f"by PETSc) with options {dict(options) or 'none'}") from None
-        # Viewer options (-eps_view, ...) are read at the end of the solve; all others have
-        # been read by now, so a misspelled one fails before the expensive part.
-        unused = unused_options([n for n in names if "view" not in n])
-        if unused:
-            raise UnusedOptionsError(unused)
-        try:
-            eps.solve()
-        except PETSc.Error as error:
-            raise SolverFailure(f"SLEPc solve failed (PETSc error code {error.ierr}; "
-                                f"details printed above by PETSc)") from None
-        unused = unused_options(names)
-        if unused:
-            raise UnusedOptionsError(unused)
-        converged = eps.getConverged()
-        pairs = []
-        for i in range(converged):
-            vector = A.createVecs()[0]
-            value = eps.getEigenpair(i, vector)
-            pairs.append((value.real, vector, eps.computeError(i, SLEPc.EPS.ErrorType.RELATIVE),
-                          eps.getErrorEstimate(i)))
-        pairs.sort(key=lambda pair: pair[0])
-        settings = {
-            "method": eps.getType(), "problem_type": problem_type,
-            "st": st.getType(), "ksp": ksp.getType(), "pc": pc.getType(),
-            "factor_solver": pc.getFactorSolverType() if pc.getType() in ("lu", "cholesky")
-            else None,
-            "factorization": choice.name, "factorization_reason": choice.reason,
-            "factor_estimate_gib": choice.estimate_bytes / 2**30,
-            "inner_rtol": ksp.getTolerances()[0] if ksp.getType() != "preonly" else None,
-            "target": eps.getTarget(),
-            "nev": eps.getDimensions()[0], "ncv": eps.getDimensions()[1],
-            "tol": eps.getTolerances()[0], "max_it": eps.getTolerances()[1],
-            "options": {name: value for name, value in options},
-        }
-        return EigenResult([p[0] for p in pairs], [p[1] for p in pairs],
-                           [float(p[2]) for p in pairs], [float(p[3]) for p in pairs],
-                           eps.getIterationNumber(), converged, nev, settings)
+                             problem_type=problem_type, method=chosen.name,
+                             factorization=choice.name, spd=spd, settings=settings)
+        return _run(eps, A, nev, options, choice, chosen, problem_type,
+                    offset=target if chosen.name == "lobpcg" else 0.0)
     finally:
         remove_options(database, [name for name, _ in [*defaults, *options]])
+
+
+def method_defaults(method: str, choice: Choice, settings: MethodSettings,
+                    dim: int) -> list[tuple[str, str]]:
+    """Options database defaults of the method's inner solver (user options win)."""
+    from pdekit.fem.slicing import MUMPS_INERTIA
+
+    if method == "lobpcg":
+        return inner_defaults(settings.preconditioner, dim)
+    if method == "slicing":
+        return list(MUMPS_INERTIA)
+    return inner_defaults(choice.inner.pc, dim)
+
+
+def _run(eps: Any, A: Any, nev: int, options: Sequence[tuple[str, str | None]],
+         choice: Choice, chosen: MethodChoice, problem_type: str,
+         offset: float) -> EigenResult:
+    """Set up, check the options were read, solve and collect the pairs (eigenvalues of
+    the pencil ``eps`` solves plus ``offset``: LOBPCG solves the shifted one)."""
+    from petsc4py import PETSc
+    from slepc4py import SLEPc
+
+    st = eps.getST()
+    ksp = st.getKSP()
+    pc = ksp.getPC()
+    names = [name for name, _ in options]
+    try:
+        eps.setFromOptions()
+        eps.setUp()  # also factorizes A − σM
+    except PETSc.Error as error:
+        raise SolverSetupError(f"SLEPc set-up failed ({petsc_reason(error)}) with options "
+                               f"{dict(options) or 'none'}") from None
+    # Viewer options (-eps_view, ...) are read at the end of the solve; all others have
+    # been read by now, so a misspelled one fails before the expensive part.
+    unused = unused_options([n for n in names if "view" not in n])
+    if unused:
+        raise UnusedOptionsError(unused)
+    try:
+        eps.solve()
+    except PETSc.Error as error:
+        raise SolverFailure(f"SLEPc solve failed ({petsc_reason(error)})") from None
+    unused = unused_options(names)
+    if unused:
+        raise UnusedOptionsError(unused)
+    converged = eps.getConverged()
+    pairs = []
+    for i in range(converged):
+        vector = A.createVecs()[0]
+        value = eps.getEigenpair(i, vector)
+        pairs.append((value.real + offset, vector,
+                      eps.computeError(i, SLEPc.EPS.ErrorType.RELATIVE),
+                      eps.getErrorEstimate(i)))
+    pairs.sort(key=lambda pair: pair[0])
+    lobpcg = eps.getType() == "lobpcg"
+    slicing = chosen.name == "slicing"
+    shift_invert = st.getType() == "sinvert"
+    record = {
+        "method": eps.getType(), "method_choice": chosen.name,
+        "method_reason": chosen.reason, "problem_type": problem_type,
+        "st": st.getType(), "ksp": ksp.getType(), "pc": pc.getType(),
+        "factor_solver": pc.getFactorSolverType() if pc.getType() in ("lu", "cholesky")
+        else None,
+        "factorization": choice.name if shift_invert and not slicing else None,
+        "factorization_reason": choice.reason if shift_invert and not slicing else None,
+        "factor_estimate_gib": choice.estimate_bytes / 2**30,
+        "inner_rtol": ksp.getTolerances()[0] if ksp.getType() != "preonly" else None,
+        "target": eps.getTarget() if shift_invert and not slicing else None,
+        "nev": eps.getDimensions()[0], "ncv": eps.getDimensions()[1],
+        "tol": eps.getTolerances()[0], "max_it": eps.getTolerances()[1],
+        "options": {name: value for name, value in options},
+    }
+    if lobpcg:
+        record.update(preconditioner=pc.getType(), block_size=eps.getLOBPCGBlockSize(),
+                      restart=eps.getLOBPCGRestart())
+    if slicing:
+        shifts, inertias = eps.getKrylovSchurInertias()
+        record.update(interval=list(eps.getInterval()),
+                      partitions=eps.getKrylovSchurPartitions(),
+                      below_interval=int(inertias[0]) if len(inertias) else 0,
+                      shifts=[float(x) for x in shifts])
+    return EigenResult([p[0] for p in pairs], [p[1] for p in pairs],
+                       [float(p[2]) for p in pairs], [float(p[3]) for p in pairs],
+                       eps.getIterationNumber(), converged, nev, record)
 
 
 def clusters(values: Sequence[float], rtol: float = 1e-4) -> list[list[int]]:

@@ -44,6 +44,11 @@ class Level:
     converged: int
     solver: dict[str, Any]
     timings: dict[str, float]
+    measures: dict[str, Any] | None = None
+    """Volume and Dirichlet/Neumann boundary measures (:mod:`pdekit.fem.weyl`), where the
+    Weyl-law picture is drawn."""
+    workers: list[dict[str, Any]] | None = None
+    """Per rank: its elements and its mesh and assembly seconds."""
     errors: list[float | None] | None = None
     rates_h: list[float | None] | None = None
 
@@ -140,11 +145,15 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
     from pdekit.fem.assembly import assemble
     from pdekit.fem.mesh import MeshFileError, build_mesh
     from pdekit.fem.partition import repartition
-    from pdekit.fem.slepc_solver import (SolverFailure, SolverSetupError,
+    from pdekit.fem.slepc_solver import (MethodSettings, SolverFailure, SolverSetupError,
                                          UnusedOptionsError, clusters, solve_eigen)
+    from pdekit.fem.weyl import domain_measures, weyl_eigenvalue
 
     case, target, options = setup.case, setup.target, setup.options
     solver = case.solver
+    if comm.size % solver.partitions:
+        raise case.error("solver.partitions", f"a divisor of the {comm.size} ranks",
+                         solver.partitions)
     times: dict[str, float] = {}
     with _timed(context, "mesh", times):
         try:
@@ -157,9 +166,15 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
             raise case.error("geometry.file", str(error), case.geometry.file) from None
     with _timed(context, "assembly", times):
         disc = assemble(mesh, order, set(setup.dirichlet))
-    if disc.ndof <= solver.nev:
+    interval = tuple(solver.interval) if solver.interval is not None else None
+    if disc.ndof <= solver.nev and interval is None:
         raise case.error("solver.nev", f"fewer pairs than the {disc.ndof} free dofs "
                          "(refine the mesh)", solver.nev)
+    # Each phase ends in collective operations: a rank without elements waits for the
+    # others, so these times show the work of the slowest rank and who did it.
+    workers = comm.allgather({"elements": mesh.ne, "mesh_s": times["mesh"],
+                              "assembly_s": times["assembly"]})
+    measures = domain_measures(mesh, setup.dirichlet)
     failure_data = {"target": target, "ndof": disc.ndof}
     with _timed(context, "solve", times):
         # Under MPI: rows renumbered by a graph partition, so every rank gets a compact part.
@@ -173,6 +188,11 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
                                  stiffness_definite=bool(setup.dirichlet),
                                  factor_budget_bytes=None if solver.factor_memory is None
                                  else solver.factor_memory * 2**30,
+                                 settings=MethodSettings(
+                                     preconditioner=solver.preconditioner,
+                                     block_size=solver.block_size, restart=solver.restart,
+                                     interval=interval, partitions=solver.partitions),
+                                 weyl_guess=lambda n: weyl_eigenvalue(n, measures),
                                  options=options)
         except SolverSetupError as error:
             if options:  # most likely the user's options; say where they came from
@@ -183,7 +203,7 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
             raise CaseError(OPTIONS_SOURCE, "solver.petsc", str(error)) from None
         except SolverFailure as error:
             raise NumericalError(str(error), failure_data) from None
-    if result.converged < solver.nev:
+    if result.converged < solver.nev and interval is None:
         error = NumericalError(
             f"SLEPc converged {result.converged} of {solver.nev} eigenpairs after "
             f"{result.iterations} iterations (tol {solver.tol:g}, max_it "
@@ -193,9 +213,10 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
              "iterations": result.iterations, "eigenvalues": result.eigenvalues,
              "ndof": disc.ndof}, collective=True)  # every rank raises it
         raise error
-    # Keep the pairs nearest the target, in ascending order.
+    # Keep the pairs nearest the target, in ascending order (an interval: all of them).
     keep = sorted(sorted(range(result.converged),
-                         key=lambda i: abs(result.eigenvalues[i] - target))[:solver.nev])
+                         key=lambda i: abs(result.eigenvalues[i] - target))[:solver.nev]) \
+        if interval is None else list(range(result.converged))
     values = [result.eigenvalues[i] for i in keep]
     groups = clusters(values, solver.cluster_rtol)
     level = Level(
@@ -211,7 +232,8 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
                    "indices": g} for g in groups],
         iterations=result.iterations, converged=result.converged,
         solver={**result.settings, "partitioner": partitioned.partitioner,
-                "rows_per_rank": partitioned.rows_per_rank}, timings=times)
+                "rows_per_rank": partitioned.rows_per_rank}, timings=times,
+        measures=measures.as_dict(), workers=workers)
     return level, Solution(mesh, disc, [partitioned.to_assembly_numbering(result.vectors[i])
                                         for i in keep])
 
@@ -237,8 +259,9 @@ def run_study(setup: EigenSetup, context: Any, comm: Any) -> tuple[StudyOutcome,
             check_next_order(setup, levels, reached, order, refine)
         solution = None  # free the previous level's mesh and matrices first
         level, solution = solve_level(setup, context, comm, order, refine)
-        context.log(f"p={order} refine={refine}: {level.ndof} dofs, "
-                    f"λ1 = {level.eigenvalues[0]:.15g}")
+        context.log(f"p={order} refine={refine}: {level.ndof} dofs, " + (
+            f"λ1 = {level.eigenvalues[0]:.15g}" if level.eigenvalues
+            else "no eigenvalue in the interval"))
         levels.append(level)
         progress.update(1)
         if target is not None and len(levels) >= 2:

@@ -14,7 +14,8 @@ def solve_laplace(shape: Shape, *, order: int, maxh: float, refine: int = 0,
                   hp: bool = True, hp_levels: int = 0, hp_factor: float = 0.2,
                   curve: int | None = None, target: float | None = None,
                   tol: float = 1e-12, factorization: str = "auto",
-                  factor_budget_bytes: float | None = None) -> tuple[list[float], Any]:
+                  factor_budget_bytes: float | None = None,
+                  method: str = "auto") -> tuple[list[float], Any]:
     """Mesh, assemble and solve with the plain pdekit.fem functions (serial)."""
     from pdekit.fem.assembly import assemble
     from pdekit.fem.mesh import build_mesh
@@ -28,7 +29,7 @@ def solve_laplace(shape: Shape, *, order: int, maxh: float, refine: int = 0,
     if target is None:
         target = 0.0 if dirichlet else -1.0
     result = solve_eigen(disc.A, disc.M, nev=nev, target=target, tol=tol,
-                         factorization=factorization, dim=mesh.dim,
+                         factorization=factorization, method=method, dim=mesh.dim,
                          stiffness_definite=bool(dirichlet),
                          factor_budget_bytes=factor_budget_bytes)
     assert result.converged >= nev

@@ -53,7 +53,7 @@ before = couplings_to_other_ranks(disc.A)
 parts = repartition(disc.A, disc.M)
 after = couplings_to_other_ranks(parts.A)
 result = solve_eigen(parts.A, parts.M, nev=1, target=0.0, dim=3, stiffness_definite=True,
-                     factorization="iterative")
+                     factorization="iterative", method="krylovschur")
 value = result.eigenvalues[0]
 x = parts.to_assembly_numbering(result.vectors[0])
 Ax, Mx = disc.A.createVecs()[0], disc.A.createVecs()[0]

@@ -26,7 +26,7 @@ def test_good_options_pass(options):
 
 @pytest.mark.parametrize("options, name, phrase", [
     ([("eps_nev", None)], "eps_nev", "a value after -eps_nev"),
-    ([("st_ksp_max_it", None)], "st_ksp_max_it", "reads"),  # preonly never reads it
+    ([("st_ksp_max_it", None)], "st_ksp_max_it", "a value after"),  # CG reads it
     ([("eps_tpye", "krylovschur")], "eps_tpye", "reads"),
     ([("mat_mumps_icntl_14", "50")], "mat_mumps_icntl_14", "reads"),  # needs st_
     ([("eps_nev", "3"), ("st_type", "nonexistent")], "st_type", "accepts"),

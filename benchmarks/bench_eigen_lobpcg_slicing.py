@@ -1,0 +1,155 @@
+"""Issue 23 benchmarks: LOBPCG + AMG and spectrum slicing against the alternatives.
+
+1. P1 unit cube, 4 pairs, serial solve stage: ``auto`` (LOBPCG + GAMG) against today's
+   Krylov–Schur + shift-and-invert with CG + GAMG inner solves; then ``pdekit eig`` on 1
+   and 2 ranks (solve stage from summary.json).
+2. The same matrices with ``scipy.sparse.linalg.lobpcg`` preconditioned by pyamg's smoothed
+   aggregation (what a Python user would pick), same tolerance on the residual.
+3. Unit square P2, the first ``NEV_MANY`` eigenvalues: spectrum slicing against one
+   Krylov–Schur run with nev = ``NEV_MANY``; then slicing on 1 and 2 ranks (2 partitions).
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_eigen_lobpcg_slicing.py \\
+        [--cube-maxh 0.07 --cube-refine 2] [--square-maxh 0.025]
+
+The full-size cube of the issue (1.1e6 dofs): ``--cube-maxh 0.07 --cube-refine 3``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from pdekit.fem.assembly import assemble
+from pdekit.fem.geometry import rectangle
+from pdekit.fem.mesh import build_mesh
+from pdekit.fem.schema import GeometrySection
+from pdekit.fem.slepc_solver import solve_eigen
+from pdekit.fem.solids import build_solid
+
+ROOT = Path(__file__).resolve().parents[1]
+TOL = 1e-10
+NEV_FEW = 4
+NEV_MANY = 500
+
+
+def discretize(shape, order: int, maxh: float, refine: int):
+    mesh, _ = build_mesh(shape, set(shape.boundaries), maxh=maxh, refine=refine, hp=False,
+                         hp_levels=0, hp_factor=0.2, curve_order=1)
+    return mesh, assemble(mesh, order, set(shape.boundaries))
+
+
+def timed_solve(disc, dim, nev, method):
+    start = time.perf_counter()
+    result = solve_eigen(disc.A, disc.M, nev=nev, target=0.0, tol=TOL, max_it=5000,
+                         method=method, dim=dim, stiffness_definite=True)
+    return time.perf_counter() - start, result
+
+
+def scipy_lobpcg(disc, nev):
+    """scipy's LOBPCG with a pyamg smoothed-aggregation V-cycle (Knyazev's method; Bell,
+    Olson & Schroder, pyamg 5)."""
+    import pyamg
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import lobpcg
+
+    def to_scipy(mat):
+        indptr, indices, values = mat.getValuesCSR()
+        return sp.csr_matrix((values, indices, indptr), shape=mat.getSize())
+
+    A, M = to_scipy(disc.A), to_scipy(disc.M)
+    start = time.perf_counter()
+    ml = pyamg.smoothed_aggregation_solver(A, symmetry="hermitian")
+    rng = np.random.default_rng(0)
+    values, _ = lobpcg(A, rng.standard_normal((A.shape[0], nev)), B=M,
+                       M=ml.aspreconditioner(), tol=TOL, maxiter=1000, largest=False)
+    return time.perf_counter() - start, np.sort(values)
+
+
+def cli_solve(case: str, sets: list[str], ranks: int) -> tuple[float, dict]:
+    """``pdekit eig`` (under mpiexec for ranks > 1): solve-stage seconds and results."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "out"
+        command = [sys.executable, "-m", "pdekit.cli", "eig", str(ROOT / "cases" / case),
+                   "--out", str(out), "--quiet",
+                   *[item for s in sets for item in ("--set", s)]]
+        if ranks > 1:
+            command = ["mpiexec", "-n", str(ranks), *command]
+        env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1",
+               "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+        subprocess.run(command, check=True, env=env, cwd=ROOT)
+        summary = json.loads((out / "summary.json").read_text())
+    return summary["timings"]["solve"], summary["results"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cube-maxh", type=float, default=0.07)
+    parser.add_argument("--cube-refine", type=int, default=2)
+    parser.add_argument("--square-maxh", type=float, default=0.025)
+    parser.add_argument("--skip", default="", help="comma list of parts to skip: 1,2,3,mpi")
+    args = parser.parse_args()
+    skip = set(args.skip.split(","))
+    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, "
+          f"load average {os.getloadavg()[0]:.1f} at start", flush=True)
+
+    cube = build_solid(GeometrySection(shape="box"))
+    _, disc = discretize(cube, 1, args.cube_maxh, args.cube_refine)
+    print(f"1. P1 cube, {disc.ndof} free dofs, {NEV_FEW} pairs, tol {TOL:g}", flush=True)
+    t_auto, auto = timed_solve(disc, 3, NEV_FEW, "auto")
+    print(f"   auto ({auto.settings['method_choice']}: {auto.settings['method_reason']}): "
+          f"{t_auto:.1f} s, {auto.iterations} its", flush=True)
+    if "1" not in skip:
+        t_ks, ks = timed_solve(disc, 3, NEV_FEW, "krylovschur")
+        diff = max(abs(a - b) / a for a, b in zip(ks.eigenvalues[:NEV_FEW],
+                                                   auto.eigenvalues[:NEV_FEW]))
+        print(f"   krylovschur + {ks.settings['factorization']}: {t_ks:.1f} s; "
+              f"ratio {t_ks / t_auto:.2f}x; eigenvalues agree to {diff:.1e}", flush=True)
+    if "2" not in skip:
+        t_sp, values = scipy_lobpcg(disc, NEV_FEW)
+        diff = max(abs(a - b) / a for a, b in zip(values, auto.eigenvalues[:NEV_FEW]))
+        print(f"2. scipy lobpcg + pyamg SA: {t_sp:.1f} s; ratio {t_sp / t_auto:.2f}x; "
+              f"eigenvalues agree to {diff:.1e}", flush=True)
+    del disc
+    sets = [f"mesh.maxh={args.cube_maxh}", f"mesh.refine={args.cube_refine}", "fem.order=1",
+            "output.modes=0", "output.plot=0"]
+    if "mpi" not in skip:
+        one, r1 = cli_solve("eigen_cube.toml", sets, 1)
+        two, r2 = cli_solve("eigen_cube.toml", sets, 2)
+        workers = [(w["elements"], round(w["mesh_s"], 2), round(w["assembly_s"], 2))
+                   for w in r2["workers"]]
+        print(f"   pdekit eig, {r1['solver']['method']}: solve 1 rank {one:.1f} s, 2 ranks "
+              f"{two:.1f} s, S = {one / two:.2f}, S/L = {one / two / 2:.2f}; "
+              f"per worker (elements, mesh s, assembly s): {workers}", flush=True)
+    if "3" not in skip:
+        square = rectangle(1.0, 1.0)
+        _, disc = discretize(square, 2, args.square_maxh, 1)
+        print(f"3. P2 unit square, {disc.ndof} free dofs, first {NEV_MANY} eigenvalues",
+              flush=True)
+        t_sl, sl = timed_solve(disc, 2, NEV_MANY, "slicing")
+        t_ks, ks = timed_solve(disc, 2, NEV_MANY, "krylovschur")
+        diff = max(abs(a - b) / a for a, b in zip(ks.eigenvalues[:NEV_MANY],
+                                                   sl.eigenvalues[:NEV_MANY]))
+        print(f"   slicing {t_sl:.1f} s ({len(sl.settings['shifts'])} "
+              f"shifts), krylovschur nev={NEV_MANY} {t_ks:.1f} s; ratio {t_ks / t_sl:.2f}x; "
+              f"agree to {diff:.1e}", flush=True)
+        del disc
+        if "mpi" not in skip:
+            sets = [f"mesh.maxh={args.square_maxh}", "mesh.refine=1", "fem.order=2",
+                    f"solver.nev={NEV_MANY}", "output.modes=0", "output.plot=0"]
+            one, _ = cli_solve("eigen_square.toml", sets, 1)
+            two, _ = cli_solve("eigen_square.toml", [*sets, "solver.partitions=2"], 2)
+            print(f"   pdekit eig slicing: solve 1 rank {one:.1f} s, 2 ranks (2 partitions) "
+                  f"{two:.1f} s, S = {one / two:.2f}, S/L = {one / two / 2:.2f}", flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f} at end", flush=True)
+
+
+if __name__ == "__main__":
+    main()
