@@ -30,9 +30,9 @@ class Result:
 
         - turing: ``u``, ``v`` (final fields, grid-shaped), ``t`` (time reached),
           ``coordinates`` (one array per axis);
-        - eigen: ``eigenvalues``, ``modes`` (values at ``points``, one row per mode),
-          ``points``, ``cells`` (triangles or tetrahedra of the sampled mesh),
-          ``mesh`` and ``gridfunctions`` (the NGSolve objects);
+        - eigen: ``eigenvalues``, ``modes`` (``modes[i, j]``: mode i at ``points[j]``,
+          the mesh vertices), ``cells`` (triangles or tetrahedra on those points),
+          ``mesh`` and ``gridfunctions`` (the NGSolve objects, every computed mode);
         - poisson-pinn: ``model`` (callable on an ``(n, dim)`` array of points),
           ``u``, ``exact``, ``residual`` (on the evaluation grid), ``axes``,
           ``history`` (one dict per iteration).

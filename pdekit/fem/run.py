@@ -46,6 +46,7 @@ def _run(setup: EigenSetup, context: Any, comm: Any) -> RunReport:
     write_log_view(setup.options, context)
     with context.phase("output"):
         files = write_modes(setup, context, comm, outcome.final, solution)
+    data = mode_data(setup, comm, outcome.final, solution) if context.keep_data else {}
     del solution  # free the last mesh and matrices before plotting
     outcome.compare_with_reference()
     text = lines(setup, outcome, comm.size, context.timings)
@@ -54,7 +55,48 @@ def _run(setup: EigenSetup, context: Any, comm: Any) -> RunReport:
         files.append("convergence.png")
     if context.is_root and write_weyl_plot(setup, context, outcome.final):
         files.append("weyl.png")
-    return RunReport(results(setup, outcome, comm.size, files), text)
+    return RunReport(results(setup, outcome, comm.size, files), text, data)
+
+
+def mode_gridfunctions(solution: Solution, count: int) -> list[Any]:
+    """NGSolve GridFunctions of the first ``count`` computed modes."""
+    import ngsolve
+
+    from pdekit.fem.assembly import free_dof_vector_to_gridfunction
+
+    gridfunctions = []
+    for vector in solution.vectors[:count]:
+        gf = ngsolve.GridFunction(solution.discretization.space)
+        free_dof_vector_to_gridfunction(solution.discretization.space, vector, gf)
+        gridfunctions.append(gf)
+    return gridfunctions
+
+
+def mode_data(setup: EigenSetup, comm: Any, level: Level, solution: Solution
+              ) -> dict[str, Any]:
+    """What :class:`pdekit.Result` holds of an eigen run: the eigenvalues, every computed
+    mode as an NGSolve GridFunction (with its mesh), and the modes' values at the mesh
+    vertices (``modes[i, j]``: mode i at ``points[j]``; ``cells``: triangles in 2D,
+    tetrahedra in 3D; gathered on rank 0 in 2D, this rank's part in 3D)."""
+    import numpy as np
+
+    from pdekit.fem.modes3d import sample_modes_3d
+    from pdekit.fem.modes_output import gather_samples, sample_modes
+
+    gridfunctions = mode_gridfunctions(solution, len(level.eigenvalues))
+    if setup.dim == 3:
+        points, cells, values = sample_modes_3d(solution.mesh, gridfunctions, 1)
+    else:
+        gathered = gather_samples(comm, *sample_modes(solution.mesh, gridfunctions, 1))
+        points, cells, values = gathered if gathered is not None else (None, None, None)
+        if points is not None:  # one copy of each vertex (sampled once per triangle)
+            rows = np.ascontiguousarray(points).view(
+                np.dtype((np.void, points.itemsize * points.shape[1]))).ravel()
+            _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+            points, cells, values = points[first], inverse.ravel()[cells], values[:, first]
+    return {"eigenvalues": np.asarray(level.eigenvalues, dtype=float), "modes": values,
+            "points": points, "cells": cells, "mesh": solution.mesh,
+            "gridfunctions": gridfunctions}
 
 
 def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
@@ -66,9 +108,6 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
     list of str
         The names of the files written (empty off rank 0).
     """
-    import ngsolve
-
-    from pdekit.fem.assembly import free_dof_vector_to_gridfunction
     from pdekit.fem.modes_output import (gather_samples, multiplicities, normalize_signs,
                                          picture_samples, plot_modes, sample_modes,
                                          write_modes_vtu)
@@ -78,11 +117,7 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
     count = min(max(output.modes, output.plot), len(level.eigenvalues))
     if count == 0:
         return []
-    gridfunctions = []
-    for vector in solution.vectors[:count]:
-        gf = ngsolve.GridFunction(solution.discretization.space)
-        free_dof_vector_to_gridfunction(solution.discretization.space, vector, gf)
-        gridfunctions.append(gf)
+    gridfunctions = mode_gridfunctions(solution, count)
     subdivision = output.subdivision or auto_subdivision(setup.dim, level.order,
                                                          level.curve_order)
     if setup.dim == 3:

@@ -170,3 +170,18 @@ def test_runs_leave_the_users_matplotlib_alone(tmp_path):
     assert done.stdout.strip() == "svg []"
     assert (tmp_path / "t" / "u.gif").stat().st_size > 0
     assert (tmp_path / "e" / "modes.png").stat().st_size > 0
+
+
+def test_eigen_result_holds_eigenvalues_modes_and_ngsolve_objects():
+    """Unit square, Dirichlet: λ = π²(m² + n²) (2, 5, 5, 8 in units of π²); mode 1 at the
+    vertices is sin(πx) sin(πy) up to sign and scale."""
+    result = pdekit.solve(CASES / "eigen_square.toml", set=["mesh.maxh=0.1"], out=False)
+    np.testing.assert_allclose(result.eigenvalues[:4] / np.pi**2, [2, 5, 5, 8], rtol=2e-3)
+    assert result.modes.shape == (6, len(result.points))
+    assert result.cells.shape[1] == 3 and result.cells.max() == len(result.points) - 1
+    exact = np.sin(np.pi * result.points[:, 0]) * np.sin(np.pi * result.points[:, 1])
+    mode = result.modes[0]
+    scale = (mode @ exact) / (mode @ mode)  # the sign and normalization of the solver
+    np.testing.assert_allclose(scale * mode, exact, atol=5e-3)
+    centre = result.gridfunctions[0](result.mesh(0.5, 0.5))  # the NGSolve object itself
+    assert abs(scale * centre - 1.0) < 5e-3
