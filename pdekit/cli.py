@@ -17,7 +17,8 @@ from pdekit import __version__
 from pdekit.casefields import describe_model
 from pdekit.cases import bundled_cases_dir, load_case, read_toml
 from pdekit.launcher import mpi_rank, share_blas_threads
-from pdekit.errors import EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, NumericalError
+from pdekit.errors import (EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, HelpShown,
+                           NumericalError)
 from pdekit.plugin import kinds
 from pdekit.tomlfmt import format_toml
 
@@ -112,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(format_toml(case.resolved()))
             return EXIT_OK
         return _run(args, solver_args, argv)
+    except HelpShown:  # -- -help: the solver's options were printed; nothing ran
+        return EXIT_OK
     except CaseError as error:
         if mpi_rank() == 0:  # one line, not one per rank
             print(f"pdekit: {error}", file=sys.stderr)

@@ -60,3 +60,9 @@ class NumericalError(Exception):
         super().__init__(message)
         self.data = data or {}
         self.collective = collective
+
+
+class HelpShown(Exception):
+    """The solver's options were printed on request (``-- -help``): nothing runs, and
+    the CLI exits with 0."""
+

@@ -24,6 +24,11 @@ def mpi_rank() -> int:
     return _first(_RANK, 0)
 
 
+def under_mpiexec() -> bool:
+    """Whether a launcher started this process (also ``mpiexec -n 1``)."""
+    return any(variable in os.environ for variable in _SIZE)
+
+
 def mpi_size() -> int:
     """The number of MPI ranks started by the launcher (1 outside mpiexec)."""
     return _first(_SIZE, 1)

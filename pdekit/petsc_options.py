@@ -158,6 +158,34 @@ def case_options(case: Any, key: str, table: Mapping[str, Any]) -> OptionPairs:
     return checked_table(case, key, table) + checked_command_line(case.solver_args)
 
 
+PROBE_PREFIX = "pdekitprobe_"
+"""Private options prefix of the probes that try a case's options on a tiny problem
+before the run, so that their entries never reach the real solve."""
+
+
+class OptionProblem(ValueError):
+    """One option a probe refused: its name and what was expected of it."""
+
+    def __init__(self, name: str, expected: str):
+        super().__init__(expected)
+        self.name, self.expected = name, expected
+
+
+def refused(problem: OptionProblem, case: Any, key: str, table: OptionPairs,
+            command_line: OptionPairs) -> CaseError:
+    """The one-line error for a probe's refusal, naming the table key or the option
+    after ``--`` it came from."""
+    if any(name == problem.name for name, _ in command_line):
+        return CaseError("command line", f"-- -{problem.name}", problem.expected,
+                         dict(command_line)[problem.name])
+    return case.error(f"{key}.{problem.name}", problem.expected, dict(table)[problem.name])
+
+
+def wants_help(options: OptionPairs) -> bool:
+    """Whether ``-help`` was given: print the solver's options instead of running."""
+    return any(name == "help" for name, _ in options)
+
+
 STARTUP_OPTIONS: set[str] = set()
 """Names of the options PETSc was started with (:func:`initialize_petsc`); they stay in
 the database for ``PetscFinalize`` (which prints ``-log_view``)."""

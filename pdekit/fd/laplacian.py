@@ -125,6 +125,20 @@ def laplacian_eigenvalues(grid: Grid) -> np.ndarray:
             else laplacian_symbol(grid))
 
 
+def laplacian_eigenvalues_block(grid: Grid, block: tuple[slice, ...]) -> np.ndarray:
+    """The eigenvalues of :func:`laplacian_eigenvalues` on one rank's ``block`` of the
+    spectrum of a distributed transform (real FFT: the last axis keeps its n//2 + 1
+    non-negative modes; DCT-II: all modes), built from per-axis terms without the
+    whole array (the same values, to the bit, as the whole array there)."""
+    if isinstance(grid, NeumannGrid):
+        sines = [np.sin(0.5 * np.pi * np.arange(n) / n) ** 2 for n in grid.shape]
+    else:
+        sines = [np.sin(0.5 * grid.wavenumbers(axis) * h) ** 2
+                 for axis, h in enumerate(grid.spacings)]
+        sines[-1] = sines[-1][:grid.shape[-1] // 2 + 1]
+    return _sum_over_axes([s[where] for s, where in zip(sines, block)], grid.spacings)
+
+
 def laplacian_spectral_radius(grid: Grid) -> float:
     """ρ of the grid's Laplacian, max |eigenvalue|, without building any array of the grid's
     size: the eigenvalues are sums of one term per axis, so the largest is the sum of the

@@ -11,8 +11,10 @@ kernels for built-in models with a closed-form steady state (``pdekit check`` ca
 method, the PETSc options (``[time.petsc]``, then those after ``--``) are parsed here,
 custom reactions are differentiated exactly, and the initial data stay a function of a
 block of the grid (each rank evaluates or reads its own part in the run). The fft backend
-runs on one process: under ``mpiexec -n N`` (N > 1) it is refused here, before anything
-is written. Neither path imports PETSc or MPI here.
+under ``mpiexec`` (any number of ranks, :mod:`pdekit.fd.run_fft_mpi`) needs FFT/DCT
+diffusion and a 2D or 3D grid the ranks can split (:func:`pdekit.time.decomposition.
+choose_decomposition`, refused here otherwise); its initial data are a function of a block
+too. Neither path imports PETSc or MPI here.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from __future__ import annotations
 import math
 import shutil
 from dataclasses import dataclass
+from tempfile import TemporaryDirectory
 
 import numpy as np
 
-from pdekit.errors import CaseError
+from pdekit.errors import CaseError, HelpShown
 from pdekit.expr import ExpressionError
 from pdekit.fd.grid import Grid, make_grid
 from pdekit.fd.initial import InitialData, InitialDataError, initial_data, load_initial
@@ -31,10 +34,12 @@ from pdekit.fd.laplacian import laplacian_spectral_radius
 from pdekit.fd.models import MODELS, ExpressionModel, ReactionModel, SteadyStateError
 from pdekit.fd.petsc_methods import TS_METHODS
 from pdekit.fd.schema import TuringCase
-from pdekit.launcher import mpi_size
+from pdekit.launcher import mpi_size, under_mpiexec
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
-from pdekit.petsc_options import OptionPairs, case_options, initialize_petsc
+from pdekit.petsc_options import (OptionPairs, OptionProblem, checked_command_line,
+                                  checked_table, initialize_petsc, refused, wants_help)
 from pdekit.time import METHODS, stable_dt
+from pdekit.time.decomposition import Decomposition, DecompositionError, choose_decomposition
 from pdekit.time.methods import rk4_max_dt
 
 __all__ = ["TuringSetup", "build_model", "prepare", "steps_landing_on"]
@@ -63,10 +68,13 @@ class TuringSetup:
     spectral_radius
         ρ(L) of the diffusion operator (0 when only the reaction is integrated).
     initial
-        The initial fields as a function of a block of the grid (petsc backend; None on
-        the fft backend).
+        The initial fields as a function of a block of the grid (petsc backend and the
+        distributed fft backend; None on one process).
     petsc_options
         PETSc options database entries: ``[time.petsc]`` then those after ``--``.
+    decomposition
+        How the distributed fft backend splits the grid over the ranks (None when it
+        runs on one process, and on the petsc backend).
     """
 
     case: TuringCase
@@ -81,6 +89,7 @@ class TuringSetup:
     spectral_radius: float
     initial: InitialData | None = None
     petsc_options: OptionPairs = ()
+    decomposition: Decomposition | None = None
 
     @property
     def preset(self) -> str | int | None:
@@ -175,14 +184,13 @@ def check_backend(case: TuringCase) -> OptionPairs:
     Raises
     ------
     pdekit.errors.CaseError
-        For an fft case under mpiexec with several ranks, a method of the other backend,
-        PETSc options for the fft backend, or options that are not PETSc options.
+        For sparse diffusion under mpiexec on the fft backend, a method of the other
+        backend, PETSc options for the fft backend, or options that are not PETSc options.
     """
     petsc = case.grid.backend == "petsc"
-    ranks = mpi_size()
-    if not petsc and ranks > 1:
-        raise case.error("grid.backend", f"'petsc' to run under mpiexec -n {ranks} (the fft "
-                                         "backend runs on one process)", "fft")
+    if not petsc and under_mpiexec() and case.grid.diffusion != "fft":
+        raise case.error("grid.backend", f"'petsc' to run sparse diffusion under mpiexec "
+                                         f"-n {mpi_size()} (or grid.diffusion = 'fft')", "fft")
     methods = TS_METHODS.names() if petsc else METHODS.names()
     if case.time.method not in methods:
         raise case.error("time.method", f"a method of grid.backend = "
@@ -196,9 +204,45 @@ def check_backend(case: TuringCase) -> OptionPairs:
             raise CaseError("command line", "--", "no PETSc options after -- with "
                             "grid.backend = 'fft'", " ".join(case.solver_args))
         return ()
-    options = tuple(case_options(case, "time.petsc", case.time.petsc))
-    initialize_petsc(list(options))
-    return options
+    table = checked_table(case, "time.petsc", case.time.petsc)
+    command_line = checked_command_line(case.solver_args)
+    options = table + command_line
+    initialize_petsc(options)
+    from pdekit.fd.petsc_probe import check_ts_options, show_ts_help
+    from pdekit.petsc_files import placed
+
+    probe = (case.time.method, case.grid.boundary, case.grid.dimension, case.time.adaptive)
+    with TemporaryDirectory(prefix="pdekit-probe-") as scratch:  # the probe's files
+        if wants_help(options):
+            show_ts_help(placed(options, scratch), *probe)
+            raise HelpShown()
+        if options:
+            try:
+                check_ts_options(placed(options, scratch), *probe)
+            except OptionProblem as problem:
+                raise refused(problem, case, "time.petsc", table, command_line) from None
+    return tuple(options)
+
+
+def decomposition_of(case: TuringCase) -> Decomposition | None:
+    """The split of the grid over the ranks of mpiexec (fft backend; None on one process).
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        For a 1D grid, or a grid too small for the ranks in the decomposition asked for.
+    """
+    if case.grid.backend != "fft" or not under_mpiexec():
+        return None
+    grid = case.grid
+    try:
+        return choose_decomposition(grid.shape, mpi_size(), grid.boundary == "neumann",
+                                    grid.decomposition)
+    except DecompositionError as error:
+        key = "grid.decomposition" if grid.decomposition != "auto" and len(grid.shape) > 1 \
+            else "grid.n"
+        raise case.error(key, f"a grid the fft backend can split over {mpi_size()} ranks "
+                              f"({error})", getattr(grid, key.split(".")[1])) from None
 
 
 def prepare(case: TuringCase) -> TuringSetup:
@@ -210,7 +254,9 @@ def prepare(case: TuringCase) -> TuringSetup:
         For any problem, naming the key.
     """
     options = check_backend(case)
+    decomposition = decomposition_of(case)
     petsc = case.grid.backend == "petsc"
+    distributed = petsc or decomposition is not None
     model = build_model(case)
     if petsc and isinstance(model, ExpressionModel):
         for key in ("f", "g"):
@@ -234,7 +280,7 @@ def prepare(case: TuringCase) -> TuringSetup:
     steady, steady_error = _steady_state(model)
     initial = None
     try:
-        if petsc:
+        if distributed:
             initial = initial_data(case.initial, grid, steady, case.source.parent,
                                    distributed=True)
             u0, v0, t0 = None, None, initial.t0
@@ -276,4 +322,5 @@ def prepare(case: TuringCase) -> TuringSetup:
                                         f"({', '.join(METHODS.names(needs_diagonal=False))}); "
                                         f"{time.method} needs grid.diffusion = 'fft'",
                          time.method)
-    return TuringSetup(case, model, grid, u0, v0, t0, dt, steady, steady_error, radius)
+    return TuringSetup(case, model, grid, u0, v0, t0, dt, steady, steady_error, radius,
+                       initial, decomposition=decomposition)

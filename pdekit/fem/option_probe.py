@@ -12,18 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pdekit.petsc_options import OptionPairs, unused_options
-
-PROBE_PREFIX = "pdekitprobe_"
-"""Private options prefix of the probe, so that its entries never reach the real solve."""
-
-
-class OptionProblem(ValueError):
-    """One option the probe refused: its name and what was expected of it."""
-
-    def __init__(self, name: str, expected: str):
-        super().__init__(expected)
-        self.name, self.expected = name, expected
+from pdekit.petsc_options import PROBE_PREFIX, OptionPairs, OptionProblem, unused_options
 
 
 def probe_plans(options: OptionPairs, solver: Any) -> list[tuple[str, str]]:
@@ -165,3 +154,51 @@ def check_options(options: OptionPairs, solver: Any) -> None:
             if takes_value and name in read_alone:
                 raise OptionProblem(name, f"a value after -{name} (without one PETSc "
                                     "ignores it)")
+
+
+def show_help(options: OptionPairs, solver: Any) -> None:
+    """Print PETSc/SLEPc's ``-help`` for each set-up the run may pick (the options as the
+    run sets them, without the probe's prefix, so the names printed are the ones to use),
+    on a 2×2 problem; on MPI rank 0 only. Nothing is solved."""
+    from petsc4py import PETSc
+
+    from pdekit.fem.slepc_solver import MethodSettings, configured_eps
+
+    if PETSc.COMM_WORLD.getRank() != 0:
+        return
+    database = PETSc.Options()
+    chosen = [(name, value) for name, value in options if name != "help"] + [("help", None)]
+    print("# each set-up `auto` may pick; PETSc shows an object's options once, so later "
+          "set-ups list only what is new", flush=True)
+    for method, factorization in dict.fromkeys(probe_plans(chosen, solver)):
+        print(f"# PETSc/SLEPc options of solver.method = {method!r}"
+              + (f", factorization = {factorization!r}" if method in ("krylovschur",
+                                                                      "arnoldi") else ""),
+              flush=True)
+        for name, value in chosen:
+            database.setValue(name, "" if value is None else value)
+        matrices = []
+        try:
+            for diagonal in ((1.0, 2.0), (1.0, 1.0)):
+                matrix = PETSc.Mat().createAIJ([2, 2], nnz=1, comm=PETSc.COMM_SELF)
+                for i, entry in enumerate(diagonal):
+                    matrix.setValue(i, i, entry)
+                matrix.assemble()
+                matrices.append(matrix)
+            settings = MethodSettings(preconditioner=solver.preconditioner,
+                                      block_size=solver.block_size, restart=solver.restart)
+            try:
+                eps = configured_eps(*matrices, nev=1, target=-1.0, ncv=None, tol=solver.tol,
+                                     max_it=solver.max_it, problem_type=solver.problem_type,
+                                     method=method, factorization=factorization, spd=True,
+                                     settings=settings)
+                eps.setFromOptions()
+                eps.getST().getKSP().setUp()
+            except PETSc.Error:  # the help was printed as the objects read their options
+                pass
+        finally:
+            for matrix in matrices:
+                matrix.destroy()
+            for name, _ in chosen:
+                database.delValue(name)
+

@@ -15,17 +15,17 @@ from dataclasses import replace
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from pdekit.errors import CaseError
+from pdekit.errors import HelpShown
 from pdekit.fem import size
 from pdekit.fem.geometry import Shape, disk, gmsh_mesh, lshape, polygon, rectangle
-from pdekit.fem.option_probe import OptionProblem, check_options
+from pdekit.fem.option_probe import check_options, show_help
 from pdekit.fem.schema import SOLIDS, BoundarySection, EigenCase, GeometrySection
 from pdekit.fem.setup import EigenSetup
 from pdekit.fem.size_check import check_size
 from pdekit.fem.solids import Solid, build_solid, mesh_file_solid
 from pdekit.petsc_files import placed
-from pdekit.petsc_options import (OptionPairs, checked_command_line, checked_table,
-                                  initialize_petsc)
+from pdekit.petsc_options import (OptionPairs, OptionProblem, checked_command_line,
+                                  checked_table, initialize_petsc, refused, wants_help)
 from pdekit.registry import did_you_mean
 
 OPTIONS_SOURCE = "[solver.petsc] / options after --"
@@ -115,16 +115,16 @@ def solver_options(case: EigenCase) -> OptionPairs:
     command_line = checked_command_line(case.solver_args)
     options = table + command_line
     initialize_petsc(options)
+    if wants_help(options):
+        with TemporaryDirectory(prefix="pdekit-help-") as scratch:
+            show_help(placed(options, scratch), case.solver)
+        raise HelpShown()
     if options:
         try:
             with TemporaryDirectory(prefix="pdekit-probe-") as scratch:
                 check_options(placed(options, scratch), case.solver)
         except OptionProblem as problem:
-            if any(name == problem.name for name, _ in command_line):
-                raise CaseError("command line", f"-- -{problem.name}", problem.expected,
-                                dict(command_line)[problem.name]) from None
-            raise case.error(f"solver.petsc.{problem.name}", problem.expected,
-                             dict(table)[problem.name]) from None
+            raise refused(problem, case, "solver.petsc", table, command_line) from None
     return options
 
 

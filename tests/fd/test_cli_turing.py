@@ -141,7 +141,7 @@ def test_missing_case_file_and_bad_set(cli, tmp_path):
     case = tmp_path / "c.toml"
     case.write_text(TINY.format(method="strang", dt=0.05))
     result = cli("solve", str(case), "--set", "grid.m=3", cwd=tmp_path)
-    assert result.returncode == 2 and "grid.m" in result.stderr and "available: backend, boundary, diffusion, dim, length, n, precision, threads" in result.stderr
+    assert result.returncode == 2 and "grid.m" in result.stderr and "available: backend, boundary, decomposition, diffusion, dim, length, n, precision, threads" in result.stderr
 
 
 def test_blow_up_exits_1_and_keeps_previous_result(cli, write_case, tmp_path):
