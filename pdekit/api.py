@@ -9,6 +9,7 @@ the same ``summary.json``. Errors are raised instead of turned into exit codes:
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -117,13 +118,16 @@ def solve(case: CaseSource | KindCase, set: Sequence[str] = (),  # noqa: A002
     if out is True or not isinstance(out, (str, Path, bool, type(None))):
         raise CaseError("pdekit API", "out", "a folder, None (results/<name>) or False "
                         "(nothing on disk)", out)
+    given = {"case": case if isinstance(case, (str, Path)) else repr(case), "set": list(set),
+             "options": list(options), "out": out if isinstance(out, bool) else
+             None if out is None else os.path.abspath(out)}
     if out is not False:
         return run_case(load, None if out is None else Path(out), quiet=quiet,
-                        command=None, keep_data=True)
+                        command=None, keep_data=True, given=given)
     scratch = _scratch_folder()
     try:
         result = run_case(load, scratch / "run", quiet=quiet, command=None,
-                          keep_data=True, in_memory=True)
+                          keep_data=True, in_memory=True, given=given)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result.folder = None

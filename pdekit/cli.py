@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 numerical/solver failure, 2 bad input (one line, no tra
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import signal
 import sys
@@ -77,12 +78,26 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
     """``pdekit solve``/``eig``: the run of :mod:`pdekit.runner`, its report printed."""
     from pdekit.runner import run_case
 
+    given = {"case": file_digest(args.case), "overrides": args.overrides,
+             "options": solver_args, "command": args.command,
+             "out": None if args.out is None else os.path.abspath(args.out)}
     result = run_case(lambda: load_case(args.case, args.overrides, solver_args), args.out,
-                      quiet=args.quiet, command=args.command, argv=argv)
+                      quiet=args.quiet, command=args.command, argv=argv, given=given)
     if result.folder is not None and not args.quiet:
         print("\n".join(result.lines))
         print(f"Results in {result.folder}/ (summary.json)")
     return EXIT_OK
+
+
+def file_digest(path: Path) -> str:
+    """The case file as the ranks compare it before loading: its name and, for a regular
+    file of reasonable size, a hash of its bytes (anything else is left to the loader)."""
+    try:
+        if path.is_file() and path.stat().st_size <= 2**24:
+            return f"{path} sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}"
+    except OSError:
+        pass
+    return str(path)
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -99,8 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv, solver_args = argv[:split], argv[split + 1:]
     parser = _build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:  # bare `pdekit`: what it can do
-        parser.print_help(sys.stderr)
+    if args.command is None:  # bare `pdekit`: one line saying what it takes
+        usage = parser.format_usage().strip().removeprefix("usage: ")
+        print(f"pdekit: command line: expected a command (usage: {usage}; pdekit -h for "
+              "help)", file=sys.stderr)
         return EXIT_BAD_INPUT
     signal.signal(signal.SIGTERM, _terminated)
     share_blas_threads()

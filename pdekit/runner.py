@@ -28,7 +28,7 @@ __all__ = ["agree", "run_case"]
 def run_case(load: Callable[[], LoadedCase], out: Path | None, *, quiet: bool,
              command: str | None,
              argv: Sequence[str] = (), keep_data: bool = False,
-             in_memory: bool = False) -> Result:
+             in_memory: bool = False, given: dict[str, Any] | None = None) -> Result:
     """Run a loaded case into its output folder.
 
     Parameters
@@ -51,6 +51,11 @@ def run_case(load: Callable[[], LoadedCase], out: Path | None, *, quiet: bool,
     in_memory
         ``out`` is a private scratch folder the caller removes (differs between MPI
         ranks' calls only by design: not compared).
+    given
+        The raw inputs (the case file's hash, overrides, options, ``out``): under
+        mpiexec the ranks compare them before any of them loads, since loading itself
+        may start collective work (PETSc's start-up) that ranks given different inputs
+        would wait in forever.
 
     Raises
     ------
@@ -59,6 +64,8 @@ def run_case(load: Callable[[], LoadedCase], out: Path | None, *, quiet: bool,
     pdekit.errors.NumericalError
         The kind's numerical failure (the folder is then ``<out>.failed``).
     """
+    if given is not None:
+        agree(None, given)
     problem: CaseError | None = None
     inputs: dict[str, Any] | None = None
     try:

@@ -26,9 +26,12 @@ class OffscreenFigures:
 
     @staticmethod
     def figure(**options: Any) -> Any:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        return Figure(**options)
+        figure = Figure(**options)
+        FigureCanvasAgg(figure)  # its own Agg canvas: draw() lays it out, savefig renders
+        return figure
 
     def subplots(self, nrows: int = 1, ncols: int = 1, **options: Any) -> tuple[Any, Any]:
         layout = {key: options.pop(key) for key in self.SUBPLOT_KEYS if key in options}
