@@ -68,7 +68,7 @@ class DomainSection(Section):
     shape: Literal["disk", "ball", "lshape", "polygon", "csg"] | None = Field(
         None, description="a domain other than the x/y/z box: disk (center, radius), ball "
         "(3D; center, radius), lshape ((-1,1)^2 minus [0,1)x(-1,0]), polygon (vertices, "
-        "edge_names), csg (a list of operands); see README")
+        "edge_names), csg (a list of operands); see docs/guide_pinn.md")
     center: list[float] | None = Field(None, description="disk [cx, cy] / ball [cx, cy, cz] "
                                                           "(default: the origin)")
     radius: float = Field(1.0, gt=0, description="disk/ball radius")
@@ -292,7 +292,7 @@ def _stages_help() -> str:
         + ", ".join(k for k in model.model_fields if k not in _Stage.model_fields)
         for model in STAGE_MODELS)
     return (f"training stages in order, each a table {{method = ..., iterations = ..., ...}}; "
-            f"keys of all methods: {common}; {families} (see README)")
+            f"keys of all methods: {common}; {families} (see docs/guide_pinn.md)")
 
 
 class TrainingSection(Section):
