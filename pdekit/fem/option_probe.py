@@ -42,6 +42,20 @@ def probe_plans(options: OptionPairs, solver: Any) -> list[tuple[str, str]]:
     return plans
 
 
+def probe_matrices() -> list[Any]:
+    """A and M of the probe problem: 2×2 diagonal, diag(1, 2) and the identity."""
+    from petsc4py import PETSc
+
+    matrices = []
+    for diagonal in ((1.0, 2.0), (1.0, 1.0)):
+        matrix = PETSc.Mat().createAIJ([2, 2], nnz=1, comm=PETSc.COMM_SELF)
+        for i, entry in enumerate(diagonal):
+            matrix.setValue(i, i, entry)
+        matrix.assemble()
+        matrices.append(matrix)
+    return matrices
+
+
 def _probe(options: OptionPairs, solver: Any, plan: tuple[str, str]
            ) -> tuple[str | None, list[str]]:
     """Set ``options`` under :data:`PROBE_PREFIX`, configure a solver of ``plan`` on a
@@ -69,12 +83,7 @@ def _probe(options: OptionPairs, solver: Any, plan: tuple[str, str]
         database.setValue(PROBE_PREFIX + name, "" if value is None else value)
     matrices = []
     try:
-        for diagonal in ((1.0, 2.0), (1.0, 1.0)):
-            matrix = PETSc.Mat().createAIJ([2, 2], nnz=1, comm=PETSc.COMM_SELF)
-            for i, entry in enumerate(diagonal):
-                matrix.setValue(i, i, entry)
-            matrix.assemble()
-            matrices.append(matrix)
+        matrices = probe_matrices()
         settings = MethodSettings(preconditioner=solver.preconditioner,
                                   block_size=solver.block_size, restart=solver.restart)
         refusal = None
@@ -179,12 +188,7 @@ def show_help(options: OptionPairs, solver: Any) -> None:
             database.setValue(name, "" if value is None else value)
         matrices = []
         try:
-            for diagonal in ((1.0, 2.0), (1.0, 1.0)):
-                matrix = PETSc.Mat().createAIJ([2, 2], nnz=1, comm=PETSc.COMM_SELF)
-                for i, entry in enumerate(diagonal):
-                    matrix.setValue(i, i, entry)
-                matrix.assemble()
-                matrices.append(matrix)
+            matrices = probe_matrices()
             settings = MethodSettings(preconditioner=solver.preconditioner,
                                       block_size=solver.block_size, restart=solver.restart)
             try:
