@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from pdekit.cases import LoadedCase
+from pdekit.cases import LoadedCase, check_case_file
 from pdekit.cases import load_case as _load
 from pdekit.casemodel import KindCase
 from pdekit.errors import CaseError
@@ -121,13 +121,14 @@ def solve(case: CaseSource | KindCase, set: Sequence[str] = (),  # noqa: A002
     given = {"case": case if isinstance(case, (str, Path)) else repr(case), "set": list(set),
              "options": list(options), "out": out if isinstance(out, bool) else
              None if out is None else os.path.abspath(out)}
+    precheck = (lambda: check_case_file(case)) if isinstance(case, (str, Path)) else None
     if out is not False:
         return run_case(load, None if out is None else Path(out), quiet=quiet,
-                        command=None, keep_data=True, given=given)
+                        command=None, keep_data=True, given=given, precheck=precheck)
     scratch = _scratch_folder()
     try:
         result = run_case(load, scratch / "run", quiet=quiet, command=None,
-                          keep_data=True, in_memory=True, given=given)
+                          keep_data=True, in_memory=True, given=given, precheck=precheck)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result.folder = None

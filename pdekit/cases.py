@@ -18,7 +18,8 @@ from pdekit.errors import CaseError
 from pdekit.plugin import KindPlugin, kinds
 from pdekit.registry import UnknownName, did_you_mean
 
-__all__ = ["LoadedCase", "bundled_cases_dir", "load_case", "plugin_for", "read_toml"]
+__all__ = ["LoadedCase", "bundled_cases_dir", "check_case_file", "load_case", "plugin_for",
+           "read_toml"]
 
 
 def plugin_for(kind: Any, source: str | Path = "case") -> KindPlugin:
@@ -31,11 +32,17 @@ def plugin_for(kind: Any, source: str | Path = "case") -> KindPlugin:
         raise CaseError(source, "case.kind", str(error), kind) from None
 
 
+def check_case_file(path: str | Path) -> None:
+    """Raise a one-line :class:`CaseError` unless ``path`` is a regular file (a missing
+    file, a folder, or a FIFO that would block)."""
+    if not Path(path).is_file():
+        raise CaseError(path, "", "an existing case file (TOML)", None)
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse a TOML file, turning every failure into a one-line :class:`CaseError`."""
     path = Path(path)
-    if not path.is_file():
-        raise CaseError(path, "", "an existing case file (TOML)", None)
+    check_case_file(path)
     try:
         with path.open("rb") as stream:
             return tomllib.load(stream)

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from pdekit import __version__
 from pdekit.casefields import describe_model
-from pdekit.cases import bundled_cases_dir, load_case, read_toml
+from pdekit.cases import bundled_cases_dir, check_case_file, load_case, read_toml
 from pdekit.launcher import mpi_rank, share_blas_threads
 from pdekit.errors import (EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, HelpShown,
                            NumericalError)
@@ -82,7 +82,8 @@ def _run(args: argparse.Namespace, solver_args: list[str], argv: Sequence[str]) 
              "options": solver_args, "command": args.command,
              "out": None if args.out is None else os.path.abspath(args.out)}
     result = run_case(lambda: load_case(args.case, args.overrides, solver_args), args.out,
-                      quiet=args.quiet, command=args.command, argv=argv, given=given)
+                      quiet=args.quiet, command=args.command, argv=argv, given=given,
+                      precheck=lambda: check_case_file(args.case))
     if result.folder is not None and not args.quiet:
         print("\n".join(result.lines))
         print(f"Results in {result.folder}/ (summary.json)")

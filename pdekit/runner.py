@@ -28,7 +28,8 @@ __all__ = ["agree", "run_case"]
 def run_case(load: Callable[[], LoadedCase], out: Path | None, *, quiet: bool,
              command: str | None,
              argv: Sequence[str] = (), keep_data: bool = False,
-             in_memory: bool = False, given: dict[str, Any] | None = None) -> Result:
+             in_memory: bool = False, given: dict[str, Any] | None = None,
+             precheck: Callable[[], None] | None = None) -> Result:
     """Run a loaded case into its output folder.
 
     Parameters
@@ -56,6 +57,9 @@ def run_case(load: Callable[[], LoadedCase], out: Path | None, *, quiet: bool,
         mpiexec the ranks compare them before any of them loads, since loading itself
         may start collective work (PETSc's start-up) that ranks given different inputs
         would wait in forever.
+    precheck
+        A cheap check of this rank's input before that comparison (the case file
+        exists): its error is reported instead of a difference between the ranks.
 
     Raises
     ------
@@ -65,7 +69,13 @@ def run_case(load: Callable[[], LoadedCase], out: Path | None, *, quiet: bool,
         The kind's numerical failure (the folder is then ``<out>.failed``).
     """
     if given is not None:
-        agree(None, given)
+        first: CaseError | None = None
+        try:
+            if precheck is not None:
+                precheck()
+        except CaseError as error:
+            first = error
+        agree(first, given)
     problem: CaseError | None = None
     inputs: dict[str, Any] | None = None
     try:

@@ -43,7 +43,9 @@ def test_model_parameter_set_as_a_model_key_suggests_the_table():
 def test_bare_pdekit_prints_usage():
     result = run_cli(timeout=60)
     assert result.returncode == 2
-    assert result.stderr.startswith("usage: pdekit") and "solve" in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pdekit: command line: expected a command")
+    assert "pdekit [-h] [--version] {solve,eig,check,list}" in lines[0]
 
 
 def extreme_case(tmp_path, body: str):
