@@ -163,7 +163,7 @@ def test_interrupted_turing_run_keeps_a_state_to_restart_from(tmp_path, adaptive
     run = subprocess.Popen([sys.executable, "-m", "pdekit.cli", "solve", "long.toml"],
                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    time.sleep(6.0)  # set-up (numba kernels, FFT plans) and some steps
+    time.sleep(4.0)  # set-up (cached numba kernels, FFT plans) and some steps
     run.send_signal(signal.SIGTERM)
     _, err = run.communicate(timeout=60)
     assert run.returncode == 128 + signal.SIGTERM, err
