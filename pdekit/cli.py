@@ -19,7 +19,7 @@ from pdekit.casefields import describe_model
 from pdekit.cases import bundled_cases_dir, check_case_file, load_case, read_toml
 from pdekit.launcher import mpi_rank, share_blas_threads
 from pdekit.errors import (EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, HelpShown,
-                           NumericalError)
+                           NumericalError, interrupt_signal)
 from pdekit.plugin import kinds
 from pdekit.tomlfmt import format_toml
 
@@ -151,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("pdekit: interrupted" + (f"; {note}" if note and kept else "")
                   + (f"; partial output kept in {kept}/" if kept else
                      "; nothing was written"), file=sys.stderr)
-        code = 128 + (interrupt.args[0] if interrupt.args else signal.SIGINT)
+        code = 128 + interrupt_signal(interrupt)
         from pdekit import interruptible
 
         if interruptible.abandoned():  # a thread is still inside Netgen: leave at once

@@ -66,3 +66,12 @@ class HelpShown(Exception):
     """The solver's options were printed on request (``-- -help``): nothing runs, and
     the CLI exits with 0."""
 
+
+def interrupt_signal(interrupt: KeyboardInterrupt) -> int:
+    """The signal behind an interrupt: the number the CLI's SIGTERM handler passes as
+    its argument, else SIGINT (Ctrl-C)."""
+    import signal
+
+    given = interrupt.args[0] if interrupt.args else None
+    return given if isinstance(given, int) else int(signal.SIGINT)
+

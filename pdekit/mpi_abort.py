@@ -14,7 +14,8 @@ import sys
 import traceback
 from typing import Any, Callable, NoReturn, TypeVar
 
-from pdekit.errors import EXIT_BAD_INPUT, EXIT_NUMERICAL, CaseError, NumericalError
+from pdekit.errors import (EXIT_BAD_INPUT, EXIT_NUMERICAL, CaseError, NumericalError,
+                           interrupt_signal)
 
 T = TypeVar("T")
 
@@ -67,7 +68,6 @@ def exit_code(error: BaseException) -> int:
     if isinstance(error, CaseError):
         return EXIT_BAD_INPUT
     if isinstance(error, KeyboardInterrupt):
-        number = error.args[0] if error.args and isinstance(error.args[0], int) else 2
-        return 128 + number
+        return 128 + interrupt_signal(error)
     return EXIT_NUMERICAL
 

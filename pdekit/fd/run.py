@@ -143,7 +143,7 @@ def write_fields(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray,
         if grid.dim == 1:
             save_lines_png({"u": u, "v": v}, coordinates[0], title, folder / "fields.png")
         elif grid.dim == 2:
-            save_fields_png({"u": u, "v": v}, _extent(grid), title, folder / "fields.png")
+            save_fields_png({"u": u, "v": v}, plane_extent(grid), title, folder / "fields.png")
         else:
             save_slices_png({"u": u, "v": v}, coordinates, title, folder / "fields.png")
         files.append("fields.png")
@@ -153,16 +153,22 @@ def write_fields(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray,
         if grid.dim == 1:
             extent, label = (coordinates[0][0], coordinates[0][-1]), field
         else:
-            extent = _extent(grid)
-            label = field if grid.dim == 2 else \
-                f"{field} on z = {coordinates[2][grid.shape[2] // 2]:.3g}"
+            extent, label = plane_extent(grid), animation_label(field, grid)
         save_animation(snapshots.frames, extent, label, folder / name,
                        title=run_title(setup))
         files.append(name)
     return files
 
 
-def _extent(grid: Grid) -> tuple[float, float, float, float]:
+def plane_extent(grid: Grid) -> tuple[float, float, float, float]:
     """(x_min, x_max, y_min, y_max) of the box's first two axes."""
     (x0, y0), (lx, ly) = grid.origin[:2], grid.lengths[:2]
     return (x0, x0 + lx, y0, y0 + ly)
+
+
+def animation_label(field: str, grid: Grid) -> str:
+    """What a 2D or 3D animation shows: the field, in 3D on its middle z-plane."""
+    if grid.dim == 2:
+        return field
+    z = grid.axes_coordinates()[2]
+    return f"{field} on z = {z[grid.shape[2] // 2]:.3g}"

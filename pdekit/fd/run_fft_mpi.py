@@ -41,7 +41,7 @@ from pdekit.fd.outcome import TuringOutcome
 from pdekit.fd.pieces import PieceSnapshots
 from pdekit.fd.prepare import TuringSetup
 from pdekit.fd.report import one_or_per_axis, run_title, turing_report
-from pdekit.fd.run import output_times
+from pdekit.fd.run import animation_label, output_times, plane_extent
 from pdekit.launcher import cores_per_rank
 from pdekit.memory import peak_rss_mib
 from pdekit.mpi_abort import on_every_rank
@@ -219,7 +219,7 @@ def write_outputs(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray
             fields = {name: gather_region(f, start, whole, comm) for name, f in
                       (("u", u), ("v", v))}
             if root:
-                save_fields_png(fields, _extent(grid), title, folder / "fields.png")
+                save_fields_png(fields, plane_extent(grid), title, folder / "fields.png")
         else:
             ranges = field_statistics({"u": u, "v": v}, grid.size, comm)
             rows = {}
@@ -243,19 +243,11 @@ def write_outputs(setup: TuringSetup, folder: Path, u: np.ndarray, v: np.ndarray
 
         field = output.animate
         name = f"{field}.{output.animation}"
-        label = field if grid.dim == 2 else \
-            f"{field} on z = {coordinates[2][grid.shape[2] // 2]:.3g}"
         if root and snapshots.frames:
-            save_animation(snapshots.frames, _extent(grid), label, folder / name,
-                           title=run_title(setup))
+            save_animation(snapshots.frames, plane_extent(grid), animation_label(field, grid),
+                           folder / name, title=run_title(setup))
         files.append(name)
     return files
-
-
-def _extent(grid: Any) -> tuple[float, float, float, float]:
-    """(x_min, x_max, y_min, y_max) of the box's first two axes."""
-    (x0, y0), (lx, ly) = grid.origin[:2], grid.lengths[:2]
-    return (x0, x0 + lx, y0, y0 + ly)
 
 
 def distributed_report(report: RunReport, setup: TuringSetup, ranks: list[dict[str, Any]],

@@ -22,6 +22,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Iterator
 
+from pdekit.errors import interrupt_signal
 from pdekit.output.folders import (SUFFIXES, is_ours, mark, remove_ours, sibling,
                                    previous as previous_folder)
 from pdekit.output.lock import RunLock
@@ -97,9 +98,7 @@ def describe(error: BaseException) -> str:
     """The sentence ``error.json`` gives for a failure: the error's message, or for an
     interrupt the signal and where the run stopped (its ``note``, if the kind left one)."""
     if isinstance(error, KeyboardInterrupt):
-        number = error.args[0] if error.args and isinstance(error.args[0], int) \
-            else signal.SIGINT
-        text = f"interrupted by {signal.Signals(number).name}"
+        text = f"interrupted by {signal.Signals(interrupt_signal(error)).name}"
         note = getattr(error, "note", None)
         return f"{text}; {note}" if note else text
     return str(error)
