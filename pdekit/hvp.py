@@ -20,6 +20,7 @@ TensorFlow: it is only imported on the code paths that need it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
@@ -167,7 +168,14 @@ def _hvp_rr(
     return loss, g, flatten(hv)
 
 
-HVP_MODES: Registry[Callable] = Registry("HVP mode")
+@dataclass(frozen=True)
+class HvpModeTraits:
+    """The differentiation passes an HVP mode nests."""
+
+    passes: str
+
+
+HVP_MODES: Registry[Callable, HvpModeTraits] = Registry("HVP mode", HvpModeTraits)
 """Ways to form ``H v``; capability ``passes``: the differentiation passes nested."""
 HVP_MODES.add("forward-over-reverse", _hvp, passes="forward mode around reverse mode")
 HVP_MODES.add("reverse-over-reverse", _hvp_rr, passes="reverse mode around reverse mode")
@@ -199,7 +207,15 @@ def _batch_loop(loss_fn: LossFn, variables: list[tf.Variable], V: tf.Tensor) -> 
                      fn_output_signature=V.dtype, parallel_iterations=1)
 
 
-BATCH_METHODS: Registry[Callable] = Registry("batch HVP method")
+@dataclass(frozen=True)
+class BatchTraits:
+    """How a batch HVP method runs (see :data:`BATCH_METHODS`)."""
+
+    vectorized: bool
+    low_memory: bool
+
+
+BATCH_METHODS: Registry[Callable, BatchTraits] = Registry("batch HVP method", BatchTraits)
 """Ways to apply ``H`` to several vectors (rows of ``V``) at once; capabilities
 ``vectorized`` (one pfor-vectorized program) and ``low_memory``."""
 BATCH_METHODS.add("jacobian", _batch_jacobian, vectorized=True, low_memory=False)

@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pdekit.casemodel import KindCase
 from pdekit.output.report import RunReport
-from pdekit.registry import Registry
+from pdekit.registry import NoTraits, Registry
 
 __all__ = ["KINDS", "KindPlugin", "kinds"]
 
@@ -56,7 +56,7 @@ class KindPlugin(Protocol):
         """Run the prepared case, writing into ``context.dir``."""
 
 
-KINDS: Registry[KindPlugin] = Registry("kind")
+KINDS: Registry[KindPlugin, NoTraits] = Registry("kind")
 KINDS.add_lazy("turing", "pdekit.fd.plugin:plugin")
 KINDS.add_lazy("poisson-pinn", "pdekit.pinn.plugin:plugin")
 KINDS.add_lazy("eigen", "pdekit.fem.plugin:plugin")
@@ -64,7 +64,7 @@ KINDS.add_lazy("eigen", "pdekit.fem.plugin:plugin")
 _third_party_loaded = False
 
 
-def kinds() -> Registry[KindPlugin]:
+def kinds() -> Registry[KindPlugin, NoTraits]:
     """The kind registry, with third-party entry points added on first call."""
     global _third_party_loaded
     if not _third_party_loaded:

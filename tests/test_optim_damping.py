@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from pdekit.optim.gauss_newton import StepLengthDamping, nielsen_update  # noqa: E402
+from pdekit.optim.damping import StepLengthDamping, nielsen_update  # noqa: E402
 from pdekit.optim.linesearch import backtracking_best  # noqa: E402
 
 

@@ -86,10 +86,16 @@ def test_methods_are_found_by_name_with_capabilities():
         minimize(loss, x, method="bfgs")
     with pytest.raises(LookupError) as err:
         minimize(loss, x, method="simplex")
-    for name in OPTIMIZERS:
+    runnable = [name for name in OPTIMIZERS if OPTIMIZERS.capabilities(name).minimizes_objective]
+    assert runnable == ["lbfgs", "newton-cg", "trust-ncg", "gauss-newton",
+                        "levenberg-marquardt"]
+    for name in runnable:
         assert name in str(err.value)
-    assert OPTIMIZERS.names(uses_hvp=True, least_squares=False) == ["newton-cg", "trust-ncg"]
+    with pytest.raises(UnknownName, match="a known method of minimize"):
+        minimize(loss, x, method="adam")  # in the catalogue, but a compiled loop
+    assert OPTIMIZERS.names(family="newton") == ["newton-cg", "trust-ncg"]
     assert OPTIMIZERS.names(least_squares=True) == ["gauss-newton", "levenberg-marquardt"]
+    assert OPTIMIZERS.names(first_order=True) == ["adam", "adamax"]
     res = minimize(loss, x, method="Newton_CG", gtol=1e-8)  # scipy-like spelling accepted
     assert res.method == "newton-cg" and res.success
 

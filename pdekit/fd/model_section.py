@@ -57,7 +57,7 @@ class ModelSection(Section):
 
     @model_validator(mode="after")
     def _keys_of_the_model(self) -> "ModelSection":
-        expressions = MODELS.capabilities(self.name)["expressions"]
+        expressions = MODELS.capabilities(self.name).expressions
         if self.name != BVAM.name:
             for key in (*BVAM_KEYS, "D"):
                 if getattr(self, key) is not None:
@@ -83,7 +83,7 @@ class ModelSection(Section):
             model without its expressions or diffusion coefficients.
         """
         overrides = dict(self.parameters or {})
-        if MODELS.capabilities(self.name)["expressions"]:
+        if MODELS.capabilities(self.name).expressions:
             if self.preset is not None:
                 raise KeyError_("preset", f"no preset for model {self.name!r}", self.preset)
             for key in ("f", "g"):
@@ -119,14 +119,14 @@ class ModelSection(Section):
         """Every parameter the model runs with: :meth:`parameter_values` and the model's
         defaults for the rest (Gray–Scott's ``Du``, ``Dv``; BVAM's ``D``)."""
         values = self.parameter_values()
-        if MODELS.capabilities(self.name)["expressions"]:
+        if MODELS.capabilities(self.name).expressions:
             return values
         return MODELS.get(self.name)(**values).parameters()
 
     def changed_parameters(self) -> list[str]:
         """Names of the parameters whose value differs from the preset's; empty for the
         custom model, whose parameters all come from the case."""
-        if MODELS.capabilities(self.name)["expressions"]:
+        if MODELS.capabilities(self.name).expressions:
             return []
         preset = MODELS.get(self.name)(**preset_parameters(self.name, self.preset))
         return [key for key, value in self.effective_parameters().items()

@@ -14,9 +14,25 @@ its analytic Jacobian is assembled).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pdekit.registry import Registry
 
-TS_METHODS: Registry[str] = Registry("PETSc TS method")
+
+@dataclass(frozen=True)
+class TSMethodTraits:
+    """A PETSc TS method's capabilities (see the module docstring)."""
+
+    backend: str
+    scheme: str
+    order: int
+    embedded_order: int
+    error_estimate: bool
+    implicit_reaction: bool
+    description: str
+
+
+TS_METHODS: Registry[str, TSMethodTraits] = Registry("PETSc TS method", TSMethodTraits)
 """``time.method`` name -> PETSc TS type (``-ts_type``)."""
 
 TS_METHODS.add("arkimex", "arkimex", backend="petsc", scheme="4", order=4, embedded_order=3,

@@ -42,7 +42,7 @@ from pdekit.fd.petsc_methods import TS_METHODS
 
 __all__ = ["PetscTSError", "PetscTSResult", "solve_petsc"]
 
-DEFAULT_SCHEME = {name: TS_METHODS.capabilities(name)["scheme"] for name in TS_METHODS.names()}
+DEFAULT_SCHEME = {name: TS_METHODS.capabilities(name).scheme for name in TS_METHODS.names()}
 _REASONS = {v: k for k, v in vars(PETSc.TS.ConvergedReason).items() if isinstance(v, int)}
 
 

@@ -147,7 +147,7 @@ def build_model(case: TuringCase) -> ReactionModel:
     section = case.model
     cls = MODELS.get(section.name)
     parameters = section.parameter_values()
-    if not MODELS.capabilities(section.name)["expressions"]:
+    if not MODELS.capabilities(section.name).expressions:
         model = cls(**parameters)
     else:
         guess = tuple(section.steady_guess or (0.0, 0.0))
@@ -315,9 +315,9 @@ def prepare(case: TuringCase) -> TuringSetup:
     limit = stable_dt(time.method, radius)
     if time.dt > limit:
         raise case.error("time.dt", f"dt <= {limit:.6g}, the {time.method.upper()} stability "
-                                    f"limit {capabilities['stability_interval']:.4g}/rho(L) for "
+                                    f"limit {capabilities.stability_interval:.4g}/rho(L) for "
                                     f"this grid and diffusion (or a splitting method)", time.dt)
-    if capabilities["needs_diagonal"] and case.grid.diffusion != "fft" and not reaction_only:
+    if capabilities.needs_diagonal and case.grid.diffusion != "fft" and not reaction_only:
         raise case.error("time.method", f"a method for sparse diffusion "
                                         f"({', '.join(METHODS.names(needs_diagonal=False))}); "
                                         f"{time.method} needs grid.diffusion = 'fft'",

@@ -85,7 +85,7 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
             dt_max = case.time.dt_max or (t_end - t0) / 20
             w, stats = integrate_adaptive(
                 attempt, w0, t0, t_end, setup.dt, case.time.tolerance, dt_max,
-                low_order=METHODS.capabilities(method)["embedded_order"],
+                low_order=METHODS.capabilities(method).embedded_order,
                 output_times=times, on_output=snapshots, progress=bar)
             steps, t_final = stats.accepted, t_end
         else:

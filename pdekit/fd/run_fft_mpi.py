@@ -150,7 +150,7 @@ def _run(setup: TuringSetup, context: RunContext, comm: Any) -> RunReport:
     reduce_max = global_max(comm)
     bar = context.progress(t_end - t0, f"turing {method} (fft, {comm.size} "
                                        f"rank{'s' if comm.size > 1 else ''})", unit="t",
-                           time_steps=True)
+                           time_steps=True, start=t0)
     times = output_times(t0, t_end, case.output.every)
     stats = None
     try:
@@ -159,7 +159,7 @@ def _run(setup: TuringSetup, context: RunContext, comm: Any) -> RunReport:
                 dt_max = case.time.dt_max or (t_end - t0) / 20
                 w, stats = integrate_adaptive(
                     attempt, w0, t0, t_end, setup.dt, case.time.tolerance, dt_max,
-                    low_order=METHODS.capabilities(method)["embedded_order"],
+                    low_order=METHODS.capabilities(method).embedded_order,
                     output_times=times, on_output=snapshots, progress=bar,
                     reduce_max=reduce_max)
                 steps, t_final = stats.accepted, t_end

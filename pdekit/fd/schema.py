@@ -205,7 +205,7 @@ class TimeSection(Section):
     method: choice(*METHODS.names(), *TS_METHODS.names()) = Field(
         "strang", description="time integrator: " + ", ".join(METHODS.names())
                               + " (grid.backend = 'fft'); " + ", ".join(
-                                  f"{name} ({TS_METHODS.capabilities(name)['description']})"
+                                  f"{name} ({TS_METHODS.capabilities(name).description})"
                                   for name in TS_METHODS.names()) + " (grid.backend = 'petsc')")
     dt: float = Field(0.05, gt=0, description="time step (shortened, if needed, so that "
                                               "equal steps end at T)")

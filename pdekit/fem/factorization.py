@@ -80,7 +80,18 @@ class InnerSolve:
     ksp: str = "preonly"
 
 
-FACTORIZATIONS: Registry[InnerSolve] = Registry("factorization")
+@dataclass(frozen=True)
+class FactorizationTraits:
+    """What an inner solve entry can do (see :data:`FACTORIZATIONS`)."""
+
+    spd_only: bool
+    parallel: bool
+    direct: bool
+    factor_copies: int
+
+
+FACTORIZATIONS: Registry[InnerSolve, FactorizationTraits] = Registry("factorization",
+                                                                     FactorizationTraits)
 """``solver.factorization`` name -> :class:`InnerSolve`. Capabilities: ``spd_only`` (the
 shifted matrix must be symmetric positive definite), ``parallel`` (runs on several ranks),
 ``direct`` (a factorization; otherwise an iterative inner solve), ``factor_copies`` (factor

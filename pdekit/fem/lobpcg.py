@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pdekit.registry import Registry
+from pdekit.registry import NoTraits, Registry
 
-PRECONDITIONERS: Registry[str] = Registry("LOBPCG preconditioner")
+PRECONDITIONERS: Registry[str, NoTraits] = Registry("LOBPCG preconditioner")
 """``solver.preconditioner`` name -> PETSc PC type of the spectral transformation."""
 PRECONDITIONERS.add("gamg", "gamg")    # PETSc's smoothed aggregation
 PRECONDITIONERS.add("hypre", "hypre")  # hypre BoomerAMG (classical AMG)

@@ -49,7 +49,17 @@ from typing import Sequence
 
 from pdekit.registry import Registry
 
-EIGENSOLVERS: Registry[str] = Registry("SLEPc eigensolver")
+@dataclass(frozen=True)
+class EigensolverTraits:
+    """What an eigensolver entry can do (see :data:`EIGENSOLVERS`)."""
+
+    shift_invert: bool
+    restart: str
+    spectrum: str
+
+
+EIGENSOLVERS: Registry[str, EigensolverTraits] = Registry("SLEPc eigensolver",
+                                                        EigensolverTraits)
 """Case name -> SLEPc EPS type. Capability ``shift_invert``: runs on the shift-and-invert
 spectral transform; ``restart``: how the basis is restarted; ``spectrum``: which
 eigenvalues it returns (``nearest`` σ, ``smallest``, all in an ``interval``). Others can

@@ -35,7 +35,7 @@ def probe_plans(options: OptionPairs, solver: Any) -> list[tuple[str, str]]:
         else [solver.factorization]
     plans = []
     for method in methods:
-        if EIGENSOLVERS.capabilities(method)["spectrum"] == "nearest":
+        if EIGENSOLVERS.capabilities(method).spectrum == "nearest":
             plans += [(method, factorization) for factorization in factorizations]
         else:
             plans.append((method, "mumps"))

@@ -30,7 +30,15 @@ from pdekit.fem.petsc_reason import petsc_reason
 from pdekit.petsc_options import remove_options, unused_options
 from pdekit.registry import Registry
 
-PROBLEM_TYPES: Registry[str] = Registry("SLEPc problem type")
+@dataclass(frozen=True)
+class ProblemTypeTraits:
+    """Whether a SLEPc problem type is Hermitian (see :data:`PROBLEM_TYPES`)."""
+
+    hermitian: bool
+
+
+PROBLEM_TYPES: Registry[str, ProblemTypeTraits] = Registry("SLEPc problem type",
+                                                           ProblemTypeTraits)
 """Case name -> ``SLEPc.EPS.ProblemType`` attribute. Capability ``hermitian``: A and M are
 symmetric (the matrices are flagged so, and the eigenvectors come out M-orthonormal)."""
 PROBLEM_TYPES.add("ghep", "GHEP", hermitian=True)    # generalized Hermitian, M s.p.d.
@@ -135,7 +143,7 @@ def configured_eps(A: Any, M: Any, *, nev: int, target: float, ncv: int | None,
         eps.setOptionsPrefix(prefix)
     eps.setOperators(A, M)
     eps.setProblemType(getattr(SLEPc.EPS.ProblemType, PROBLEM_TYPES.get(problem_type)))
-    hermitian = PROBLEM_TYPES.capabilities(problem_type)["hermitian"]
+    hermitian = PROBLEM_TYPES.capabilities(problem_type).hermitian
     if hermitian:
         for matrix in (A, M):
             matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
@@ -269,13 +277,13 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
 
     from pdekit.fem.slicing import lowest_interval
 
-    hermitian = PROBLEM_TYPES.capabilities(problem_type)["hermitian"]
+    hermitian = PROBLEM_TYPES.capabilities(problem_type).hermitian
     spd = shifted_is_spd(hermitian, target, stiffness_definite)
     choice = resolve_factorization(factorization, A, dim=dim, spd=spd, options=options,
                                    budget_bytes=factor_budget_bytes)
     row_nnz = A.getInfo(PETSc.Mat.InfoType.GLOBAL_SUM)["nz_used"] / max(A.getSize()[0], 1)
     chosen = choose_method(method, interval=settings.interval is not None, nev=nev,
-                           spd=spd, direct=FACTORIZATIONS.capabilities(choice.name)["direct"],
+                           spd=spd, direct=FACTORIZATIONS.capabilities(choice.name).direct,
                            dim=dim, amg_rows=row_nnz <= AMG_MAX_ROW_NNZ,
                            factorization_given=factorization != "auto", options=options)
     if chosen.name in ("lobpcg", "slicing") and not hermitian:

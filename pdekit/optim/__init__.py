@@ -1,11 +1,17 @@
-"""Second-order optimizers built on :mod:`pdekit.hvp` (imports TensorFlow).
+"""Second-order optimizers built on :mod:`pdekit.hvp` (imports TensorFlow): one home, one
+catalogue, one iteration loop.
 
-Use :func:`minimize` with a method name, or call the methods directly on an
-:class:`~pdekit.optim.objective.Objective` /
-:class:`~pdekit.optim.gauss_newton.ResidualObjective`; :data:`OPTIMIZERS` is the registry of
-methods by name. Adam and Adamax run as a compiled loop of many steps per call
-(:func:`pdekit.optim.first_order.first_order_steps`), tested equal to Keras's
-``keras.optimizers.Adam``/``Adamax`` to round-off.
+- :data:`OPTIMIZERS` (:mod:`pdekit.optimizers`, importable without TensorFlow): every method
+  by name with typed capabilities; the PINN training stages read it.
+- :func:`minimize`: a method by name on a loss of TensorFlow variables.
+- :mod:`pdekit.optim.driver`: the loop every iterative method supplies a step to (stop
+  tests, history, callbacks, counts).
+- The methods: :func:`newton_cg`, :func:`trust_region_ncg`, :func:`lbfgs`,
+  :func:`gauss_newton`, :func:`levenberg_marquardt` (matrix-free);
+  :mod:`pdekit.optim.explicit_least_squares` (Gauss-Newton / LM on an explicit Jacobian by
+  SVD); :mod:`pdekit.optim.fednl` (federated Newton); :mod:`pdekit.optim.first_order`
+  (Adam, Adamax as compiled loops); and the linear algebra they share (:mod:`~.cg`,
+  :mod:`~.linesearch`, :mod:`~.spectra`).
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from pdekit.optim.spectra import (
     randomized_svd,
 )
 from pdekit.optim.trust_region import steihaug_cg, trust_region_ncg
-from pdekit.registry import Registry
+from pdekit.optimizers import OPTIMIZERS
+from pdekit.registry import UnknownName
 
 __all__ = [
     "OPTIMIZERS",
@@ -59,27 +66,13 @@ __all__ = [
     "low_rank_preconditioner",
 ]
 
-OPTIMIZERS: Registry[Callable[..., OptimizeResult]] = Registry("optimizer")
-"""Methods of :func:`minimize` by name, with capabilities: ``uses_hvp`` (Hessian-vector or
-Gauss-Newton products), ``least_squares`` (minimizes ``|r|^2 / 2`` of a residual vector),
-``line_search`` (``"armijo"``, ``"strong-wolfe"`` or None for a trust region / damping)."""
-OPTIMIZERS.add("newton-cg", newton_cg, uses_hvp=True, least_squares=False,
-               line_search="armijo")
-OPTIMIZERS.add("trust-ncg", trust_region_ncg, uses_hvp=True, least_squares=False,
-               line_search=None)
-OPTIMIZERS.add("lbfgs", lbfgs, uses_hvp=False, least_squares=False, line_search="strong-wolfe")
-OPTIMIZERS.add("gauss-newton", gauss_newton, uses_hvp=True, least_squares=True,
-               line_search="armijo")
-OPTIMIZERS.add("levenberg-marquardt", levenberg_marquardt, uses_hvp=True, least_squares=True,
-               line_search=None)
-
 
 def objective_for(method: str, fun: Callable[[], tf.Tensor], variables: object,
                   **options: Any) -> Objective | ResidualObjective:
     """The objective ``method`` works on: a :class:`ResidualObjective` of the residual
     ``fun`` for least-squares methods, else an :class:`Objective` of the loss ``fun``
     (``options``: ``jit_compile``, ``hvp_mode``)."""
-    if OPTIMIZERS.capabilities(method)["least_squares"]:
+    if OPTIMIZERS.capabilities(method).least_squares:
         return ResidualObjective(fun, variables)
     return Objective(fun, variables, **options)
 
@@ -105,7 +98,8 @@ def minimize(
         ``tf.Variable``, Keras variable, or a sequence of them (e.g.
         ``model.trainable_variables``); their current values are the start.
     method
-        A name in :data:`OPTIMIZERS` (as in ``scipy.optimize.minimize(method=...)``).
+        A name in :data:`~pdekit.optimizers.OPTIMIZERS` of the quasi-Newton, Newton
+        or least-squares family (as in ``scipy.optimize.minimize(method=...)``).
     jit_compile
         Compile the loss/gradient/HVP functions with XLA (scalar-loss methods only).
     hvp_mode
@@ -133,8 +127,12 @@ def minimize(
     (True, 1.0, 1.0)
     """
     key = method.lower().replace("_", "-")
+    runnable = OPTIMIZERS.names(family="quasi-newton") + OPTIMIZERS.names(family="newton") \
+        + OPTIMIZERS.names(family="least-squares")
+    if key not in runnable:
+        raise UnknownName("method of minimize", method, runnable)
     solver = OPTIMIZERS.get(key)
-    options_of_objective = {} if OPTIMIZERS.capabilities(key)["least_squares"] else \
+    options_of_objective = {} if OPTIMIZERS.capabilities(key).least_squares else \
         {"jit_compile": jit_compile, "hvp_mode": hvp_mode}
     obj = objective_for(key, fun, variables, **options_of_objective)
     return solver(obj, obj.x0(), **options)

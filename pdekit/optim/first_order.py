@@ -11,6 +11,7 @@ faster steps on CPU for the Poisson cases).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import tensorflow as tf
 
@@ -42,7 +43,15 @@ def _adamax(m: tf.Variable, s: tf.Variable, g: tf.Tensor, t: tf.Tensor, rate: tf
     return rate / (1.0 - b1**t) * m / (s + eps)
 
 
-FIRST_ORDER: Registry[Callable[..., tf.Tensor]] = Registry("first-order method")
+@dataclass(frozen=True)
+class FirstOrderTraits:
+    """How a first-order method scales its steps."""
+
+    second_moment: str
+
+
+FIRST_ORDER: Registry[Callable[..., tf.Tensor], FirstOrderTraits] = Registry(
+    "first-order method", FirstOrderTraits)
 FIRST_ORDER.add("adam", _adam, second_moment="exponential average of g^2")
 FIRST_ORDER.add("adamax", _adamax, second_moment="exponentially weighted max of |g|")
 

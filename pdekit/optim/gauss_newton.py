@@ -28,6 +28,8 @@ import tensorflow as tf
 
 from pdekit import hvp as _h
 from pdekit.optim.cg import cg
+from pdekit.optim.damping import nielsen_update
+from pdekit.optim.driver import Iterate, Step, gradient_test, iterate
 from pdekit.optim.objective import FlatPointEvaluations, dot, norm
 from pdekit.optim.result import OptimizeResult
 
@@ -115,80 +117,6 @@ class ResidualObjective(FlatPointEvaluations):
         return self._jtw(x, w)
 
 
-def nielsen_update(damping: float, nu: float, rho: float) -> tuple[float, float]:
-    """Levenberg-Marquardt damping after a trial step with gain ratio ``rho`` (Nielsen 1999).
-
-    ``rho = (actual decrease) / (decrease predicted by the Gauss-Newton model)``. A step
-    with ``rho > 0`` is accepted and the damping scaled by ``max(1/3, 1 - (2 rho - 1)^3)``:
-    down to a third for a model that predicts well (``rho`` near 1), up to 2x for a poor
-    one (``rho`` near 0), smoothly in between. A rejected step multiplies the damping by
-    ``nu``, which doubles after each consecutive rejection (and restarts at 2 after an
-    accepted step), so a run of failures raises the damping geometrically fast.
-
-    Returns
-    -------
-    tuple
-        The new ``(damping, nu)``.
-    """
-    if rho > 0:
-        return damping * max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 2.0
-    return damping * nu, 2.0 * nu
-
-
-class StepLengthDamping:
-    """Relative damping ``mu / s_max^2`` of a line-searched Gauss-Newton step, adapted to
-    the step length the line search accepts (``s_max``: largest singular value of ``J``).
-
-    A full step means the Gauss-Newton model is trusted: the damping shrinks toward
-    ``floor``, so the method becomes (nearly) undamped Gauss-Newton, quadratically convergent
-    near a zero-residual minimizer. A step cut hard by the line search means the model is
-    poor: the damping grows, turning the step toward a scaled gradient step. When no step
-    length decreases the loss at all, :meth:`reject` raises the damping steeply.
-
-    Parameters
-    ----------
-    floor
-        Smallest relative damping (the case's ``damping``; 1e-12 keeps the solve defined
-        when ``J`` is rank deficient, at ~1e-6 ``s_max`` in singular values).
-    """
-
-    START = 1e-6
-    """Initial relative damping (at least): tames the first steps from a random network."""
-    LONG_STEP, SHORT_STEP = 0.25, 0.1
-    """Accepted step lengths above / below which the model counts as good / poor."""
-    SHRINK, GROW = 10.0, 10.0
-    """Damping factors after a long / a short step."""
-    CEILING = 1.0
-    """Largest damping after a short step: ``mu = s_max^2`` already halves every step."""
-    REJECT_GROWTH, REJECT_CEILING = 100.0, 1e6
-    """Damping factor and cap when no step length decreased the loss."""
-    MAX_REJECTIONS = 12
-    """Rejections per iteration before giving up (REJECT_GROWTH^12 spans any scale)."""
-
-    def __init__(self, floor: float):
-        self.floor = floor
-        self.value = max(floor, self.START)
-
-    def accept(self, alpha: float) -> None:
-        """Adapt after a step of length ``alpha`` decreased the loss."""
-        if alpha >= self.LONG_STEP:
-            self.value = max(self.value / self.SHRINK, self.floor)
-        elif alpha < self.SHORT_STEP:
-            self.value = min(self.value * self.GROW, self.CEILING)
-
-    def reject(self) -> None:
-        """Raise the damping after no step length decreased the loss."""
-        self.value = min(self.value * self.REJECT_GROWTH, self.REJECT_CEILING)
-
-
-def _done(gnorm: float, f: float, gtol: float, ftol: float) -> str | None:
-    if gnorm <= gtol:
-        return f"gradient norm {gnorm:.3e} <= gtol {gtol:g}"
-    if f <= ftol:
-        return f"loss {f:.3e} <= ftol {ftol:g}"
-    return None
-
-
 def gauss_newton(
     obj: ResidualObjective,
     x0: tf.Tensor,
@@ -207,36 +135,17 @@ def gauss_newton(
     falls back to ``-g``.  Stops when ``||J^T r|| <= gtol`` or ``f <= ftol``.
     """
     cg_maxiter = min(2 * obj.n, 200) if cg_maxiter is None else cg_maxiter
-    x = tf.identity(x0)
-    f, g = obj.value_and_grad(x)
-    gnorm = norm(g)
-    history = [{"nit": 0, "fun": f, "grad_norm": gnorm}]
-    message, success, nit = "maximum iterations reached", False, 0
-    for nit in range(1, maxiter + 1):
-        why = _done(gnorm, f, gtol, ftol)
-        if why:
-            nit -= 1
-            message, success = why, True
-            break
-        xk = x
-        sol = cg(lambda v: obj.gn_product(xk, v), -g, rtol=min(0.1, gnorm), maxiter=cg_maxiter)
-        p = sol.x if not (sol.negative_curvature and sol.iterations == 0) else -g
-        step = obj.descent_step(x, f, g, gnorm, p, c1)
-        if step is None:
-            message = f"line search failed at iteration {nit}"
-            nit -= 1
-            break
-        alpha, x, f, g, gnorm = step
-        rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "alpha": alpha,
-               "cg_iters": sol.iterations, "hvps": sol.matvecs}
-        history.append(rec)
-        if callback is not None:
-            callback(x, rec)
-    else:
-        why = _done(gnorm, f, gtol, ftol)
-        if why:
-            message, success = why, True
-    return obj.result("gauss-newton", x, f, gnorm, nit, success, message, history)
+
+    def step(it: Iterate, k: int) -> Step:
+        sol = cg(lambda v: obj.gn_product(it.x, v), -it.g, rtol=min(0.1, it.gnorm),
+                 maxiter=cg_maxiter)
+        p = sol.x if not (sol.negative_curvature and sol.iterations == 0) else -it.g
+        alpha, new = obj.descent_step(it, p, c1, k)
+        return Step(new, {"alpha": alpha, "cg_iters": sol.iterations, "hvps": sol.matvecs})
+
+    run = iterate(obj.start(x0), step, maxiter=maxiter, converged=gradient_test(gtol, ftol),
+                  callback=callback)
+    return obj.result("gauss-newton", run)
 
 
 def levenberg_marquardt(
@@ -261,48 +170,35 @@ def levenberg_marquardt(
     The model decrease comes from CG's residual, costing no extra product.
     """
     cg_maxiter = min(2 * obj.n, 200) if cg_maxiter is None else cg_maxiter
-    x = tf.identity(x0)
-    f, g = obj.value_and_grad(x)
-    gnorm = norm(g)
+    start = obj.start(x0)
     if damping0 is None:
+        g = start.g
         gg = max(dot(g, g), 1e-300)
-        lam = tau * max(dot(g, obj.gn_product(x, g)) / gg, 1e-12)
+        lam = tau * max(dot(g, obj.gn_product(start.x, g)) / gg, 1e-12)
     else:
         lam = damping0
     nu = 2.0
-    history = [{"nit": 0, "fun": f, "grad_norm": gnorm, "damping": lam}]
-    message, success, nit = "maximum iterations reached", False, 0
-    for nit in range(1, maxiter + 1):
-        why = _done(gnorm, f, gtol, ftol)
-        if why:
-            nit -= 1
-            message, success = why, True
-            break
-        xk, lam_k = x, lam
-        sol = cg(lambda v: obj.gn_product(xk, v) + lam_k * v, -g,
-                 rtol=min(0.1, gnorm), maxiter=cg_maxiter)
+
+    def step(it: Iterate, k: int) -> Step:
+        nonlocal lam, nu
+        lam_k = lam
+        sol = cg(lambda v: obj.gn_product(it.x, v) + lam_k * v, -it.g,
+                 rtol=min(0.1, it.gnorm), maxiter=cg_maxiter)
         p = sol.x
         # (J^T J + lam I) p = -g + res  =>  p^T J^T J p = p^T (res - g) - lam |p|^2
-        pAp = dot(p, sol.residual - g) - lam * dot(p, p)
-        pred = -(dot(g, p) + 0.5 * pAp)
-        x_try = x + p
+        pAp = dot(p, sol.residual - it.g) - lam * dot(p, p)
+        pred = -(dot(it.g, p) + 0.5 * pAp)
+        x_try = it.x + p
         f_try, g_try = obj.value_and_grad(x_try)
-        rho = (f - f_try) / pred if pred > 0 and math.isfinite(f_try) else -1.0
+        rho = (it.f - f_try) / pred if pred > 0 and math.isfinite(f_try) else -1.0
         accepted = rho > 0
-        if accepted:
-            x, f, g = x_try, f_try, g_try
-            gnorm = norm(g)
+        new = Iterate(x_try, f_try, g_try, norm(g_try)) if accepted else it
         lam, nu = nielsen_update(lam, nu, rho)
-        rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "damping": lam, "rho": rho,
-               "accepted": accepted, "cg_iters": sol.iterations, "hvps": sol.matvecs}
-        history.append(rec)
-        if callback is not None:
-            callback(x, rec)
-        if not math.isfinite(lam) or lam > 1e300:
-            message = f"damping diverged at iteration {nit}"
-            break
-    else:
-        why = _done(gnorm, f, gtol, ftol)
-        if why:
-            message, success = why, True
-    return obj.result("levenberg-marquardt", x, f, gnorm, nit, success, message, history)
+        halt = (f"damping diverged at iteration {k}"
+                if not math.isfinite(lam) or lam > 1e300 else None)
+        return Step(new, {"damping": lam, "rho": rho, "accepted": accepted,
+                          "cg_iters": sol.iterations, "hvps": sol.matvecs}, halt)
+
+    run = iterate(start, step, maxiter=maxiter, converged=gradient_test(gtol, ftol),
+                  callback=callback, first_record={"damping": lam})
+    return obj.result("levenberg-marquardt", run)

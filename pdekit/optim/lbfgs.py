@@ -15,6 +15,7 @@ from collections import deque
 
 import tensorflow as tf
 
+from pdekit.optim.driver import Iterate, NoStep, Step, gradient_test, iterate
 from pdekit.optim.linesearch import strong_wolfe
 from pdekit.optim.objective import Objective, dot, norm
 from pdekit.optim.result import OptimizeResult
@@ -55,49 +56,35 @@ def lbfgs(
     skipped (cannot happen with an exact Wolfe step, guards rounding).
     Uses gradients only (``nhvp`` stays 0).
     """
-    x = tf.identity(x0)
-    f, g = obj.value_and_grad(x)
-    gnorm = norm(g)
     pairs: deque = deque(maxlen=memory)
     gamma = 1.0
-    history = [{"nit": 0, "fun": f, "grad_norm": gnorm}]
-    message, success, nit = "maximum iterations reached", False, 0
-    for nit in range(1, maxiter + 1):
-        if gnorm <= gtol:
-            nit -= 1
-            message, success = f"gradient norm {gnorm:.3e} <= gtol {gtol:g}", True
-            break
-        p = -two_loop(g, pairs, gamma)
-        slope = dot(g, p)
+
+    def step(it: Iterate, k: int) -> Step:
+        nonlocal gamma
+        p = -two_loop(it.g, pairs, gamma)
+        slope = dot(it.g, p)
         if not slope < 0:  # lost descent through rounding: restart from steepest descent
             pairs.clear()
-            p, slope = -g, -gnorm * gnorm
-        alpha0 = 1.0 if pairs else min(1.0, 1.0 / gnorm)
+            p, slope = -it.g, -it.gnorm * it.gnorm
+        alpha0 = 1.0 if pairs else min(1.0, 1.0 / it.gnorm)
 
-        def phi(a: float, x=x, p=p):
-            fa, ga = obj.value_and_grad(x + a * p)
+        def phi(a: float):
+            fa, ga = obj.value_and_grad(it.x + a * p)
             return fa, dot(ga, p), ga
 
-        ls = strong_wolfe(phi, f, slope, alpha0=alpha0, c1=c1, c2=c2)
+        ls = strong_wolfe(phi, it.f, slope, alpha0=alpha0, c1=c1, c2=c2)
         if not ls.success or ls.extra is None:
-            message = f"line search failed at iteration {nit}"
-            nit -= 1
-            break
+            raise NoStep(f"line search failed at iteration {k}")
         s = ls.alpha * p
-        x_new, f_new, g_new = x + s, ls.fun, ls.extra
-        y = g_new - g
+        g_new = ls.extra
+        y = g_new - it.g
         sy = dot(s, y)
         if sy > 1e-12 * norm(s) * norm(y):
             pairs.append((s, y, 1.0 / sy))
             gamma = sy / dot(y, y)
-        x, f, g = x_new, f_new, g_new
-        gnorm = norm(g)
-        rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "alpha": ls.alpha,
-               "ls_evals": ls.nevals}
-        history.append(rec)
-        if callback is not None:
-            callback(x, rec)
-    else:
-        if gnorm <= gtol:
-            message, success = f"gradient norm {gnorm:.3e} <= gtol {gtol:g}", True
-    return obj.result("lbfgs", x, f, gnorm, nit, success, message, history)
+        return Step(Iterate(it.x + s, ls.fun, g_new, norm(g_new)),
+                    {"alpha": ls.alpha, "ls_evals": ls.nevals})
+
+    run = iterate(obj.start(x0), step, maxiter=maxiter, converged=gradient_test(gtol),
+                  callback=callback)
+    return obj.result("lbfgs", run)

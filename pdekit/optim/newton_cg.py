@@ -15,6 +15,7 @@ import math
 import tensorflow as tf
 
 from pdekit.optim.cg import MatVec, cg
+from pdekit.optim.driver import Iterate, Step, gradient_test, iterate
 from pdekit.optim.objective import Objective, dot, norm
 from pdekit.optim.result import OptimizeResult
 
@@ -78,37 +79,22 @@ def newton_cg(
     precond
         Optional CG preconditioner ``r -> M^{-1} r``.
     callback
-        Called as ``callback(x, record)`` after each iteration.
+        Called as ``callback(x, record)`` after each iteration; a returned string stops
+        the run with that message (:func:`pdekit.optim.driver.iterate`).
     """
     cg_maxiter = min(2 * obj.n, 200) if cg_maxiter is None else cg_maxiter
-    x = tf.identity(x0)
-    f, g = obj.value_and_grad(x)
-    gnorm = norm(g)
-    history = [{"nit": 0, "fun": f, "grad_norm": gnorm}]
-    message, success, nit = "maximum iterations reached", False, 0
-    for nit in range(1, maxiter + 1):
-        if gnorm <= gtol:
-            nit -= 1
-            message, success = f"gradient norm {gnorm:.3e} <= gtol {gtol:g}", True
-            break
-        eta = min(eta_max, math.sqrt(gnorm))
-        xk = x
-        sol = cg(lambda v: obj.hvp(xk, v), -g, rtol=eta, maxiter=cg_maxiter, precond=precond)
+
+    def step(it: Iterate, k: int) -> Step:
+        eta = min(eta_max, math.sqrt(it.gnorm))
+        sol = cg(lambda v: obj.hvp(it.x, v), -it.g, rtol=eta, maxiter=cg_maxiter,
+                 precond=precond)
         p = sol.x
         if sol.negative_curvature:
-            p = _negative_curvature_step(g, sol.direction, sol.curvature)
-        step = obj.descent_step(x, f, g, gnorm, p, c1)
-        if step is None:
-            message = f"line search failed at iteration {nit}"
-            nit -= 1
-            break
-        alpha, x, f, g, gnorm = step
-        rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "alpha": alpha,
-               "cg_iters": sol.iterations, "hvps": sol.matvecs, "negative_curvature": sol.negative_curvature}
-        history.append(rec)
-        if callback is not None:
-            callback(x, rec)
-    else:
-        if gnorm <= gtol:
-            message, success = f"gradient norm {gnorm:.3e} <= gtol {gtol:g}", True
-    return obj.result("newton-cg", x, f, gnorm, nit, success, message, history)
+            p = _negative_curvature_step(it.g, sol.direction, sol.curvature)
+        alpha, new = obj.descent_step(it, p, c1, k)
+        return Step(new, {"alpha": alpha, "cg_iters": sol.iterations, "hvps": sol.matvecs,
+                          "negative_curvature": sol.negative_curvature})
+
+    run = iterate(obj.start(x0), step, maxiter=maxiter, converged=gradient_test(gtol),
+                  callback=callback)
+    return obj.result("newton-cg", run)

@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from pdekit import hvp as _h
+from pdekit.optim.driver import Iterate, NoStep, Run
 from pdekit.optim.linesearch import armijo_backtracking
 from pdekit.optim.result import OptimizeResult
 
@@ -57,32 +58,44 @@ class FlatPointEvaluations:
         """Leave the variables at ``x``."""
         _h.assign_flat(self.variables, x)
 
-    def descent_step(self, x: tf.Tensor, f: float, g: tf.Tensor, gnorm: float, p: tf.Tensor,
-                     c1: float) -> tuple[float, tf.Tensor, float, tf.Tensor, float] | None:
-        """Armijo backtracking from ``x`` along ``p``, or along −g where ``p`` is no
+    def descent_step(self, it: Iterate, p: tf.Tensor, c1: float, k: int
+                     ) -> tuple[float, Iterate]:
+        """Armijo backtracking from ``it`` along ``p``, or along −g where ``p`` is no
         descent direction (an inexact inner solve can give one).
 
         Returns
         -------
-        tuple or None
-            ``(alpha, x_new, f_new, g_new, ‖g_new‖)``, or None if the line search failed.
-        """
-        slope = dot(g, p)
-        if not slope < 0:
-            p, slope = -g, -gnorm * gnorm
-        ls = armijo_backtracking(lambda a: self.value(x + a * p), f, slope, c1=c1)
-        if not ls.success:
-            return None
-        x = x + ls.alpha * p
-        f, g = self.value_and_grad(x)
-        return ls.alpha, x, f, g, norm(g)
+        tuple
+            ``(alpha, next iterate)``.
 
-    def result(self, method: str, x: tf.Tensor, f: float, gnorm: float, nit: int,
-               success: bool, message: str, history: list[dict]) -> OptimizeResult:
-        """Leave the variables at the final ``x`` and report it with this objective's counts."""
-        self.set(x)
-        return OptimizeResult(x, f, gnorm, nit, self.nfev, self.ngrad, self.nhvp, success,
-                              message, method, history)
+        Raises
+        ------
+        NoStep
+            If the line search failed (at step ``k``).
+        """
+        slope = dot(it.g, p)
+        if not slope < 0:
+            p, slope = -it.g, -it.gnorm * it.gnorm
+        ls = armijo_backtracking(lambda a: self.value(it.x + a * p), it.f, slope, c1=c1)
+        if not ls.success:
+            raise NoStep(f"line search failed at iteration {k}")
+        x = it.x + ls.alpha * p
+        f, g = self.value_and_grad(x)
+        return ls.alpha, Iterate(x, f, g, norm(g))
+
+    def start(self, x0: tf.Tensor) -> Iterate:
+        """The driver's first iterate: loss and gradient at (a copy of) ``x0``."""
+        x = tf.identity(x0)
+        f, g = self.value_and_grad(x)
+        return Iterate(x, f, g, norm(g))
+
+    def result(self, method: str, run: Run) -> OptimizeResult:
+        """Leave the variables at the run's last iterate and report it with this
+        objective's counts."""
+        last = run.iterate
+        self.set(last.x)
+        return OptimizeResult(last.x, last.f, last.gnorm, run.nit, self.nfev, self.ngrad,
+                              self.nhvp, run.success, run.message, method, run.history)
 
 
 class Objective(FlatPointEvaluations):

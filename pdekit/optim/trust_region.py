@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import tensorflow as tf
 
+from pdekit.optim.driver import Iterate, NoStep, Step, gradient_test, iterate
 from pdekit.optim.objective import Objective, dot, norm
 from pdekit.optim.result import OptimizeResult
 
@@ -131,47 +132,30 @@ def trust_region_ncg(
         Cap on CG iterations per subproblem (default ``min(2 n, 200)``).
     """
     cg_maxiter = min(2 * obj.n, 200) if cg_maxiter is None else cg_maxiter
-    x = tf.identity(x0)
-    f, g = obj.value_and_grad(x)
-    gnorm = norm(g)
     radius = radius0
-    history = [{"nit": 0, "fun": f, "grad_norm": gnorm, "radius": radius}]
-    message, success, nit = "maximum iterations reached", False, 0
-    for nit in range(1, maxiter + 1):
-        if gnorm <= gtol:
-            nit -= 1
-            message, success = f"gradient norm {gnorm:.3e} <= gtol {gtol:g}", True
-            break
-        xk = x
-        sub = steihaug_cg(lambda v: obj.hvp(xk, v), g, radius,
-                          rtol=min(0.5, math.sqrt(gnorm)), maxiter=cg_maxiter)
+
+    def step(it: Iterate, k: int) -> Step:
+        nonlocal radius
+        sub = steihaug_cg(lambda v: obj.hvp(it.x, v), it.g, radius,
+                          rtol=min(0.5, math.sqrt(it.gnorm)), maxiter=cg_maxiter)
         pnorm = norm(sub.p)
         if sub.model_decrease <= 0 or pnorm == 0.0:
-            message = f"no model decrease possible at iteration {nit}"
-            nit -= 1
-            break
-        x_try = x + sub.p
+            raise NoStep(f"no model decrease possible at iteration {k}")
+        x_try = it.x + sub.p
         f_try, g_try = obj.value_and_grad(x_try)
-        actual = f - f_try
-        rho = actual / sub.model_decrease if math.isfinite(f_try) else -math.inf
+        rho = (it.f - f_try) / sub.model_decrease if math.isfinite(f_try) else -math.inf
         if rho < 0.25:
             radius = 0.25 * pnorm
         elif rho > 0.75 and sub.hit_boundary:
             radius = min(2.0 * radius, max_radius)
         accepted = rho > eta
-        if accepted:
-            x, f, g = x_try, f_try, g_try
-            gnorm = norm(g)
-        rec = {"nit": nit, "fun": f, "grad_norm": gnorm, "radius": radius, "rho": rho,
-               "accepted": accepted, "cg_iters": sub.iterations,
-               "negative_curvature": sub.negative_curvature}
-        history.append(rec)
-        if callback is not None:
-            callback(x, rec)
-        if radius < 1e-14 * max(1.0, norm(x)):
-            message = f"trust region radius {radius:.3e} collapsed at iteration {nit}"
-            break
-    else:
-        if gnorm <= gtol:
-            message, success = f"gradient norm {gnorm:.3e} <= gtol {gtol:g}", True
-    return obj.result("trust-ncg", x, f, gnorm, nit, success, message, history)
+        new = Iterate(x_try, f_try, g_try, norm(g_try)) if accepted else it
+        halt = (f"trust region radius {radius:.3e} collapsed at iteration {k}"
+                if radius < 1e-14 * max(1.0, norm(new.x)) else None)
+        return Step(new, {"radius": radius, "rho": rho, "accepted": accepted,
+                          "cg_iters": sub.iterations,
+                          "negative_curvature": sub.negative_curvature}, halt)
+
+    run = iterate(obj.start(x0), step, maxiter=maxiter, converged=gradient_test(gtol),
+                  callback=callback, first_record={"radius": radius0})
+    return obj.result("trust-ncg", run)

@@ -1,28 +1,19 @@
-"""Training methods by name: the registry of PINN training stages (no TensorFlow).
+"""Training methods by name: the optimizers of :mod:`pdekit.optim`, each with the PINN stage
+runner of its family (no TensorFlow).
 
-Each method registers its name, the family of case-file keys it takes (one stage model per
-family in :mod:`pdekit.pinn.schema`) and its capabilities; the runner itself (which imports
-TensorFlow) is loaded on first use, so ``pdekit check`` validates stages without it.
-
-Capabilities
-------------
-family
-    ``"first-order"``, ``"least-squares"``, ``"newton"``, ``"quasi-newton"`` or
-    ``"federated-newton"``: which stage
-    keys the method takes.
-first_order
-    Uses gradients only, one per step (Adam, Adamax).
-uses_hvp
-    Uses Hessian-vector products of the loss (:mod:`pdekit.hvp`), or Gauss-Newton products
-    ``J^T J v`` for the least-squares methods with ``jacobian = "products"``.
-least_squares
-    Works on the residual vector rather than the scalar loss.
+The capabilities are the optimizers' own (:class:`pdekit.optimizers.OptimizerTraits`,
+read from :data:`pdekit.optim.OPTIMIZERS`, not repeated here); this table adds only which
+runner drives a method on a network's weights. A method's family also names the case-file
+keys its stage takes (one stage model per family in :mod:`pdekit.pinn.schema`). The runners
+(which import TensorFlow) load on first use, so ``pdekit check`` validates stages without it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable
 
+from pdekit.optimizers import OPTIMIZERS, OptimizerTraits
 from pdekit.registry import Registry
 
 __all__ = ["STAGES", "family_methods"]
@@ -30,23 +21,19 @@ __all__ = ["STAGES", "family_methods"]
 StageRunner = Callable[..., Any]
 """``runner(trainer, stage, monitor) -> StageReport`` (see :mod:`pdekit.pinn.training`)."""
 
-STAGES: Registry[StageRunner] = Registry("training method")
-STAGES.add_lazy("adam", "pdekit.pinn.first_order:run_first_order", family="first-order",
-                first_order=True, uses_hvp=False, least_squares=False)
-STAGES.add_lazy("adamax", "pdekit.pinn.first_order:run_first_order", family="first-order",
-                first_order=True, uses_hvp=False, least_squares=False)
-STAGES.add_lazy("lbfgs", "pdekit.pinn.training:run_shared", family="quasi-newton",
-                first_order=False, uses_hvp=False, least_squares=False)
-STAGES.add_lazy("newton-cg", "pdekit.pinn.training:run_shared", family="newton",
-                first_order=False, uses_hvp=True, least_squares=False)
-STAGES.add_lazy("trust-ncg", "pdekit.pinn.training:run_shared", family="newton",
-                first_order=False, uses_hvp=True, least_squares=False)
-STAGES.add_lazy("gauss-newton", "pdekit.pinn.explicit_lsq:run_least_squares",
-                family="least-squares", first_order=False, uses_hvp=True, least_squares=True)
-STAGES.add_lazy("levenberg-marquardt", "pdekit.pinn.explicit_lsq:run_least_squares",
-                family="least-squares", first_order=False, uses_hvp=True, least_squares=True)
-STAGES.add_lazy("fednl", "pdekit.pinn.fednl:run_fednl", family="federated-newton",
-                first_order=False, uses_hvp=True, least_squares=False)
+RUNNERS = {
+    "first-order": "pdekit.pinn.first_order:run_first_order",
+    "quasi-newton": "pdekit.pinn.training:run_shared",
+    "newton": "pdekit.pinn.training:run_shared",
+    "least-squares": "pdekit.pinn.explicit_lsq:run_least_squares",
+    "federated-newton": "pdekit.pinn.fednl:run_fednl",
+}
+"""The stage runner of each optimizer family."""
+
+STAGES: Registry[StageRunner, OptimizerTraits] = Registry("training method", OptimizerTraits)
+for _name in OPTIMIZERS:
+    _traits = OPTIMIZERS.capabilities(_name)
+    STAGES.add_lazy(_name, RUNNERS[_traits.family], **dataclasses.asdict(_traits))
 
 
 def family_methods(family: str) -> tuple[str, ...]:

@@ -152,18 +152,18 @@ def stage_workspace(shape: RunShape, stage: StageShape) -> int:
     P = shape.parameters
     vectors = WEIGHT_COPIES * P * FLOAT64
     capabilities = STAGES.capabilities(stage.method)
-    if capabilities["least_squares"] and stage.jacobian == "explicit":
+    if capabilities.least_squares and stage.jacobian == "explicit":
         n = shape.residuals
         k = min(n, P)
         jacobian = 2 * n * P * shape.itemsize + FLOAT64 * (2 * n * P + n * k + k * P
                                                            + SVD_WORKSPACE * k * k + max(n, P))
         return shape.gradient_pass + jacobian + vectors
-    if capabilities["family"] == "federated-newton":
+    if capabilities.family == "federated-newton":
         # local dense Hessians from batches of 64 products; ~6 P x P matrices (H_i, the
         # exact one, the difference, the sum, its eigenvectors, the message)
         return (min(64, P) * TANGENT_PASSES * shape.gradient_pass + 6 * P * P * FLOAT64
                 + vectors)
-    if capabilities["uses_hvp"]:
+    if capabilities.uses_hvp:
         return TANGENT_PASSES * shape.gradient_pass + vectors
     return shape.gradient_pass + 2 * stage.memory * P * FLOAT64 + vectors
 

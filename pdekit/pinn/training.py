@@ -63,10 +63,6 @@ HISTORY_COLUMNS = ("iteration", "stage", "method", "stage_iteration", "time", "l
 began, the loss ``loss_pde + loss_boundary`` and the errors on the evaluation grid."""
 
 
-class StageStop(Exception):
-    """Raised from an optimizer callback to end a stage early; the message says why."""
-
-
 class StageMonitor:
     """The one stop-and-record path of every stage.
 
@@ -249,17 +245,15 @@ def run_shared(trainer: Trainer, stage: Any, monitor: StageMonitor) -> StageRepo
     from pdekit import optim
 
     method = stage.method
-    least_squares = optim.OPTIMIZERS.capabilities(method)["least_squares"]
+    least_squares = optim.OPTIMIZERS.capabilities(method).least_squares
     # the shared least-squares solvers minimize |r|^2 / 2; our loss is |r|^2
     scale = 2.0 if least_squares else 1.0
     last = {"x": H.get_flat(trainer.variables)}
 
-    def callback(x: tf.Tensor, record: dict[str, Any]) -> None:
+    def callback(x: tf.Tensor, record: dict[str, Any]) -> str | None:
         last["x"] = x
         H.assign_flat(trainer.variables, x)
-        reason = monitor.after(1, scale * float(record["fun"]))
-        if reason:
-            raise StageStop(reason)
+        return monitor.after(1, scale * float(record["fun"]))
 
     options: dict[str, Any] = {"maxiter": stage.iterations, "callback": callback,
                                "gtol": stage.gtol / scale}
@@ -274,9 +268,6 @@ def run_shared(trainer: Trainer, stage: Any, monitor: StageMonitor) -> StageRepo
     iteration0 = trainer.iteration
     try:
         message = optim.OPTIMIZERS.get(method)(objective, objective.x0(), **options).message
-    except StageStop as stop:
-        H.assign_flat(trainer.variables, last["x"])
-        message = str(stop)
     except KeyboardInterrupt:  # keep the last accepted iterate, not a line-search trial
         H.assign_flat(trainer.variables, last["x"])
         raise

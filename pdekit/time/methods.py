@@ -26,6 +26,7 @@ scipy): ``pdekit list`` reads names and capabilities only.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -36,13 +37,26 @@ if TYPE_CHECKING:
     from pdekit.time.adaptive import Attempt
     from pdekit.time.problem import SemilinearProblem
 
+
+@dataclass(frozen=True)
+class IntegratorTraits:
+    """A time integrator's capabilities (see the module docstring)."""
+
+    order: int
+    explicit_linear: bool
+    stability_interval: float | None
+    needs_diagonal: bool
+    error_estimate: bool
+    embedded: Callable[..., Any] | None
+    embedded_order: int | None
+
 Step = Callable[[np.ndarray], np.ndarray]
 """A one-step map ``u_n -> u_{n+1}``."""
 
 StepFactory = Callable[["SemilinearProblem", float], Step]
 """``(problem, dt) -> step``: how a method is registered."""
 
-METHODS: Registry[StepFactory] = Registry("time integrator")
+METHODS: Registry[StepFactory, IntegratorTraits] = Registry("time integrator", IntegratorTraits)
 """Time integrators by name, with their capabilities (see the module docstring)."""
 
 RK4_REAL_STABILITY = 2.785293563405282
@@ -97,7 +111,7 @@ def make_attempt(method: str, problem: SemilinearProblem) -> Attempt:
     ValueError
         If ``method`` has no embedded error estimate.
     """
-    embedded = METHODS.capabilities(method)["embedded"]
+    embedded = METHODS.capabilities(method).embedded
     if embedded is None:
         raise ValueError(f"{method} has no embedded error estimate; methods with one: "
                          f"{', '.join(METHODS.names(error_estimate=True))}")
@@ -115,7 +129,7 @@ def max_stable_dt(method: str, problem: SemilinearProblem) -> float:
 
 def stable_dt(method: str, spectral_radius: float) -> float:
     """Largest linearly stable step of ``method`` for real eigenvalues of L in [-ρ, 0]."""
-    interval = METHODS.capabilities(method)["stability_interval"]
+    interval = METHODS.capabilities(method).stability_interval
     if interval is None or spectral_radius == 0:
         return math.inf
     return interval / spectral_radius

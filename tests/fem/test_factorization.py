@@ -97,7 +97,7 @@ def test_every_path_gives_the_same_eigenvalues(square_values):
     reference, _, _ = square_values["mumps"]
     for name, (values, _, _) in square_values.items():
         # Direct paths agree to rounding; the iterative inner solve to its tolerance.
-        rel = 1e-12 if FACTORIZATIONS.capabilities(name)["direct"] else 1e-9
+        rel = 1e-12 if FACTORIZATIONS.capabilities(name).direct else 1e-9
         assert values == pytest.approx(reference, rel=rel), name
 
 

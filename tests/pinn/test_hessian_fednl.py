@@ -10,8 +10,8 @@ tf = pytest.importorskip("tensorflow")
 from pdekit import hvp as H  # noqa: E402
 from pdekit.optim.linesearch import backtracking_best  # noqa: E402
 from pdekit.pinn.analysis import gauss_newton_eigenvalues, hessian_extremes  # noqa: E402
-from pdekit.pinn.explicit_lsq import normal_model, svd_model  # noqa: E402
-from pdekit.pinn.fednl import compress  # noqa: E402
+from pdekit.optim.explicit_least_squares import normal_model, svd_model  # noqa: E402
+from pdekit.optim.fednl import compress  # noqa: E402
 from pdekit.pinn.parallel import Reducer, share, shares  # noqa: E402
 from tests.pinn.conftest import small_trainer, stages  # noqa: E402
 
@@ -55,7 +55,7 @@ def test_gauss_newton_spectrum_is_squared_singular_values(trainer):
 @pytest.mark.parametrize("relative_damping", [1e-8, 1e-4, 1.0])
 def test_normal_equation_step_equals_svd_step(trainer, relative_damping):
     r, J = (t.numpy() for t in trainer.residual_and_jacobian())
-    svd, normal = svd_model(r, J), normal_model(r, J, Reducer())
+    svd, normal = svd_model(r, J), normal_model(r, J, Reducer().sum_all)
     assert normal.f == pytest.approx(svd.f, rel=1e-14)
     assert normal.scale == pytest.approx(svd.scale, rel=1e-12)
     mu = relative_damping * svd.scale

@@ -7,6 +7,7 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 
 from pdekit.errors import NumericalError  # noqa: E402
+from pdekit.optimizers import OPTIMIZERS  # noqa: E402
 from pdekit.pinn.methods import STAGES  # noqa: E402
 from tests.pinn.conftest import small_trainer, stage, stages  # noqa: E402
 
@@ -22,7 +23,8 @@ def test_short_training_cuts_the_error_tenfold(dim):
     assert after <= before / 10, (before, after)
     assert after < 5e-2
     assert [r.iterations for r in reports] == [300, 25]
-    assert reports[1].jacobians == 25 and reports[1].loss_end < reports[1].loss_start
+    # one Jacobian per iterate, the last one included (its gradient is the final stop test)
+    assert reports[1].jacobians == 26 and reports[1].loss_end < reports[1].loss_start
     assert trainer.history[-1]["rel_l2"] == pytest.approx(after)
     assert [h["iteration"] for h in trainer.history] == sorted(h["iteration"]
                                                                 for h in trainer.history)
@@ -88,6 +90,8 @@ def test_every_registered_method_is_a_stage_model_tag():
     assert STAGES.names(first_order=True) == ["adam", "adamax"]
     for name in STAGES:
         assert callable(STAGES.get(name))
+        # the stage table reads the optimizers' capabilities, it does not repeat them
+        assert STAGES.capabilities(name) == OPTIMIZERS.capabilities(name)
 
 
 @pytest.mark.parametrize("table", [

@@ -76,12 +76,12 @@ def test_every_registered_method_is_measured():
 @pytest.mark.parametrize("kind", ["fft", "sparse"])
 @pytest.mark.parametrize("method", list(STEPS))
 def test_observed_order_is_the_registered_order(method, kind):
-    if kind == "sparse" and METHODS.capabilities(method)["needs_diagonal"]:
+    if kind == "sparse" and METHODS.capabilities(method).needs_diagonal:
         pytest.skip(f"{method} needs a diagonal linear part")
     steps, largest_error = STEPS[method]
     rates, errors = _observed_order(method, kind, steps)
     assert errors[-1] < largest_error
-    np.testing.assert_allclose(rates, METHODS.capabilities(method)["order"], atol=0.1)
+    np.testing.assert_allclose(rates, METHODS.capabilities(method).order, atol=0.1)
 
 
 def test_fft_and_sparse_diffusion_agree():

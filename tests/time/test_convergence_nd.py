@@ -65,7 +65,7 @@ def _problem(grid, diffusion):
 @pytest.mark.parametrize("diffusion", ["fft", "sparse"])
 @pytest.mark.parametrize("method", list(STEPS))
 def test_observed_order_in_1d_and_3d(method, diffusion, dim):
-    if diffusion == "sparse" and METHODS.capabilities(method)["needs_diagonal"]:
+    if diffusion == "sparse" and METHODS.capabilities(method).needs_diagonal:
         pytest.skip(f"{method} needs a diagonal linear part")
     grid, waves = GRIDS[dim], WAVES[dim]
     w0, exact = _waves(grid, waves, 0.0), _waves(grid, waves, T)
@@ -74,7 +74,7 @@ def test_observed_order_in_1d_and_3d(method, diffusion, dim):
                                                T, T / n)[0] - exact))
                        for n in STEPS[method]])
     rates = np.log2(errors[:-1] / errors[1:])
-    np.testing.assert_allclose(rates, METHODS.capabilities(method)["order"], atol=0.15)
+    np.testing.assert_allclose(rates, METHODS.capabilities(method).order, atol=0.15)
 
 
 def test_etdrk4_3d_errors_and_adaptive_tolerance():
@@ -90,5 +90,5 @@ def test_etdrk4_3d_errors_and_adaptive_tolerance():
     assert errors[2] < 1e-5
     assert np.log2(errors[-2] / errors[-1]) == pytest.approx(4.0, abs=0.15)
     w, stats = integrate_adaptive(make_attempt("etdrk4", problem), w0, 0.0, T, 0.1, 1e-6, 0.5,
-                                  low_order=METHODS.capabilities("etdrk4")["embedded_order"])
+                                  low_order=METHODS.capabilities("etdrk4").embedded_order)
     assert np.max(np.abs(w - exact)) < 1e-5 and stats.accepted >= 2

@@ -43,7 +43,7 @@ def _bernoulli_exact(t):
 
 @pytest.mark.parametrize("method", ["etdrk4", "ars443", "ars222"])
 def test_order_on_stiff_bernoulli(method):
-    order = METHODS.capabilities(method)["order"]
+    order = METHODS.capabilities(method).order
     problem = SemilinearProblem(_Diagonal(LAMBDAS), lambda u: u * u)
     t_end, errors, steps = 1.0, [], [20, 40, 80, 160]
     for n in steps:

@@ -30,7 +30,7 @@ def _growth(method: str, dt: float, steps: int = 400) -> float:
 
 @pytest.mark.parametrize("method", METHODS.names(explicit_linear=True))
 def test_explicit_methods_are_stable_exactly_inside_their_interval(method):
-    interval = METHODS.capabilities(method)["stability_interval"]
+    interval = METHODS.capabilities(method).stability_interval
     limit = max_stable_dt(method, SemilinearProblem(_Diagonal([-RHO, -1.0])))
     assert limit == pytest.approx(interval / RHO, rel=1e-15)
     assert _growth(method, 0.99 * limit) < 1.0
@@ -69,7 +69,7 @@ def test_embedded_estimate_has_the_registered_order(method):
     # the estimate is the local error of the lower-order member: O(h^(q+1))
     sizes = [np.max(np.abs(attempt(u0, h)[1])) for h in (0.2, 0.1, 0.05)]
     rates = np.log2(np.array(sizes[:-1]) / np.array(sizes[1:]))
-    np.testing.assert_allclose(rates, capabilities["embedded_order"] + 1, atol=0.15)
+    np.testing.assert_allclose(rates, capabilities.embedded_order + 1, atol=0.15)
 
 
 @pytest.mark.parametrize("method", METHODS.names(error_estimate=False))

@@ -8,13 +8,24 @@ built-in classes are frozen dataclasses of their parameters with named ``presets
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pdekit.fd.models.base import ReactionModel, SteadyStateError, find_steady_state
 from pdekit.fd.models.bvam import BVAM, BVAM_PRESET_ALIASES, BVAM_PRESETS, bvam_preset
 from pdekit.fd.models.classic import Brusselator, FitzHughNagumo, GrayScott, Schnakenberg
 from pdekit.fd.models.custom import ExpressionModel
 from pdekit.registry import Registry
 
-MODELS: Registry[type[ReactionModel]] = Registry("reaction model")
+
+@dataclass(frozen=True)
+class ModelTraits:
+    """Where a reaction model's terms come from (see :data:`MODELS`)."""
+
+    presets: bool
+    expressions: bool
+
+
+MODELS: Registry[type[ReactionModel], ModelTraits] = Registry("reaction model", ModelTraits)
 """Reaction model classes by name; capabilities: ``presets`` (parameters come from named
 presets with overrides) or ``expressions`` (f and g are given in the case file)."""
 for _cls in (BVAM, GrayScott, Schnakenberg, Brusselator, FitzHughNagumo):
