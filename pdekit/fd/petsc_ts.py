@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from petsc4py import PETSc
@@ -40,7 +41,7 @@ from pdekit.fd.petsc_grid import (Ranges, assemble_laplacian, assemble_point_blo
                                   owned_ranges, set_cell_centred_interpolations)
 from pdekit.fd.petsc_methods import TS_METHODS
 
-__all__ = ["PetscTSError", "PetscTSResult", "solve_petsc"]
+__all__ = ["DMDAProblem", "PetscTSError", "PetscTSResult", "PetscTSRun", "solve_petsc"]
 
 DEFAULT_SCHEME = {name: TS_METHODS.capabilities(name).scheme for name in TS_METHODS.names()}
 _REASONS = {v: k for k, v in vars(PETSc.TS.ConvergedReason).items() if isinstance(v, int)}
@@ -142,238 +143,313 @@ def solve_petsc(shape: tuple[int, ...], lengths: tuple[float, ...], boundary: st
         raise ValueError(f"method must be 'arkimex' or 'rosw', not {method!r}")
     if len(lengths) != len(shape) or not (t_end > t0 and dt > 0):
         raise ValueError("need len(lengths) == len(shape), t_end > t0 and dt > 0")
-    comm = comm or PETSc.COMM_WORLD
-    da = create_dmda(shape, boundary, comm)
-    ranges = owned_ranges(da)
-    sizes = [b - a for a, b in ranges]
-    gsizes = [b - a for a, b in da.getGhostRanges()]
-    spacing = [L / n for L, n in zip(lengths, shape)]
-    dvec = np.asarray(diffusion, dtype=float)
-    failures: list[str] = []
+    problem = DMDAProblem(tuple(shape), tuple(lengths), boundary, diffusion, reaction,
+                          reaction_jacobian)
+    run = PetscTSRun(problem, comm or PETSc.COMM_WORLD, t0, dt, tolerance, method, scheme,
+                     options_prefix, progress)
+    try:
+        run.start(initial)
+        return run.integrate(t_end, output_times, on_output, output_overlap)
+    finally:
+        run.destroy()
 
-    def guarded(fn):
-        """Run a callback; on an exception remember it and poison the output with NaN,
-        so that every rank sees the failure through the solvers' global reductions."""
-        def wrapped(*args):
+
+@dataclass(frozen=True)
+class DMDAProblem:
+    """The semi-discrete system (see the module docstring): grid, diffusion, reaction."""
+
+    shape: tuple[int, ...]
+    lengths: tuple[float, ...]
+    boundary: str
+    diffusion: tuple[float, float]
+    reaction: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+    reaction_jacobian: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, ...]]
+
+
+class PetscTSRun:
+    """One TS integration on a DMDA: the set-up, one method per PETSc callback
+    (:meth:`ifunction`, :meth:`rhsfunction`, :meth:`ijacobian`, :meth:`monitor`), the
+    collective failure check and the outputs.
+
+    Failures inside a callback are remembered and the callback's output poisoned with NaN,
+    so that every rank sees them through the solvers' global reductions; :meth:`check`
+    then raises :class:`PetscTSError` on every rank.
+    """
+
+    def __init__(self, problem: DMDAProblem, comm: Any, t0: float, dt: float,
+                 tolerance: float | None, method: str, scheme: str | None,
+                 options_prefix: str, progress: Callable[[float, float, int], None] | None):
+        self.problem, self.tolerance, self.progress = problem, tolerance, progress
+        self.t0, self.dt = t0, dt
+        self.comm, self.mpi = comm, comm.tompi4py()
+        shape = problem.shape
+        self.da = da = create_dmda(shape, problem.boundary, comm)
+        self.ranges = owned_ranges(da)
+        self.sizes = [b - a for a, b in self.ranges]
+        self.gsizes = [b - a for a, b in da.getGhostRanges()]
+        self.spacing = [L / n for L, n in zip(problem.lengths, shape)]
+        self.dvec = np.asarray(problem.diffusion, dtype=float)
+        self.failures: list[str] = []
+        self.stats = {"steps": 0, "t": t0, "dt_min": math.inf, "dt_max": 0.0}
+        self.counters = {"rejected": 0, "snes": 0, "ksp": 0}
+        self.ts = PETSc.TS().create(comm=comm)
+        self.ts.setDM(da)
+        self.ts.setOptionsPrefix(options_prefix)
+        self.opts = PETSc.Options(options_prefix)
+        self.defaults: dict[str, str] = {}
+        self._set_default_options(method, scheme)
+        self.xloc = da.createLocalVec()
+        self.minus_d_lap = assemble_laplacian(da, shape, self.spacing, problem.boundary,
+                                              -self.dvec, coupled=not self.imex)
+        self.jac = self.minus_d_lap.duplicate()
+        self.rjac = None if self.imex else da.createMatrix()  # the reaction's blocks (ROSW)
+        self.jacobian_cache: dict[str, Any] = {"shift": None, "state": None}
+        self.points = local_points(da)
+        self.coarse_das: list[Any] = []
+        self.interpolations: list[Any] = []
+        self.x: Any = None
+        self._configure_ts()
+
+    # -- set-up ------------------------------------------------------------------------
+
+    def _default(self, name: str, value: Any) -> None:
+        """Put ``value`` in the options database unless the user set ``name``."""
+        if not self.opts.hasName(name):
+            self.opts.setValue(name, str(value))
+            self.defaults[name] = str(value)
+
+    def _set_default_options(self, method: str, scheme: str | None) -> None:
+        # Defaults go into the options database only where the user set nothing, then
+        # setFromOptions reads both; they are removed again afterwards.
+        opts, tolerance = self.opts, self.tolerance
+        self._default("ts_type", method)
+        ts_type = opts.getString("ts_type")
+        if ts_type in DEFAULT_SCHEME:
+            self._default(f"ts_{ts_type}_type", scheme or DEFAULT_SCHEME[ts_type])
+        self.scheme = opts.getString(f"ts_{ts_type}_type", "")
+        self._default("ts_adapt_type", "none" if tolerance is None else "basic")
+        # IMEX: reaction explicit in the RHSFunction. Otherwise (ROSW, which would also
+        # treat an RHSFunction explicitly, fully implicit ARKIMEX, any other TS type)
+        # everything goes into the IFunction and its Jacobian is shift I - D Δ_h - J_r.
+        self.imex = ts_type == "arkimex" and not opts.getBool("ts_arkimex_fully_implicit",
+                                                              False)
+        self._default("ksp_type", "cg" if self.imex else "gmres")
+        self._default("ksp_rtol", 1e-10 if tolerance is None
+                      else min(max(1e-3 * tolerance, 1e-12), 1e-6))
+        levels = mg_levels(self.problem.shape, self.da.getProcSizes())
+        if levels > 1:
+            self._default("pc_type", "mg")
+            self._default("pc_mg_levels", levels)
+            self._default("pc_mg_galerkin", "both")
+        else:
+            self._default("pc_type", "gamg")
+
+    def _configure_ts(self) -> None:
+        ts, da, imex = self.ts, self.da, self.imex
+        ts.setProblemType(PETSc.TS.ProblemType.LINEAR if imex
+                          else PETSc.TS.ProblemType.NONLINEAR)
+        ts.setIFunction(self._guarded(self.ifunction), da.createGlobalVec())
+        ts.setIJacobian(self.ijacobian, self.jac, self.jac)
+        if imex:
+            ts.setRHSFunction(self._guarded(self.rhsfunction), da.createGlobalVec())
+        ts.setTime(self.t0)
+        ts.setTimeStep(self.dt)
+        ts.setMaxSteps(2**30)
+        ts.setExactFinalTime(PETSc.TS.ExactFinalTime.MATCHSTEP)
+        ts.setErrorIfStepFails(False)
+        if self.tolerance is not None:
+            ts.setTolerances(rtol=self.tolerance, atol=self.tolerance)
+            ts.setMaxSNESFailures(10)
+        try:
+            ts.setFromOptions()
+        finally:
+            for name in self.defaults:
+                self.opts.delValue(name)
+        self.ksp = ts.getSNES().getKSP()
+        self.pc = pc = self.ksp.getPC()
+        if pc.getType() == "mg" and not self.opts.hasName("mg_levels_pc_type"):
+            # Chebyshev + point Jacobi smoothing does the same arithmetic on any number of
+            # ranks (PETSc's default SOR smooths within each rank only), so the iteration
+            # counts, and the answer, do not depend on the partition. Set on the level
+            # objects: the levels read their options only at PCSetUp.
+            for level in range(1, pc.getMGLevels()):
+                pc.getMGSmoother(level).getPC().setType("jacobi")
+            self.defaults["mg_levels_pc_type"] = "jacobi"
+        if self.problem.boundary == "neumann" and pc.getType() == "mg":
+            self.coarse_das, self.interpolations = set_cell_centred_interpolations(pc, da)
+        ts.setMonitor(self.monitor)
+
+    def _guarded(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """Run a callback; on an exception remember it and poison the output with NaN."""
+        def wrapped(*args: Any) -> None:
             try:
                 fn(*args)
-            except Exception as exc:  # noqa: BLE001 - reported collectively below
-                failures.append(f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - reported collectively by check()
+                self.failures.append(f"{type(exc).__name__}: {exc}")
                 out = args[-1]
                 if isinstance(out, PETSc.Vec):
                     out.set(np.nan)
         return wrapped
 
-    ts = PETSc.TS().create(comm=comm)
-    ts.setDM(da)
-    ts.setOptionsPrefix(options_prefix)
+    # -- PETSc callbacks ---------------------------------------------------------------
 
-    # Defaults go into the options database only where the user set nothing, then
-    # setFromOptions reads both; they are removed again afterwards.
-    opts = PETSc.Options(options_prefix)
-    defaults: dict[str, str] = {}
-
-    def default(name: str, value) -> None:
-        if not opts.hasName(name):
-            opts.setValue(name, str(value))
-            defaults[name] = str(value)
-
-    default("ts_type", method)
-    ts_type = opts.getString("ts_type")
-    if ts_type in DEFAULT_SCHEME:
-        default(f"ts_{ts_type}_type", scheme or DEFAULT_SCHEME[ts_type])
-    used_scheme = opts.getString(f"ts_{ts_type}_type", "")
-    default("ts_adapt_type", "none" if tolerance is None else "basic")
-    # IMEX: reaction explicit in the RHSFunction.  Otherwise (ROSW, which would also treat an
-    # RHSFunction explicitly, fully implicit ARKIMEX, any other TS type) everything goes
-    # into the IFunction and its Jacobian is shift I - D Δ_h - J_reaction.
-    imex = ts_type == "arkimex" and not opts.getBool("ts_arkimex_fully_implicit", False)
-    default("ksp_type", "cg" if imex else "gmres")
-    default("ksp_rtol", 1e-10 if tolerance is None else min(max(1e-3 * tolerance, 1e-12), 1e-6))
-    levels = mg_levels(shape, da.getProcSizes())
-    if levels > 1:
-        default("pc_type", "mg")
-        default("pc_mg_levels", levels)
-        default("pc_mg_galerkin", "both")
-    else:
-        default("pc_type", "gamg")
-
-    xloc = da.createLocalVec()
-
-    def reaction_into(x: PETSc.Vec, out: np.ndarray, sign: float) -> None:
-        w = _owned(x, sizes)
-        fu, fv = reaction(w[..., 0], w[..., 1])
+    def _reaction_into(self, x: PETSc.Vec, out: np.ndarray, sign: float) -> None:
+        w = _owned(x, self.sizes)
+        fu, fv = self.problem.reaction(w[..., 0], w[..., 1])
         out[..., 0] += sign * fu
         out[..., 1] += sign * fv
 
-    def ifunction(ts, t, x, xdot, f):
-        da.globalToLocal(x, xloc)
-        g = field_view(xloc.getArray(), gsizes)
-        if boundary == "neumann":
-            fill_neumann_ghosts(g, ranges, shape)
-        out = _owned(f, sizes, readonly=False)
-        out[...] = _owned(xdot, sizes) - dvec * laplacian(g, spacing)
-        if not imex:
-            reaction_into(x, out, -1.0)
+    def ifunction(self, ts: Any, t: float, x: PETSc.Vec, xdot: PETSc.Vec,
+                  f: PETSc.Vec) -> None:
+        """``F = w_t - D Δ_h w`` (minus the reaction unless IMEX)."""
+        self.da.globalToLocal(x, self.xloc)
+        g = field_view(self.xloc.getArray(), self.gsizes)
+        if self.problem.boundary == "neumann":
+            fill_neumann_ghosts(g, self.ranges, self.problem.shape)
+        out = _owned(f, self.sizes, readonly=False)
+        out[...] = _owned(xdot, self.sizes) - self.dvec * laplacian(g, self.spacing)
+        if not self.imex:
+            self._reaction_into(x, out, -1.0)
 
-    def rhsfunction(ts, t, x, f):
-        out = _owned(f, sizes, readonly=False)
+    def rhsfunction(self, ts: Any, t: float, x: PETSc.Vec, f: PETSc.Vec) -> None:
+        """``G = (f, g)``, the explicit reaction of IMEX."""
+        out = _owned(f, self.sizes, readonly=False)
         out[...] = 0.0
-        reaction_into(x, out, 1.0)
+        self._reaction_into(x, out, 1.0)
 
-    minus_d_lap = assemble_laplacian(da, shape, spacing, boundary, -dvec, coupled=not imex)
-    jac = minus_d_lap.duplicate()
-    rjac = None if imex else da.createMatrix()  # the reaction's blocks (ROSW only)
-    cache = {"shift": None, "state": None}
-    points = local_points(da)
-
-    def reaction_blocks(x: PETSc.Vec) -> None:
-        w = _owned(x, sizes)
+    def _reaction_blocks(self, x: PETSc.Vec) -> None:
+        w = _owned(x, self.sizes)
         try:
-            parts = [np.broadcast_to(p, w.shape[:-1]) for p in reaction_jacobian(w[..., 0], w[..., 1])]
+            parts = [np.broadcast_to(p, w.shape[:-1])
+                     for p in self.problem.reaction_jacobian(w[..., 0], w[..., 1])]
             blocks = np.stack(parts, axis=-1)
         except Exception as exc:  # noqa: BLE001 - NaN blocks make every rank's solve fail
-            failures.append(f"reaction_jacobian: {type(exc).__name__}: {exc}")
+            self.failures.append(f"reaction_jacobian: {type(exc).__name__}: {exc}")
             blocks = np.full(w.shape[:-1] + (4,), np.nan)
-        assemble_point_blocks(da, rjac, blocks, points)
+        assemble_point_blocks(self.da, self.rjac, blocks, self.points)
 
-    def ijacobian(ts, t, x, xdot, shift, J, P):
-        if imex and cache["shift"] == shift and cache["state"] == J.stateGet():
-            return  # unchanged: keep the set-up preconditioner
-        minus_d_lap.copy(J, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
+    def ijacobian(self, ts: Any, t: float, x: PETSc.Vec, xdot: PETSc.Vec, shift: float,
+                  J: Any, P: Any) -> None:
+        """``shift I - D Δ_h`` (minus the reaction's blocks unless IMEX); with IMEX an
+        unchanged shift leaves the matrix, and so the set-up preconditioner, alone."""
+        cache = self.jacobian_cache
+        if self.imex and cache["shift"] == shift and cache["state"] == J.stateGet():
+            return
+        self.minus_d_lap.copy(J, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
         J.shift(shift)
-        if not imex:
-            reaction_blocks(x)
-            J.axpy(-1.0, rjac, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
+        if not self.imex:
+            self._reaction_blocks(x)
+            J.axpy(-1.0, self.rjac, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
         cache["shift"], cache["state"] = shift, J.stateGet()
 
-    ts.setProblemType(PETSc.TS.ProblemType.LINEAR if imex else PETSc.TS.ProblemType.NONLINEAR)
-    ts.setIFunction(guarded(ifunction), da.createGlobalVec())
-    ts.setIJacobian(ijacobian, jac, jac)
-    if imex:
-        ts.setRHSFunction(guarded(rhsfunction), da.createGlobalVec())
-    ts.setTime(t0)
-    ts.setTimeStep(dt)
-    ts.setMaxSteps(2**30)
-    ts.setExactFinalTime(PETSc.TS.ExactFinalTime.MATCHSTEP)
-    ts.setErrorIfStepFails(False)
-    if tolerance is not None:
-        ts.setTolerances(rtol=tolerance, atol=tolerance)
-        ts.setMaxSNESFailures(10)
-    try:
-        ts.setFromOptions()
-    finally:
-        for name in defaults:
-            opts.delValue(name)
-
-    pc_ksp = ts.getSNES().getKSP()
-    pc = pc_ksp.getPC()
-    if pc.getType() == "mg" and not opts.hasName("mg_levels_pc_type"):
-        # Chebyshev + point Jacobi smoothing does the same arithmetic on any number of
-        # ranks (PETSc's default SOR smooths within each rank only), so the iteration
-        # counts, and the answer, do not depend on the partition. Set on the level
-        # objects: the levels read their options only at PCSetUp.
-        for level in range(1, pc.getMGLevels()):
-            pc.getMGSmoother(level).getPC().setType("jacobi")
-        defaults["mg_levels_pc_type"] = "jacobi"
-    coarse_das, interpolations = [], []
-    if boundary == "neumann" and pc.getType() == "mg":
-        coarse_das, interpolations = set_cell_centred_interpolations(pc, da)
-
-    stats = {"steps": 0, "t": t0, "dt_min": math.inf, "dt_max": 0.0}
-
-    def monitor(ts, step, t, x):
+    def monitor(self, ts: Any, step: int, t: float, x: PETSc.Vec) -> None:
+        """Count accepted steps and their sizes; report progress."""
+        stats = self.stats
         if t > stats["t"]:
             h = t - stats["t"]
             stats["steps"] += 1
             stats["dt_min"], stats["dt_max"] = min(stats["dt_min"], h), max(stats["dt_max"], h)
             stats["t"] = t
-            if progress is not None:
+            if self.progress is not None:
                 try:
-                    progress(t, h, stats["steps"])
+                    self.progress(t, h, stats["steps"])
                 except Exception as exc:  # noqa: BLE001
-                    failures.append(f"progress callback: {type(exc).__name__}: {exc}")
+                    self.failures.append(f"progress callback: {type(exc).__name__}: {exc}")
 
-    ts.setMonitor(monitor)
+    # -- the run -----------------------------------------------------------------------
 
-    x = da.createGlobalVec()
-    w = _owned(x, sizes, readonly=False)
-    try:
-        w[..., 0], w[..., 1] = initial(global_index_arrays(ranges))
-    except Exception as exc:  # noqa: BLE001 - reported collectively by check()
-        failures.append(f"initial data: {type(exc).__name__}: {exc}")
-    del w
+    def start(self, initial: Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, np.ndarray]]
+              ) -> None:
+        """Set the initial state (at the start time) from ``initial`` (see
+        :func:`solve_petsc`); collective check of the values."""
+        self.x = self.da.createGlobalVec()
+        w = _owned(self.x, self.sizes, readonly=False)
+        try:
+            w[..., 0], w[..., 1] = initial(global_index_arrays(self.ranges))
+        except Exception as exc:  # noqa: BLE001 - reported collectively by check()
+            self.failures.append(f"initial data: {type(exc).__name__}: {exc}")
+        del w
+        self.check(self.t0, "in the initial data")
 
-    mpi = comm.tompi4py()
-
-    def check(t: float, what: str) -> None:
+    def check(self, t: float, what: str) -> None:
         """Collective: raise on every rank if any rank failed or holds non-finite values."""
-        bad = bool(failures) or not np.isfinite(x.getArray(readonly=True)).all()
-        reason = ts.getConvergedReason()
-        if mpi.allreduce(int(bad), op=_max_op()) or reason < 0:
-            messages = [m for ms in mpi.allgather(failures[:1]) for m in ms]
+        bad = bool(self.failures) or not np.isfinite(self.x.getArray(readonly=True)).all()
+        reason = self.ts.getConvergedReason()
+        if self.mpi.allreduce(int(bad), op=_max_op()) or reason < 0:
+            messages = [m for ms in self.mpi.allgather(self.failures[:1]) for m in ms]
             detail = messages[0] if messages else (
                 "TS diverged" if reason < 0 else "non-finite values in the solution")
             raise PetscTSError(f"PETSc time integration failed {what}: {detail}", t,
-                               ts.getTimeStep(), _REASONS.get(reason, str(reason)))
+                               self.ts.getTimeStep(), _REASONS.get(reason, str(reason)))
 
-    def output(t: float) -> None:
-        if on_output is not None:
-            block = ranges
-            if output_overlap:  # collective: every rank outputs at the same times
-                da.globalToLocal(x, xloc)
-                block = tuple((a, min(b + 1, n)) for (a, b), n in zip(ranges, shape))
-                first = [a - ga for (a, _), (ga, _) in zip(ranges, da.getGhostRanges())]
-                w = field_view(xloc.getArray(readonly=True), gsizes)[
-                    tuple(slice(f, f + b - a) for f, (a, b) in zip(first, block))]
-            try:
-                if not output_overlap:
-                    w = _owned(x, sizes)
-                on_output(t, w[..., 0].copy(), w[..., 1].copy(), block)
-            except Exception as exc:  # noqa: BLE001
-                failures.append(f"on_output: {type(exc).__name__}: {exc}")
-            check(t, "in the output callback")
-
-    check(t0, "in the initial data")
-    targets = sorted({float(t) for t in output_times if t0 < t < t_end} | {float(t_end)})
-    if any(math.isclose(t, t0) for t in output_times):
-        output(t0)
-    t = t0
-    counters = {"rejected": 0, "snes": 0, "ksp": 0}
-    for target in targets:
-        if tolerance is None:
-            n = max(1, math.ceil((target - t) / dt - 1e-9))
-            ts.setTimeStep((target - t) / n)
-        ts.setMaxTime(target)
+    def _output(self, t: float, on_output: Callable[..., None] | None, overlap: bool) -> None:
+        if on_output is None:
+            return
+        block = self.ranges
+        if overlap:  # collective: every rank outputs at the same times
+            self.da.globalToLocal(self.x, self.xloc)
+            block = tuple((a, min(b + 1, n)) for (a, b), n in zip(self.ranges,
+                                                                   self.problem.shape))
+            first = [a - ga for (a, _), (ga, _) in zip(self.ranges, self.da.getGhostRanges())]
+            w = field_view(self.xloc.getArray(readonly=True), self.gsizes)[
+                tuple(slice(f, f + b - a) for f, (a, b) in zip(first, block))]
         try:
-            ts.solve(x)
-        except PETSc.Error as exc:  # e.g. NaN in the error norm: raised on every rank
-            failures.append("non-finite values (PETSc floating-point error)" if exc.ierr == 72
-                            else f"PETSc error {exc.ierr} in TSSolve")
-        # PETSc's counters run on across TSSolve calls
-        counters["rejected"] = ts.getStepRejections()
-        counters["snes"] = ts.getSNESIterations()
-        counters["ksp"] = ts.getKSPIterations()
-        t = ts.getTime()
-        check(t, f"before reaching t={target:g}")
-        if abs(t - target) > 1e-9 * max(1.0, abs(target)):
-            raise PetscTSError(f"TS stopped before t={target:g}", t, ts.getTimeStep(),
-                               _REASONS.get(ts.getConvergedReason(), "?"))
-        if target in output_times or any(math.isclose(target, s) for s in output_times):
-            output(target)
+            if not overlap:
+                w = _owned(self.x, self.sizes)
+            on_output(t, w[..., 0].copy(), w[..., 1].copy(), block)
+        except Exception as exc:  # noqa: BLE001
+            self.failures.append(f"on_output: {type(exc).__name__}: {exc}")
+        self.check(t, "in the output callback")
 
-    w = _owned(x, sizes)
-    result = PetscTSResult(u=w[..., 0].copy(), v=w[..., 1].copy(), ranges=ranges, t_final=t,
-                           steps=stats["steps"], rejected=counters["rejected"],
-                           nonlinear_iterations=counters["snes"], linear_iterations=counters["ksp"],
-                           dt_min=stats["dt_min"], dt_max=stats["dt_max"], ts_type=ts.getType(),
-                           scheme=used_scheme, ksp_type=pc_ksp.getType(), pc_type=pc.getType(),
-                           options=defaults)
-    del w
-    for obj in (ts, x, xloc, jac, rjac, minus_d_lap, *interpolations, *coarse_das, da):
-        if obj is not None:
-            obj.destroy()
-    return result
+    def integrate(self, t_end: float, output_times: Sequence[float] = (),
+                  on_output: Callable[..., None] | None = None,
+                  output_overlap: bool = False) -> PetscTSResult:
+        """Integrate from the start to ``t_end``, landing on each output time."""
+        ts, t0 = self.ts, self.t0
+        targets = sorted({float(t) for t in output_times if t0 < t < t_end} | {float(t_end)})
+        if any(math.isclose(t, t0) for t in output_times):
+            self._output(t0, on_output, output_overlap)
+        t = t0
+        for target in targets:
+            if self.tolerance is None:
+                n = max(1, math.ceil((target - t) / self.dt - 1e-9))
+                ts.setTimeStep((target - t) / n)
+            ts.setMaxTime(target)
+            try:
+                ts.solve(self.x)
+            except PETSc.Error as exc:  # e.g. NaN in the error norm: raised on every rank
+                self.failures.append("non-finite values (PETSc floating-point error)"
+                                     if exc.ierr == 72 else f"PETSc error {exc.ierr} in TSSolve")
+            # PETSc's counters run on across TSSolve calls
+            self.counters = {"rejected": ts.getStepRejections(),
+                             "snes": ts.getSNESIterations(), "ksp": ts.getKSPIterations()}
+            t = ts.getTime()
+            self.check(t, f"before reaching t={target:g}")
+            if abs(t - target) > 1e-9 * max(1.0, abs(target)):
+                raise PetscTSError(f"TS stopped before t={target:g}", t, ts.getTimeStep(),
+                                   _REASONS.get(ts.getConvergedReason(), "?"))
+            if target in output_times or any(math.isclose(target, s) for s in output_times):
+                self._output(target, on_output, output_overlap)
+        return self.result(t)
+
+    def result(self, t: float) -> PetscTSResult:
+        """This rank's owned state at ``t`` with the solver statistics."""
+        w = _owned(self.x, self.sizes)
+        stats, counters = self.stats, self.counters
+        return PetscTSResult(u=w[..., 0].copy(), v=w[..., 1].copy(), ranges=self.ranges,
+                             t_final=t, steps=stats["steps"], rejected=counters["rejected"],
+                             nonlinear_iterations=counters["snes"],
+                             linear_iterations=counters["ksp"], dt_min=stats["dt_min"],
+                             dt_max=stats["dt_max"], ts_type=self.ts.getType(),
+                             scheme=self.scheme, ksp_type=self.ksp.getType(),
+                             pc_type=self.pc.getType(), options=self.defaults)
+
+    def destroy(self) -> None:
+        """Free the PETSc objects (collective)."""
+        for obj in (self.ts, self.x, self.xloc, self.jac, self.rjac, self.minus_d_lap,
+                    *self.interpolations, *self.coarse_das, self.da):
+            if obj is not None:
+                obj.destroy()
 
 
 def _max_op():
