@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -29,6 +29,7 @@ from pdekit.casefields import _is_model, _unwrap
 from pdekit.caseerrors import KeyError_, case_error
 from pdekit.errors import CaseError
 from pdekit.registry import did_you_mean
+from pdekit.renames import Renamed
 
 __all__ = ["CaseTable", "Field", "KeyError_", "KindCase", "Section", "case_from_document",
            "finite", "choice"]
@@ -73,10 +74,16 @@ class KindCase(Section):
     """A whole case file of one kind: ``[case]`` plus the kind's sections.
 
     After :func:`case_from_document` it also knows where it came from (:attr:`source`,
-    :attr:`overrides`, :attr:`solver_args`).
+    :attr:`overrides`, :attr:`solver_args`) and which old spellings it used
+    (:attr:`notices`).
     """
 
+    renamed: ClassVar[tuple[Renamed, ...]] = ()
+    """Keys and values renamed in a release; their old spellings keep working, with a
+    notice (:mod:`pdekit.renames`)."""
+
     case: CaseTable
+    _notices: tuple[str, ...] = PrivateAttr(default=())
     _source: Path = PrivateAttr(default=Path("case"))
     _overrides: tuple[str, ...] = PrivateAttr(default=())
     _solver_args: tuple[str, ...] = PrivateAttr(default=())
@@ -113,6 +120,12 @@ class KindCase(Section):
         """Options given after ``--`` on the command line."""
         return self._solver_args
 
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """One line per renamed key or value the case used (printed on stderr, not under
+        ``--quiet``)."""
+        return self._notices
+
     def error(self, key: str, expected: str, given: Any = None) -> CaseError:
         """A :class:`CaseError` about ``key`` of this case (raise it)."""
         return CaseError(self.source_label, key, expected, given)
@@ -126,9 +139,10 @@ class KindCase(Section):
 
     def with_source(self, source: Path, overrides: tuple[str, ...] = (),
                     solver_args: tuple[str, ...] = (),
-                    written: dict[str, Any] | None = None) -> "KindCase":
+                    written: dict[str, Any] | None = None,
+                    notices: tuple[str, ...] = ()) -> "KindCase":
         self._source, self._overrides, self._solver_args = source, overrides, solver_args
-        self._written = written or {}
+        self._written, self._notices = written or {}, notices
         return self
 
     @property
@@ -156,7 +170,8 @@ def choice(*names: str) -> Any:
 def case_from_document(model: type[KindCase], document: dict[str, Any], source: Path,
                        overrides: tuple[str, ...] = (),
                        solver_args: tuple[str, ...] = (),
-                       written: dict[str, Any] | None = None) -> KindCase:
+                       written: dict[str, Any] | None = None,
+                       notices: tuple[str, ...] = ()) -> KindCase:
     """Validate a parsed case file against its kind's model.
 
     Raises
@@ -178,6 +193,6 @@ def case_from_document(model: type[KindCase], document: dict[str, Any], source: 
         case = model.model_validate(document)
     except ValidationError as error:
         raise case_error(error, model, label) from None
-    return case.with_source(source, overrides, solver_args, written)
+    return case.with_source(source, overrides, solver_args, written, notices)
 
 

@@ -17,6 +17,7 @@ from pdekit.casemodel import KindCase, case_from_document
 from pdekit.errors import CaseError
 from pdekit.plugin import KindPlugin, kinds
 from pdekit.registry import UnknownName, did_you_mean
+from pdekit.renames import rename_document, rename_override
 
 __all__ = ["LoadedCase", "bundled_cases_dir", "check_case_file", "load_case", "plugin_for",
            "read_toml"]
@@ -171,11 +172,17 @@ def load_case(source: str | Path | Mapping[str, Any], overrides: Sequence[str] =
     for override in kind_overrides:
         case_table["kind"] = _typed_value(_split_override(override)[1], text_field=True)
     plugin = plugin_for(document["case"]["kind"], "--set" if kind_overrides else path)
+    renamed = plugin.case_model.renamed
+    notices = rename_document(document, renamed, str(path))
     for override in overrides:
         if override not in kind_overrides:
-            apply_override(document, override, plugin.case_model)
+            key, text = _split_override(override)
+            key, notice = rename_override(key, renamed)
+            notices += [notice] if notice else []
+            apply_override(document, f"{'.'.join(key)}={text}", plugin.case_model)
+    notices += rename_document(document, renamed, "--set")  # renamed values given by --set
     case = case_from_document(plugin.case_model, document, path, tuple(overrides),
-                              tuple(solver_args), written)
+                              tuple(solver_args), written, tuple(dict.fromkeys(notices)))
     name = case.name
     if not name or "/" in name or "\0" in name or name.startswith(".") or len(name) > 200:
         raise case.error("case.name", "a plain folder name (no '/', not starting with '.', "

@@ -127,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list()
         if args.command == "check":
             case = load_case(args.case, args.overrides).case
+            for notice in case.notices:
+                print(notice, file=sys.stderr)
             print(f"# {case.source}: valid {case.kind} case")
             print(format_toml(case.resolved()))
             return EXIT_OK

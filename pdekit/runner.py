@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,6 +88,9 @@ def run_case(load: Callable[[], LoadedCase], out: Path | None, *, quiet: bool,
     except CaseError as error:
         problem = error
     agree(problem, inputs)
+    if not quiet and mpi_rank() == 0:
+        for notice in loaded.case.notices:
+            print(notice, file=sys.stderr)
     from pdekit.output.lock import RunLock
 
     lock = RunLock(final_dir, *where)

@@ -22,6 +22,7 @@ from pdekit.fem.lobpcg import PRECONDITIONERS
 from pdekit.fem.method import METHOD_CHOICES
 from pdekit.fem.slepc_solver import PROBLEM_TYPES
 from pdekit.petsc_options import PetscValue
+from pdekit.renames import Renamed
 
 Shape = Literal["square", "rectangle", "lshape", "disk", "polygon", "box", "ball",
                 "cylinder", "fichera", "prism", "csg", "mesh"]
@@ -49,7 +50,7 @@ Sizes3 = Annotated[list[float], AfterValidator(_sizes3)]
 class BoxPrimitive(Section):
     """A box of a CSG solid: ``corner + [0, sizes]``."""
 
-    kind: Literal["box"]
+    shape: Literal["box"]
     corner: Point3 = Field([0.0, 0.0, 0.0], description="lowest corner [x, y, z]")
     sizes: Sizes3 = Field([1.0, 1.0, 1.0], description="edge lengths [dx, dy, dz]")
 
@@ -57,7 +58,7 @@ class BoxPrimitive(Section):
 class BallPrimitive(Section):
     """A ball of a CSG solid."""
 
-    kind: Literal["ball"]
+    shape: Literal["ball"]
     center: Point3 = Field([0.0, 0.0, 0.0], description="center [x, y, z]")
     radius: Positive = Field(1.0, description="radius")
 
@@ -65,14 +66,14 @@ class BallPrimitive(Section):
 class CylinderPrimitive(Section):
     """A cylinder of a CSG solid, axis along z from ``base``."""
 
-    kind: Literal["cylinder"]
+    shape: Literal["cylinder"]
     base: Point3 = Field([0.0, 0.0, 0.0], description="center of the bottom disk [x, y, z]")
     radius: Positive = Field(1.0, description="radius")
     height: Positive = Field(1.0, description="length along +z")
 
 
 Primitive = Annotated[Union[BoxPrimitive, BallPrimitive, CylinderPrimitive],
-                      Field(discriminator="kind")]
+                      Field(discriminator="shape")]
 
 
 class GeometrySection(Section):
@@ -101,7 +102,7 @@ class GeometrySection(Section):
         None, description="polygon boundary / prism side face names, one per edge i -> i+1 "
                           "(default edge0, edge1, ...)")
     primitives: dict[str, Primitive] = Field(
-        {}, description="csg: named primitives [geometry.primitives.<name>] with kind = "
+        {}, description="csg: named primitives [geometry.primitives.<name>] with shape = "
                         "box/ball/cylinder and their keys")
     combine: str | None = Field(None, description="csg: primitives joined by + (union) and "
                                                   "- (difference), left to right, e.g. "
@@ -301,6 +302,8 @@ class OutputSection(Section):
 
 class EigenCase(KindCase):
     """A whole ``kind = "eigen"`` case file."""
+
+    renamed = (Renamed("geometry.primitives.*.kind", "geometry.primitives.*.shape"),)
 
     geometry: GeometrySection = GeometrySection()
     mesh: MeshSection = MeshSection()

@@ -80,9 +80,9 @@ def solid(shape: Shape3D) -> Solid:
 
 def primitive(name: str, spec: Any) -> Shape3D:
     """A named CSG primitive from its ``[geometry.primitives.<name>]`` table."""
-    if spec.kind == "box":
+    if spec.shape == "box":
         return Box(tuple(spec.corner), tuple(spec.sizes), name=name)
-    if spec.kind == "ball":
+    if spec.shape == "ball":
         return Ball(tuple(spec.center), spec.radius, name=name)
     return Cylinder(tuple(spec.base), spec.radius, spec.height, name=name)
 

@@ -16,6 +16,7 @@ from pydantic import field_validator, model_validator
 from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
 from pdekit.pinn.methods import family_methods
 from pdekit.pinn.points import SAMPLERS
+from pdekit.renames import Renamed
 
 ACTIVATIONS = ("tanh", "sigmoid", "sin", "softplus", "swish")
 """Activation names (the functions are in :data:`pdekit.pinn.network.ACTIVATIONS`)."""
@@ -179,12 +180,19 @@ class NetworkSection(Section):
     depth: int = Field(1, ge=1, description="number of hidden layers")
     width: int = Field(50, ge=1, description="neurons per hidden layer")
     activation: choice(*ACTIVATIONS) = Field("tanh", description="activation function")
-    dtype: Literal["float64", "float32"] = Field(
-        "float64", description="floating point type (float32 limits the accuracy)")
+    precision: Literal["double", "single"] = Field(
+        "double", description="floating-point precision of the network and its loss: "
+                              "double (float64) or single (float32, limits the accuracy)")
     seed: int = Field(0, ge=0, description="seed of the weight initialization")
     weights: str | None = Field(None, description="start from saved weights (a run's "
                                 "weights.npz); with training.stages = [] the run only "
                                 "evaluates them")
+
+
+    @property
+    def dtype(self) -> str:
+        """The TensorFlow dtype name of ``precision``."""
+        return "float32" if self.precision == "single" else "float64"
 
 
 class PointsSection(Section):
@@ -333,6 +341,9 @@ class AnalysisSection(Section):
 
 class PinnCase(KindCase):
     """A ``poisson-pinn`` case file."""
+
+    renamed = (Renamed("network.dtype", "network.precision",
+                       {"float64": "double", "float32": "single"}),)
 
     domain: DomainSection = DomainSection()
     problem: ProblemSection = Field(description="the PDE data: exact solution and/or forcing "

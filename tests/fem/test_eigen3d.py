@@ -71,10 +71,10 @@ def test_prism_and_csg_cases_prepare(tmp_path):
     case = tmp_path / "csg.toml"
     case.write_text('[case]\nkind = "eigen"\n[geometry]\nshape = "csg"\n'
                     'combine = "block + post - hole"\n'
-                    '[geometry.primitives.block]\nkind = "box"\nsizes = [2, 1, 1]\n'
-                    '[geometry.primitives.post]\nkind = "cylinder"\nbase = [1, 0.5, 1]\n'
+                    '[geometry.primitives.block]\nshape = "box"\nsizes = [2, 1, 1]\n'
+                    '[geometry.primitives.post]\nshape = "cylinder"\nbase = [1, 0.5, 1]\n'
                     'radius = 0.2\nheight = 0.5\n'
-                    '[geometry.primitives.hole]\nkind = "ball"\ncenter = [0.5, 0.5, 0.5]\n'
+                    '[geometry.primitives.hole]\nshape = "ball"\ncenter = [0.5, 0.5, 0.5]\n'
                     'radius = 0.2\n[boundary]\nneumann = ["hole_sphere"]\n')
     setup = load_case(case, [], []).prepared
     assert setup.dim == 3 and "post_side" in setup.shape.boundaries
