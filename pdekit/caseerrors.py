@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from pdekit.casefields import _is_model, _tagged_member, _union_members, _unwrap
+from pdekit.casefields import is_model, tagged_member, union_members, unwrap
 from pdekit.errors import CaseError
 from pdekit.registry import did_you_mean
 
@@ -82,16 +82,16 @@ def _readable_loc(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[tuple[A
     kept: list[Any] = []
     options: list[str] | None = None
     for step in loc:
-        annotation = _unwrap(annotation)
-        members = _union_members(annotation)
+        annotation = unwrap(annotation)
+        members = union_members(annotation)
         if len(members) > 1 and isinstance(step, str):
-            tagged = _tagged_member(annotation, step)
+            tagged = tagged_member(annotation, step)
             if tagged is not None:  # the union's tag: not part of the user's key path
                 annotation = tagged
                 continue
         kept.append(step)
         options = None
-        if _is_model(annotation):
+        if is_model(annotation):
             options = list(annotation.model_fields)
             annotation = annotation.model_fields[step].annotation \
                 if step in annotation.model_fields else None
@@ -106,15 +106,15 @@ def _union_tags(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     """The tags a tagged union at ``loc`` accepts, as ``'a', 'b'`` (empty if unknown)."""
     annotation: Any = model
     for step in loc:
-        annotation = _unwrap(annotation)
-        if _is_model(annotation) and step in annotation.model_fields:
+        annotation = unwrap(annotation)
+        if is_model(annotation) and step in annotation.model_fields:
             annotation = annotation.model_fields[step].annotation
         elif get_origin(annotation) in (list, dict) and get_args(annotation):
             annotation = get_args(annotation)[-1]
     tags: list[str] = []
-    for member in _union_members(annotation):
+    for member in union_members(annotation):
         for info in getattr(member, "model_fields", {}).values():
-            inner = _unwrap(info.annotation)
+            inner = unwrap(info.annotation)
             if get_origin(inner) is Literal:
                 tags += [repr(t) for t in get_args(inner)]
                 break
@@ -165,8 +165,8 @@ def _field_info(model: type[BaseModel], loc: tuple[Any, ...]) -> FieldInfo | Non
     annotation: Any = model
     info = None
     for step in loc:
-        annotation = _unwrap(annotation)
-        if _is_model(annotation) and step in annotation.model_fields:
+        annotation = unwrap(annotation)
+        if is_model(annotation) and step in annotation.model_fields:
             info = annotation.model_fields[step]
             annotation = info.annotation
         elif get_origin(annotation) in (list, dict) and get_args(annotation):

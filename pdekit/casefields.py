@@ -10,10 +10,11 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-__all__ = ["describe_model", "field_annotation", "is_text_field"]
+__all__ = ["default_phrase", "describe_model", "field_annotation", "is_model", "is_text_field",
+           "tagged_member", "type_phrase", "union_members", "unwrap"]
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap(annotation: Any) -> Any:
     """Strip ``Annotated`` and ``X | None``."""
     while True:
         origin = get_origin(annotation)
@@ -28,25 +29,25 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-def _union_members(annotation: Any) -> list[Any]:
-    annotation = _unwrap(annotation)
+def union_members(annotation: Any) -> list[Any]:
+    annotation = unwrap(annotation)
     if get_origin(annotation) in (Union, types.UnionType):
-        return [_unwrap(a) for a in get_args(annotation) if a is not type(None)]
+        return [unwrap(a) for a in get_args(annotation) if a is not type(None)]
     return [annotation]
 
 
-def _is_model(annotation: Any) -> bool:
+def is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-def _tagged_member(annotation: Any, tag: str) -> type[BaseModel] | None:
+def tagged_member(annotation: Any, tag: str) -> type[BaseModel] | None:
     """The member of a tagged union whose discriminator field admits ``tag``."""
-    for member in _union_members(annotation):
-        if not _is_model(member):
+    for member in union_members(annotation):
+        if not is_model(member):
             continue
         for info in member.model_fields.values():
-            if get_origin(_unwrap(info.annotation)) is Literal and \
-                    tag in get_args(_unwrap(info.annotation)):
+            if get_origin(unwrap(info.annotation)) is Literal and \
+                    tag in get_args(unwrap(info.annotation)):
                 return member
     return None
 
@@ -56,8 +57,8 @@ def field_annotation(model: type[BaseModel], path: list[str]) -> Any:
     with the names available at the first step that does not exist."""
     annotation: Any = model
     for i, step in enumerate(path):
-        annotation = _unwrap(annotation)
-        if _is_model(annotation):
+        annotation = unwrap(annotation)
+        if is_model(annotation):
             if step not in annotation.model_fields:
                 raise KeyError(list(annotation.model_fields))
             annotation = annotation.model_fields[step].annotation
@@ -76,30 +77,30 @@ def is_text_field(annotation: Any) -> bool:
     """
     return all(member is str or (get_origin(member) is Literal
                                  and all(isinstance(a, str) for a in get_args(member)))
-               for member in _union_members(annotation))
+               for member in union_members(annotation))
 
 
 
-def _type_phrase(annotation: Any) -> str:
-    annotation = _unwrap(annotation)
+def type_phrase(annotation: Any) -> str:
+    annotation = unwrap(annotation)
     origin = get_origin(annotation)
     if origin is Literal:
         return "string" if all(isinstance(a, str) for a in get_args(annotation)) else "value"
     if origin in (Union, types.UnionType):
-        phrases = dict.fromkeys(_type_phrase(a) for a in _union_members(annotation))
+        phrases = dict.fromkeys(type_phrase(a) for a in union_members(annotation))
         return " or ".join(phrases)
     if origin is list:
         args = get_args(annotation)
-        return f"list of {_type_phrase(args[0])}" if args else "list"
+        return f"list of {type_phrase(args[0])}" if args else "list"
     if origin is dict:
         return "table"
-    if _is_model(annotation):
+    if is_model(annotation):
         return "table"
     names = {int: "integer", float: "number", str: "string", bool: "boolean"}
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
-def _default_phrase(info: FieldInfo) -> str:
+def default_phrase(info: FieldInfo) -> str:
     from pdekit.tomlfmt import format_value
 
     if info.default is PydanticUndefined and info.default_factory is None:
@@ -121,17 +122,17 @@ def describe_model(model: type[BaseModel]) -> list[str]:
     """Lines documenting every section and key of a kind, for ``pdekit list``."""
     lines = []
     for section, info in model.model_fields.items():
-        annotation = _unwrap(info.annotation)
-        if section == "case" or not _is_model(annotation):
+        annotation = unwrap(info.annotation)
+        if section == "case" or not is_model(annotation):
             continue
         lines.append(f"  [{section}]")
         for key, field_info in annotation.model_fields.items():
-            kind = _type_phrase(field_info.annotation)
+            kind = type_phrase(field_info.annotation)
             choices = ""
-            inner = _unwrap(field_info.annotation)
+            inner = unwrap(field_info.annotation)
             if get_origin(inner) is Literal:
                 choices = f" (one of {', '.join(map(str, get_args(inner)))})"
-            lines.append(f"    {key:<14} {kind} {_default_phrase(field_info)}{choices}: "
+            lines.append(f"    {key:<14} {kind} {default_phrase(field_info)}{choices}: "
                          f"{field_info.description or ''}")
     return lines
 

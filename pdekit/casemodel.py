@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from pdekit.casefields import _is_model, _unwrap
+from pdekit.casefields import is_model, unwrap
 from pdekit.caseerrors import KeyError_, case_error
 from pdekit.errors import CaseError
 from pdekit.registry import did_you_mean
@@ -187,7 +187,7 @@ def case_from_document(model: type[KindCase], document: dict[str, Any], source: 
                             f"{document.get('case', {}).get('kind')!r}", None)
     for section, table in document.items():
         if section in model.model_fields and not isinstance(table, dict) and \
-                _is_model(_unwrap(model.model_fields[section].annotation)):
+                is_model(unwrap(model.model_fields[section].annotation)):
             raise CaseError(label, section, "a table ([section])", table)
     try:
         case = model.model_validate(document)

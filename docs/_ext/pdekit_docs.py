@@ -76,20 +76,20 @@ def key_rows(model: Any) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
     """
     from typing import Literal, get_args, get_origin
 
-    from pdekit.casefields import _default_phrase, _is_model, _type_phrase, _unwrap
+    from pdekit.casefields import default_phrase, is_model, type_phrase, unwrap
 
     sections = []
     for section, info in model.model_fields.items():
-        annotation = _unwrap(info.annotation)
-        if section == "case" or not _is_model(annotation):
+        annotation = unwrap(info.annotation)
+        if section == "case" or not is_model(annotation):
             continue
         rows = []
         for key, field in annotation.model_fields.items():
-            kind = _type_phrase(field.annotation)
-            inner = _unwrap(field.annotation)
+            kind = type_phrase(field.annotation)
+            inner = unwrap(field.annotation)
             if get_origin(inner) is Literal:
                 kind += ": " + ", ".join(map(str, get_args(inner)))
-            default = _default_phrase(field).removeprefix("= ")
+            default = default_phrase(field).removeprefix("= ")
             rows.append((key, kind, default, field.description or ""))
         sections.append((section, rows))
     return sections
