@@ -22,8 +22,9 @@ MPIEXEC = shutil.which("mpiexec")
 # P3 on h = 0.025: the 200th eigenvalue (λ/π² = 289) to 2e-5, far below the smallest
 # relative gap between distinct values m² + n² ≤ 290 (1/290 = 3.4e-3).
 FINE = ["--set", "fem.order=3", "--set", "mesh.maxh=0.1", "--set", "mesh.refine=2",
-        "--set", "output.modes=0", "--set", "output.plot=0",
-        "--set", "solver.tol=1e-12"]  # converged well below the 1e-9 compared across ranks
+        "--set", "output.modes=0", "--set", "output.plot=0"]
+COARSE = [*FINE[:4], "--set", "mesh.refine=1", *FINE[6:], "--set", "solver.method=slicing",
+          "--set", "solver.tol=1e-12"]  # converged well below the 1e-9 compared across ranks
 
 
 def square_exact(count: int) -> list[float]:
@@ -87,16 +88,26 @@ def test_empty_interval_returns_none_and_says_so(tmp_path, capsys):
     assert got["eigenvalues"] == [] and got["solver"]["below_interval"] == 1
 
 
+@pytest.fixture(scope="module")
+def serial_100(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("slicing") / "serial"
+    assert main(["eig", str(SQUARE), "--out", str(out), "--quiet", "--set", "solver.nev=100",
+                 *COARSE]) == 0
+    found = results(out)
+    assert found["solver"]["method_choice"] == "slicing" and len(found["eigenvalues"]) == 100
+    return found
+
+
 @pytest.mark.skipif(MPIEXEC is None, reason="mpiexec not found")
 @pytest.mark.parametrize("partitions", [1, 2])
-def test_two_ranks_equal_serial(tmp_path, serial_200, partitions):
+def test_two_ranks_equal_serial(tmp_path, serial_100, partitions):
     done = mpirun(["eig", str(SQUARE), "--out", str(tmp_path / "o"), "--quiet",
-                   "--set", "solver.nev=200", "--set", f"solver.partitions={partitions}",
-                   *FINE])
+                   "--set", "solver.nev=100", "--set", f"solver.partitions={partitions}",
+                   *COARSE])
     assert done.returncode == 0, done.stderr[-3000:]
     got = results(tmp_path / "o")
     assert got["ranks"] == 2 and got["solver"]["partitions"] == partitions
-    for a, b in zip(serial_200["eigenvalues"], got["eigenvalues"], strict=True):
+    for a, b in zip(serial_100["eigenvalues"], got["eigenvalues"], strict=True):
         assert abs(a - b) <= 1e-9 * a
 
 
