@@ -79,16 +79,20 @@ def case_text(name: str, n: str, boundary: str = "periodic", precision: str = "d
                        every=every, vtk=str(vtk).lower(), png=str(png).lower())
 
 
-def comparison_cases() -> dict[str, str]:
-    """name -> case text, for the cases compared across rank counts."""
+def comparison_cases(first_layout_only: bool = False) -> dict[str, str]:
+    """name -> case text, for the cases compared across rank counts (with
+    ``first_layout_only``: each method on one layout, the layouts still all met)."""
     cases = {}
     for index, (method, adaptive) in enumerate(METHODS):
-        for n, boundary, precision in (LAYOUTS[index % 4], LAYOUTS[(index + 1) % 4]):
+        layouts = (LAYOUTS[index % 4], LAYOUTS[(index + 1) % 4])
+        for n, boundary, precision in layouts[:1] if first_layout_only else layouts:
             name = f"{method}{'-adaptive' if adaptive else ''}-{boundary}-{n.count(',') + 1}d-" \
                    f"{precision}"
             cases[name] = case_text(name, n, boundary, precision, method, adaptive)
     cases["white-3d"] = case_text("white-3d", "[9, 8, 7]", "neumann", method="strang",
                                   vtk=True, png=True, initial='noise = "white"')
+    if first_layout_only:
+        return cases
     cases["animated-2d"] = case_text("animated-2d", "[14, 12]", vtk=True, png=True,
                                      adaptive=True) + 'animation = "gif"\n'
     return cases
@@ -162,7 +166,7 @@ def runs(tmp_path_factory) -> Path:
     (folder / "restart.toml").write_text(restart.replace("seed = 3\n", ""))
     codes[1] = launch(folder, 1, jobs(compared + pencils + ["restart", "straight",
                                                             "refused-1d"], 1))
-    codes[3] = launch(folder, 3, jobs(compared, 3))
+    codes[3] = launch(folder, 3, jobs(list(comparison_cases(first_layout_only=True)), 3))
     codes[4] = launch(folder, 4, jobs(pencils, 4))
     (folder / "codes.json").write_text(json.dumps(codes))
     return folder
@@ -170,12 +174,14 @@ def runs(tmp_path_factory) -> Path:
 
 def test_every_integrator_on_2_and_3_ranks_equals_1_rank(runs):
     codes = json.loads((runs / "codes.json").read_text())
+    on_three = comparison_cases(first_layout_only=True)
     worst = {}
     for name in comparison_cases():
-        assert codes["1"][name] == codes["2"][name] == codes["3"][name] == 0, name
+        assert codes["1"][name] == codes["2"][name] == 0, name
         one = final_state(runs / f"{name}-1")
         limit = 1e-5 if "single" in name else 1e-12
-        for ranks in (2, 3):
+        for ranks in (2, 3) if name in on_three else (2,):
+            assert codes[str(ranks)][name] == 0, (name, ranks)
             other = final_state(runs / f"{name}-{ranks}")
             assert other["u"].dtype == one["u"].dtype and float(other["t"]) == 0.6
             worst[name, ranks] = relative_difference(one, other)
@@ -254,7 +260,7 @@ def test_white_noise_and_pieces_are_the_same_on_any_rank_count(runs):
         np.testing.assert_array_equal(last[name], state[name])
     for ranks in (2, 3):
         assert (runs / f"white-3d-{ranks}" / "fields.png").stat().st_size > 1000
-        assert (runs / f"animated-2d-{ranks}" / "u.gif").stat().st_size > 1000
+    assert (runs / "animated-2d-2" / "u.gif").stat().st_size > 1000
 
 
 def test_restart_written_on_2_ranks_continues_on_1(runs):
