@@ -85,17 +85,51 @@ def weights(folder: Path) -> np.ndarray:
                                if k[0] in "Wb" and not k.startswith("meta")])
 
 
-@pytest.mark.parametrize("dim", [1, 2, "lshape", "disk"])
-def test_two_ranks_equal_one_rank(tmp_path, dim):
-    case = tmp_path / "case.toml"
-    case.write_text(SMALL.format(dim=dim, **{"problem": "", **CASES[dim]}))
-    label = dim if isinstance(dim, str) else f"{dim}D"
-    serial, parallel = tmp_path / "serial", tmp_path / "mpi"
-    assert main(["solve", str(case), "--out", str(serial), "--quiet",
-                 "--set", "parallel.normal_equations=true"]) == 0
-    result = mpirun(["solve", str(case), "--out", str(parallel), "--quiet"])
+DRIVER = """
+import json, sys
+from pdekit.cli import main
+jobs = json.loads(open(sys.argv[1]).read())
+codes = {name: main(["solve", case, "--out", out, "--quiet"]) for name, case, out in jobs}
+from mpi4py import MPI
+if MPI.COMM_WORLD.rank == 0:
+    open(sys.argv[2], "w").write(json.dumps(codes))
+"""
+"""Runs every case of :data:`CASES` in one ``mpiexec`` launch (the start-up of two
+TensorFlow processes is paid once, not per case)."""
+
+
+@pytest.fixture(scope="module")
+def two_rank_runs(tmp_path_factory) -> Path:
+    """The 2-rank run of every case of :data:`CASES`, from one launch."""
+    folder = tmp_path_factory.mktemp("pinn_mpi")
+    jobs = []
+    for dim, values in CASES.items():
+        case = folder / f"case-{dim}.toml"
+        case.write_text(SMALL.format(dim=dim, **{"problem": "", **values}))
+        jobs.append((str(dim), str(case), str(folder / f"mpi-{dim}")))
+    (folder / "driver.py").write_text(DRIVER)
+    (folder / "jobs.json").write_text(json.dumps(jobs))
+    env = {**os.environ, **ENV,
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([MPIEXEC, "-n", "2", sys.executable, str(folder / "driver.py"),
+                             str(folder / "jobs.json"), str(folder / "codes.json")],
+                            capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout == "" and result.stderr == ""  # --quiet: nothing from any rank
+    assert json.loads((folder / "codes.json").read_text()) == {str(d): 0 for d in CASES}
+    # rank 0 alone wrote each run folder; no hidden files but the run folders' locks
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")
+            and not p.name.endswith(".lock")] == []
+    return folder
+
+
+@pytest.mark.parametrize("dim", [1, 2, "lshape", "disk"])
+def test_two_ranks_equal_one_rank(two_rank_runs, tmp_path, dim):
+    case = two_rank_runs / f"case-{dim}.toml"
+    label = dim if isinstance(dim, str) else f"{dim}D"
+    serial, parallel = tmp_path / "serial", two_rank_runs / f"mpi-{dim}"
+    assert main(["solve", str(case), "--out", str(serial), "--quiet",
+                 "--set", "parallel.normal_equations=true"]) == 0
     one = json.loads((serial / "summary.json").read_text())["results"]
     two = json.loads((parallel / "summary.json").read_text())["results"]
     assert one["ranks"] == 1 and two["ranks"] == 2
@@ -113,10 +147,8 @@ def test_two_ranks_equal_one_rank(tmp_path, dim):
     w1, w2 = weights(serial), weights(parallel)
     print(f"{label} weights: {np.max(np.abs(w1 - w2)) / np.max(np.abs(w1)):.1e} relative")
     assert np.max(np.abs(w1 - w2)) <= 1e-7 * np.max(np.abs(w1))
-    # rank 0 alone wrote one run folder with the same files
+    # the same files as the serial run
     assert sorted(p.name for p in serial.iterdir()) == sorted(p.name for p in parallel.iterdir())
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")
-            and not p.name.endswith(".lock")] == []  # the run folders' locks only
 
 
 def test_non_finite_loss_on_one_rank_ends_both_with_one_message(tmp_path):
