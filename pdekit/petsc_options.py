@@ -181,6 +181,31 @@ def refused(problem: OptionProblem, case: Any, key: str, table: OptionPairs,
     return case.error(f"{key}.{problem.name}", problem.expected, dict(table)[problem.name])
 
 
+def refuse_case_keys(case: Any, key: str, table: OptionPairs, command_line: OptionPairs,
+                     owned: Mapping[str, str]) -> None:
+    """Refuse options that set what a case key sets (``owned``: option name → key).
+
+    pdekit sets those from the case, before or after PETSc reads its options, so such an
+    option either silently wins over the key (and ``summary.json`` reports the key's
+    value) or is silently ignored: the key is the one place for the setting.
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        Naming the option (table key or command line) and the case key to use instead.
+    """
+    for pairs, from_table in ((table, True), (command_line, False)):
+        for name, value in pairs:
+            if name not in owned:
+                continue
+            example = f" (e.g. --set {owned[name]}={value})" if value is not None else ""
+            expected = (f"the case key {owned[name]} instead of -{name}: pdekit sets it "
+                        f"from the case{example}")
+            if from_table:
+                raise case.error(f"{key}.{name}", expected, value)
+            raise CaseError("command line", f"-- -{name}", expected, value)
+
+
 def wants_help(options: OptionPairs) -> bool:
     """Whether ``-help`` was given: print the solver's options instead of running."""
     return any(name == "help" for name, _ in options)

@@ -37,12 +37,18 @@ from pdekit.fd.schema import TuringCase
 from pdekit.launcher import mpi_size, under_mpiexec
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.petsc_options import (OptionPairs, OptionProblem, checked_command_line,
-                                  checked_table, initialize_petsc, refused, wants_help)
+                                  checked_table, initialize_petsc, refuse_case_keys,
+                                  refused, wants_help)
 from pdekit.time import METHODS, stable_dt
 from pdekit.time.decomposition import Decomposition, DecompositionError, choose_decomposition
 from pdekit.time.methods import rk4_max_dt
 
 __all__ = ["TuringSetup", "build_model", "prepare", "steps_landing_on"]
+
+CASE_KEY_OPTIONS = {"ts_max_time": "time.T", "ts_dt": "time.dt", "ts_rtol": "time.tolerance",
+                    "ts_atol": "time.tolerance", "ts_adapt_dt_max": "time.dt_max"}
+"""PETSc TS options that set what a ``[time]`` key sets (refused, naming the key; the
+output times and the final time are stepped to by pdekit)."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +212,7 @@ def check_backend(case: TuringCase) -> OptionPairs:
         return ()
     table = checked_table(case, "time.petsc", case.time.petsc)
     command_line = checked_command_line(case.solver_args)
+    refuse_case_keys(case, "time.petsc", table, command_line, CASE_KEY_OPTIONS)
     options = table + command_line
     initialize_petsc(options)
     from pdekit.fd.petsc_probe import check_ts_options, show_ts_help

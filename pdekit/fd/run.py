@@ -76,7 +76,7 @@ def run(setup: TuringSetup, context: RunContext) -> RunReport:
     snapshots = Snapshots(context.dir, grid, case.output.vtk, animate)
     times = output_times(t0, t_end, case.output.every)
     bar = context.progress(t_end - t0, f"turing {method} ({model.name})", unit="t",
-                           time_steps=True)
+                           time_steps=True, start=t0)
     w0 = np.concatenate([setup.u0.ravel(), setup.v0.ravel()]).astype(case.grid.dtype,
                                                                       copy=False)
     stats = None

@@ -87,7 +87,8 @@ def _run(setup: TuringSetup, context: RunContext, comm: Any) -> RunReport:
         assert initial is not None  # prepare builds it for the petsc backend
     memory_after_setup = peak_rss_mib()
     bar = context.progress(t_end - t0, f"turing {case.time.method} (petsc, {comm.size} "
-                                       f"rank{'s' if comm.size > 1 else ''})", unit="t")
+                                       f"rank{'s' if comm.size > 1 else ''})", unit="t",
+                           time_steps=True, start=t0)
     try:
         with context.phase("integrate"):
             result = solve_petsc(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pdekit.fem.edges3d import Point3
+from pdekit.fem.feature_size import smallest_feature
 from pdekit.fem.geometry3d import Ball, Box, Cylinder, Shape3D
 
 _PRIMITIVES = (Box, Ball, Cylinder)
@@ -19,8 +20,10 @@ def _check_operand(name: str, part: Any) -> None:
                          f"got {type(part).__name__}")
 
 
-def _nonempty(solid: Any, what: str) -> Any:
-    if len(solid.solids) == 0 or solid.mass <= 1e-12:
+def _nonempty(solid: Any, what: str, size: float) -> Any:
+    """``solid``, unless the operation left less than a cube of the smallest feature
+    a solid of ``size`` may have (:mod:`pdekit.fem.feature_size`)."""
+    if len(solid.solids) == 0 or not solid.mass >= smallest_feature(size) ** 3:
         raise ValueError(f"{what}: expected the operation to leave a non-empty solid")
     return solid
 
@@ -36,6 +39,7 @@ class Union(Shape3D):
             raise ValueError("union parts: expected at least two shapes")
         for part in self.parts:
             _check_operand("union part", part)
+        self.check_features()
 
     @property
     def curved(self) -> bool:  # type: ignore[override]
@@ -45,7 +49,7 @@ class Union(Shape3D):
         solid = self.parts[0].occ_shape()
         for part in self.parts[1:]:
             solid = solid + part.occ_shape()
-        return _nonempty(solid, "union")
+        return _nonempty(solid, "union", self.size())
 
     def face_names(self) -> set[str]:
         return set().union(*(part.face_names() for part in self.parts))
@@ -57,6 +61,9 @@ class Union(Shape3D):
 
     def volume(self) -> float:
         return sum(part.volume() for part in self.parts)
+
+    def features(self) -> list[tuple[str, str, float, Any]]:
+        return [f for part in self.parts for f in part.features()]
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,7 @@ class Difference(Shape3D):
             raise ValueError("difference tools: expected at least one shape")
         for tool in self.tools:
             _check_operand("difference tool", tool)
+        self.check_features()
 
     @property
     def curved(self) -> bool:  # type: ignore[override]
@@ -81,7 +89,7 @@ class Difference(Shape3D):
         solid = self.base.occ_shape()
         for tool in self.tools:
             solid = solid - tool.occ_shape()
-        return _nonempty(solid, "difference")
+        return _nonempty(solid, "difference", self.size())
 
     def face_names(self) -> set[str]:
         return self.base.face_names().union(*(tool.face_names() for tool in self.tools))
@@ -91,3 +99,6 @@ class Difference(Shape3D):
 
     def volume(self) -> float:
         return self.base.volume()
+
+    def features(self) -> list[tuple[str, str, float, Any]]:
+        return [f for part in (self.base, *self.tools) for f in part.features()]

@@ -155,14 +155,16 @@ def polygon_problem(vertices: Any) -> str | None:
     for i in range(n):
         if math.dist(pts[i], pts[(i + 1) % n]) <= 1e-12 * scale:
             return f"distinct consecutive vertices (vertex {i} repeats)"
-    if abs(signed_area(pts)) <= 1e-12 * scale * scale:
-        return "a polygon with non-zero area"
+    # Crossings first: a bowtie's two lobes cancel in the signed area, so it would
+    # otherwise be called a polygon of zero area.
     for i in range(n):
         for j in range(i + 1, n):
             if j == i + 1 or (i == 0 and j == n - 1):
                 continue  # adjacent edges share a vertex
             if _segments_intersect(pts[i], pts[(i + 1) % n], pts[j], pts[(j + 1) % n]):
                 return f"a simple (non-self-intersecting) polygon: edges {i} and {j} cross"
+    if abs(signed_area(pts)) <= 1e-12 * scale * scale:
+        return "a polygon with non-zero area"
     # Adjacent edges folding back onto each other (a 360° spike) overlap too.
     for i in range(n):
         a, b, c = pts[i - 1], pts[i], pts[(i + 1) % n]

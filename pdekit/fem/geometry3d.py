@@ -16,12 +16,15 @@ from typing import Any, ClassVar, Collection, Sequence
 
 from pdekit.fem.edges3d import (Point3, SingularEdge, analyse_edges, as_point,
                                  meeting_vertices, unique_shapes)
+from pdekit.fem.feature_size import SolidKeyError, check_feature, polygon_width
 from pdekit.fem.geometry import counter_clockwise, polygon_problem, signed_area
 
 BOX_FACES = ("left", "right", "front", "back", "bottom", "top")
 """Face names of a box: x = min, x = max, y = min, y = max, z = min, z = max."""
 BALL_FACE = "sphere"
 CYLINDER_FACES = ("side", "bottom", "top")
+PRISM_ENDS = ("bottom", "top")
+"""The end faces of a prism (z = z0 and z = z0 + height)."""
 FICHERA_NOTCH = ("notch_x", "notch_y", "notch_z")
 """The Fichera corner's faces in the planes x = c_x, y = c_y, z = c_z (re-entrant)."""
 
@@ -65,6 +68,29 @@ class Shape3D:
     def volume(self) -> float:
         """The solid's volume, or an upper bound of it for CSG (without Netgen)."""
         raise NotImplementedError
+
+    def features(self) -> list[tuple[str, str, float, Any]]:
+        """``(key, what, length, given)`` of each feature length the mesher must resolve
+        (key: the ``[geometry]`` key that sets it)."""
+        raise NotImplementedError
+
+    def size(self) -> float:
+        """The largest side of the bounding box."""
+        lower, upper = self.bounds()
+        return max(hi - lo for lo, hi in zip(lower, upper))
+
+    def check_features(self) -> None:
+        """Refuse features too small to mesh in a solid of this size
+        (:mod:`pdekit.fem.feature_size`, one bound for every shape).
+
+        Raises
+        ------
+        pdekit.fem.feature_size.SolidKeyError
+            Naming the key of the first feature below the bound.
+        """
+        size = self.size()
+        for key, what, length, given in self.features():
+            check_feature(key, what, length, size, given)
 
     @property
     def boundaries(self) -> list[str]:
@@ -112,6 +138,11 @@ def _prefixed(name: str | None, faces: Sequence[str]) -> list[str]:
     return [f"{name}_{face}" if name else face for face in faces]
 
 
+def _key(name: str | None, key: str) -> str:
+    """The case key of a primitive's ``key``: ``primitives.<name>.<key>`` in a CSG."""
+    return f"primitives.{name}.{key}" if name else key
+
+
 def _check_name(name: Any) -> None:
     if name is not None and (not isinstance(name, str) or not name.strip()):
         raise ValueError(f"primitive name: expected a non-empty string, got {name!r}")
@@ -142,6 +173,7 @@ class Box(Shape3D):
             raise ValueError(f"box sizes: expected 3 positive numbers, got {self.sizes!r}")
         for s in self.sizes:
             _check_positive("box sizes", s)
+        self.check_features()
 
     def occ_shape(self) -> Any:
         from netgen.occ import Box as OccBox, Pnt
@@ -165,6 +197,9 @@ class Box(Shape3D):
     def volume(self) -> float:
         return math.prod(self.sizes)
 
+    def features(self) -> list[tuple[str, str, float, Any]]:
+        return [(_key(self.name, "sizes"), "box sides", min(self.sizes), list(self.sizes))]
+
 
 @dataclass(frozen=True)
 class Ball(Shape3D):
@@ -180,6 +215,7 @@ class Ball(Shape3D):
         _check_name(self.name)
         _check_point("ball center", self.center)
         _check_positive("ball radius", self.radius)
+        self.check_features()
 
     def occ_shape(self) -> Any:
         from netgen.occ import Pnt, Sphere
@@ -201,6 +237,9 @@ class Ball(Shape3D):
     def volume(self) -> float:
         return 4 / 3 * math.pi * self.radius ** 3
 
+    def features(self) -> list[tuple[str, str, float, Any]]:
+        return [(_key(self.name, "radius"), "a radius", self.radius, self.radius)]
+
 
 @dataclass(frozen=True)
 class Cylinder(Shape3D):
@@ -218,6 +257,7 @@ class Cylinder(Shape3D):
         _check_point("cylinder base", self.base)
         _check_positive("cylinder radius", self.radius)
         _check_positive("cylinder height", self.height)
+        self.check_features()
 
     def occ_shape(self) -> Any:
         from netgen.occ import Cylinder as OccCylinder, Pnt, Z
@@ -243,6 +283,10 @@ class Cylinder(Shape3D):
     def volume(self) -> float:
         return math.pi * self.radius ** 2 * self.height
 
+    def features(self) -> list[tuple[str, str, float, Any]]:
+        return [(_key(self.name, "radius"), "a radius", self.radius, self.radius),
+                (_key(self.name, "height"), "a height", self.height, self.height)]
+
 
 @dataclass(frozen=True)
 class Fichera(Shape3D):
@@ -259,6 +303,7 @@ class Fichera(Shape3D):
     def __post_init__(self) -> None:
         _check_point("fichera center", self.center)
         _check_positive("fichera half", self.half)
+        self.check_features()
 
     def occ_shape(self) -> Any:
         c, a = self.center, self.half
@@ -280,6 +325,9 @@ class Fichera(Shape3D):
 
     def volume(self) -> float:
         return 7 * self.half ** 3
+
+    def features(self) -> list[tuple[str, str, float, Any]]:
+        return [("half", "a half side", self.half, self.half)]
 
 
 @dataclass(frozen=True)
@@ -311,6 +359,11 @@ class Prism(Shape3D):
                 isinstance(n, str) and n.strip() for n in names)):
             raise ValueError(f"prism edge_names: expected {len(self.vertices)} non-empty "
                              f"names, one per polygon edge, got {names!r}")
+        if set(names or ()) & set(PRISM_ENDS):  # one boundary part of a side and an end
+            raise SolidKeyError("edge_names", "side names other than the end faces "
+                                f"{' and '.join(map(repr, PRISM_ENDS))} (a side named like "
+                                "an end would merge with it)", list(names or ()))
+        self.check_features()
 
     def side_names(self) -> list[str]:
         """Name of the side face over each user edge."""
@@ -334,9 +387,9 @@ class Prism(Shape3D):
         for face in solid.faces:
             c, (lo, hi) = face.center, face.bounding_box
             if abs(c[2] - self.z0) <= tol and hi[2] <= self.z0 + tol:
-                face.name = "bottom"
+                face.name = PRISM_ENDS[0]
             elif abs(c[2] - z1) <= tol and lo[2] >= z1 - tol:
-                face.name = "top"
+                face.name = PRISM_ENDS[1]
             else:
                 face.name = names[min(range(n), key=lambda i: math.dist(mids[i], (c[0], c[1])))]
         return solid
@@ -347,7 +400,7 @@ class Prism(Shape3D):
         return abs(signed_area([(float(x), float(y)) for x, y in self.vertices]))
 
     def face_names(self) -> set[str]:
-        return set(self.side_names()) | {"bottom", "top"}
+        return set(self.side_names()) | set(PRISM_ENDS)
 
     def bounds(self) -> tuple[Point3, Point3]:
         xs, ys = [float(v[0]) for v in self.vertices], [float(v[1]) for v in self.vertices]
@@ -355,3 +408,9 @@ class Prism(Shape3D):
 
     def volume(self) -> float:
         return self.area * self.height
+
+    def features(self) -> list[tuple[str, str, float, Any]]:
+        return [("height", "a height", self.height, self.height),
+                ("vertices", "base polygon edges and widths (vertex to a non-adjacent "
+                 "edge)", polygon_width(self.vertices),
+                 [list(v) for v in self.vertices])]

@@ -121,8 +121,10 @@ class _Gmsh:
         dim = DIMENSION[kind]
         if (physical != 0 and (dim, physical) not in self.names
                 and (not self.solid or kind == TRIANGLE)):
+            # Netgen's own Gmsh export writes physical numbers without this block
             raise lines.fail(f"a name in $PhysicalNames for physical group {physical} "
-                             f"of dimension {dim}")
+                             f"of dimension {dim} (pdekit names boundaries by them: add a "
+                             f"line '{dim} {physical} \"name\"' to a $PhysicalNames block)")
         self.first_line.setdefault(kind, lines.number)
         self.elements_2d += dim == 2
         if self.solid and kind == TETRAHEDRON:
@@ -324,7 +326,8 @@ def _read(path: str | Path, solid: bool) -> _Gmsh:
         if len(version) != 3 or version[1] != "0" or not (
                 version[0].startswith("2") or (solid and version[0] == "4.1")):
             wanted = "2.x or 4.1 ASCII ('2.2 0 8', '4.1 0 8')" if solid else \
-                "2.x ASCII ('2.2 0 8')"
+                ("2.x ASCII ('2.2 0 8') for a 2D mesh (4.1 is read for 3D tetrahedral "
+                 "meshes; `gmsh -2 -format msh22` writes 2.2)")
             raise lines.fail(f"format {wanted}, not {' '.join(version)!r}")
         gmsh.version = 4 if version[0] == "4.1" else 2
         _end(lines, "MeshFormat")

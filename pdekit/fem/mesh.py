@@ -20,6 +20,8 @@ distributes — hp meshes are coarse by design, the high order doing the work.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +68,10 @@ def read_gmsh(path: str) -> Any:
     from netgen.read_gmsh import ReadGmsh
 
     try:
-        ngmesh = ReadGmsh(str(path))
+        # ReadGmsh prints "WARNING: Physical groups detected..." for every file with
+        # physical groups, which are what pdekit reads the boundary names from
+        with contextlib.redirect_stdout(io.StringIO()):
+            ngmesh = ReadGmsh(str(path))
     except Exception as error:  # netgen raises plain exceptions with C++ messages
         raise MeshFileError(f"a readable Gmsh 2.x mesh ({type(error).__name__}: {error})"
                             ) from None

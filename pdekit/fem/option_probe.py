@@ -145,10 +145,13 @@ def check_options(options: OptionPairs, solver: Any) -> None:
     """
     plans = probe_plans(options, solver)
     accepted, refusal, read = _accepted_by_some(options, solver, plans)
-    unknown = [name for name, _ in options if name not in read and "view" not in name]
+    unknown = [(name, value) for name, value in options
+               if name not in read and "view" not in name]
     if unknown:
-        raise OptionProblem(unknown[0], "an option PETSc/SLEPc reads (misspelled, or not "
-                            "applicable to this solver)")
+        name, value = unknown[0]
+        raise OptionProblem(name, "an option PETSc/SLEPc reads (misspelled, or not "
+                            "applicable to this solver" + _reader_hint(name, value, solver,
+                                                                      plans) + ")")
     if not accepted:
         for name, value in options:  # which one: probe each alone
             alone, reason, _ = _accepted_by_some([(name, value)], solver, plans)
@@ -163,6 +166,46 @@ def check_options(options: OptionPairs, solver: Any) -> None:
             if takes_value and name in read_alone:
                 raise OptionProblem(name, f"a value after -{name} (without one PETSc "
                                     "ignores it)")
+
+
+INNER_PREFIX = "st_"
+"""The prefix of the inner solver's options (shift-and-invert's KSP, PC and factor)."""
+
+
+def _reader_hint(name: str, value: str | None, solver: Any,
+                 plans: list[tuple[str, str]]) -> str:
+    """Which case setting would make a solver read option ``name`` that none of ``plans``
+    reads: another ``solver.method`` / ``solver.factorization`` / ``solver.preconditioner``
+    (``"; read with solver.factorization = 'mumps'"``), or the inner solver's prefix
+    (``"; did you mean -st_ksp_type?"``); ``""`` when nothing reads it."""
+    from pdekit.fem.factorization import FACTORIZATIONS
+    from pdekit.fem.lobpcg import PRECONDITIONERS
+    from pdekit.fem.method import EIGENSOLVERS
+
+    if not name.startswith(("eps_", INNER_PREFIX)):
+        prefixed = INNER_PREFIX + name
+        if any(prefixed not in _probe([(prefixed, value)], solver, plan)[1] for plan in plans):
+            return (f"; did you mean -{prefixed}? the inner solver's options take the "
+                    f"prefix {INNER_PREFIX}")
+    chosen = {method for method, _ in plans}  # another setting of the chosen method first
+    for method in sorted(EIGENSOLVERS.names(), key=lambda m: m not in chosen):
+        nearest = EIGENSOLVERS.capabilities(method).spectrum == "nearest"
+        for factorization in FACTORIZATIONS.names() if nearest else ["mumps"]:
+            for preconditioner in [solver.preconditioner] if nearest \
+                    else PRECONDITIONERS.names():
+                if (method, factorization) in plans \
+                        and preconditioner == solver.preconditioner:
+                    continue
+                settings = solver.model_copy(update={"preconditioner": preconditioner})
+                if name in _probe([(name, value)], settings, (method, factorization))[1]:
+                    continue
+                keys = [f"solver.method = {method!r}"]
+                if nearest:
+                    keys.append(f"solver.factorization = {factorization!r}")
+                elif preconditioner != solver.preconditioner:
+                    keys.append(f"solver.preconditioner = {preconditioner!r}")
+                return f"; read with {', '.join(keys)}"
+    return ""
 
 
 def show_help(options: OptionPairs, solver: Any) -> None:

@@ -1,11 +1,14 @@
 """Checks across sections of an ``eigen`` case, and what the run needs, built once.
 
 Everything here runs before a byte is written (``pdekit check`` too) and imports no
-NGSolve/MPI: the Gmsh file is read and checked in full, boundary names are checked against
-the geometry, the shift against the boundary conditions, the domain's extent and the
-run's size (dofs, memory, written points, hp layers) against what this machine holds
-(:mod:`pdekit.fem.size`), and the PETSc options of ``[solver.petsc]`` and the command line
-are tried on a tiny probe problem — which imports PETSc/SLEPc, only when there are
+NGSolve/MPI, with two exceptions named below: the Gmsh file is read and checked in full,
+boundary names are checked against the geometry (a CSG solid is built with
+``netgen.occ`` to learn which faces its operations keep), the shift against the boundary
+conditions, the domain's extent and the run's size (dofs, memory, written points, hp
+layers) against what this machine holds (:mod:`pdekit.fem.size`; a small level whose
+estimate comes near ``solver.nev`` is meshed with NGSolve to count its free dofs,
+:mod:`pdekit.fem.dof_count`), and the PETSc options of ``[solver.petsc]`` and the command
+line are tried on a tiny probe problem — which imports PETSc/SLEPc, only when there are
 options. The result is one :class:`EigenSetup` handed to :func:`pdekit.fem.run.run`.
 """
 
@@ -17,19 +20,34 @@ from tempfile import TemporaryDirectory
 
 from pdekit.errors import HelpShown
 from pdekit.fem import size
+from pdekit.fem.bounds_check import check_bounds
+from pdekit.fem.feature_size import SolidKeyError
 from pdekit.fem.geometry import Shape, disk, gmsh_mesh, lshape, polygon, rectangle
 from pdekit.fem.option_probe import check_options, show_help
 from pdekit.fem.schema import SOLIDS, BoundarySection, EigenCase, GeometrySection
 from pdekit.fem.setup import EigenSetup
-from pdekit.fem.size_check import check_size
+from pdekit.fem.dof_count import free_dofs, needs_count
+from pdekit.fem.mesh_text import MeshFileError
+from pdekit.fem.size_check import check_size, estimate_levels
 from pdekit.fem.solids import Solid, build_solid, mesh_file_solid
 from pdekit.petsc_files import placed
 from pdekit.petsc_options import (OptionPairs, OptionProblem, checked_command_line,
-                                  checked_table, initialize_petsc, refused, wants_help)
+                                  checked_table, initialize_petsc, refuse_case_keys, refused,
+                                  wants_help)
 from pdekit.registry import did_you_mean
 
 OPTIONS_SOURCE = "[solver.petsc] / options after --"
 """Where PETSc options come from, as named in error messages found at run time."""
+
+CASE_KEY_OPTIONS = {
+    "eps_nev": "solver.nev", "eps_ncv": "solver.ncv", "eps_tol": "solver.tol",
+    "eps_max_it": "solver.max_it", "eps_target": "solver.target",
+    "eps_interval": "solver.interval", "eps_lobpcg_blocksize": "solver.block_size",
+    "eps_lobpcg_restart": "solver.restart", "eps_krylovschur_partitions": "solver.partitions",
+    **{f"eps_{kind}": "solver.problem_type" for kind in (
+        "hermitian", "gen_hermitian", "non_hermitian", "gen_non_hermitian",
+        "pos_gen_non_hermitian", "gen_indefinite")}}
+"""SLEPc options that set what a ``[solver]`` key sets (refused, naming the key)."""
 
 MESH_BOUNDARY = "default"
 """Netgen's name for the boundary of a Gmsh mesh that declares no physical names."""
@@ -72,10 +90,13 @@ def build_shape(case: EigenCase) -> Shape | Solid:
     geometry: GeometrySection = case.geometry
     if geometry.shape in SOLIDS:
         try:
-            return build_solid(geometry)
+            solid = build_solid(geometry)
+        except SolidKeyError as error:
+            raise case.error(f"geometry.{error.key}", error.expected, error.given) from None
         except ValueError as error:
             raise case.error("geometry", str(error).partition(": expected ")[2] or str(error),
                              geometry.shape) from None
+        return kept_faces(case, solid) if geometry.shape == "csg" else solid
     if geometry.shape == "square":
         return rectangle(geometry.side, geometry.side)
     if geometry.shape == "rectangle":
@@ -90,6 +111,24 @@ def build_shape(case: EigenCase) -> Shape | Solid:
     return mesh_shape(case)
 
 
+def kept_faces(case: EigenCase, solid: Solid) -> Solid:
+    """A CSG solid with only the face names its operations leave (builds the OpenCascade
+    solid: imports ``netgen.occ``; reads only ``case.geometry`` and ``case.error``).
+
+    Raises
+    ------
+    pdekit.errors.CaseError
+        For an empty result (``geometry.combine``).
+    """
+    assert solid.shape is not None
+    try:
+        kept = solid.shape.boundaries
+    except ValueError as error:
+        raise case.error("geometry.combine", str(error).partition(": expected ")[2],
+                         case.geometry.combine) from None
+    return replace(solid, boundaries=kept)
+
+
 def dirichlet_set(boundary: BoundarySection, boundaries: list[str]) -> frozenset[str]:
     """Names of the Dirichlet boundaries after applying ``[boundary]``."""
     if boundary.default == "dirichlet":
@@ -97,11 +136,19 @@ def dirichlet_set(boundary: BoundarySection, boundaries: list[str]) -> frozenset
     return frozenset(boundary.dirichlet)
 
 
-def check_boundary_names(case: EigenCase, boundaries: list[str]) -> None:
-    """Every name in ``[boundary]`` is a boundary of the geometry."""
+def check_boundary_names(case: EigenCase, shape: Shape | Solid) -> None:
+    """Every name in ``[boundary]`` is a boundary of the geometry (a CSG face its
+    operations removed is named as such)."""
+    boundaries = shape.boundaries
+    removed = set(shape.shape.face_names()) - set(boundaries) \
+        if isinstance(shape, Solid) and shape.shape is not None else set()
     for key, names in (("dirichlet", case.boundary.dirichlet),
                        ("neumann", case.boundary.neumann)):
         for name in names:
+            if name in removed:
+                raise case.error(f"boundary.{key}", f"a face the CSG result keeps (combine = "
+                                 f"{case.geometry.combine!r} removes all of {name!r}; kept: "
+                                 f"{', '.join(boundaries)})", name)
             if name not in boundaries:
                 raise case.error(f"boundary.{key}", f"a boundary of this geometry "
                                  f"{did_you_mean(name, boundaries)}", name)
@@ -113,6 +160,7 @@ def solver_options(case: EigenCase) -> OptionPairs:
     (see :func:`pdekit.fem.option_probe.check_options`; its files go to a scratch folder)."""
     table = checked_table(case, "solver.petsc", case.solver.petsc)
     command_line = checked_command_line(case.solver_args)
+    refuse_case_keys(case, "solver.petsc", table, command_line, CASE_KEY_OPTIONS)
     options = table + command_line
     initialize_petsc(options)
     if wants_help(options):
@@ -139,7 +187,7 @@ def prepare(case: EigenCase) -> EigenSetup:
     shape = build_shape(case)
     named = bool(shape.boundaries)  # a Gmsh file may name no boundaries at all
     if named:
-        check_boundary_names(case, shape.boundaries)
+        check_boundary_names(case, shape)
         pure_neumann = not dirichlet_set(case.boundary, shape.boundaries)
     else:
         shape = replace(shape, boundaries=[MESH_BOUNDARY])
@@ -149,6 +197,7 @@ def prepare(case: EigenCase) -> EigenSetup:
         raise case.error("solver.target", "a shift below 0 without Dirichlet boundaries "
                          "(the stiffness matrix is singular)", solver.target)
     dirichlet = dirichlet_set(case.boundary, shape.boundaries)
+    check_bounds(case, shape, dirichlet)
     target = solver.target if solver.target is not None else (0.0 if dirichlet else -1.0)
     orders = case.convergence.orders or [case.fem.order]
     if solver.accuracy is not None:
@@ -159,8 +208,32 @@ def prepare(case: EigenCase) -> EigenSetup:
     # An accuracy target climbs the orders only while they fit: the run checks each next
     # one (and stops with the numbers reached); here the first must fit.
     check_size(case, shape, dirichlet, levels[:1] if solver.accuracy else levels, hp_levels)
+    options = solver_options(case)  # starts PETSc, before NGSolve may be imported
+    check_nev(case, shape, dirichlet, levels, hp_levels)
     return EigenSetup(case=case, shape=shape, dirichlet=dirichlet, target=target,
-                      options=solver_options(case), levels=levels, hp_levels=hp_levels)
+                      options=options, levels=levels, hp_levels=hp_levels)
+
+
+def check_nev(case: EigenCase, shape: Shape | Solid, dirichlet: frozenset[str],
+              levels: tuple[tuple[int, int], ...], hp_levels: dict[int, int]) -> None:
+    """``solver.nev`` against the exact free dofs of the smallest level, when that level is
+    small and ``nev`` near its estimate (:mod:`pdekit.fem.dof_count`)."""
+    if case.solver.interval is not None:
+        return  # nev is not used
+    _, sizes = estimate_levels(case, shape, dirichlet, levels, hp_levels)
+    estimate, (order, refine) = min(zip(sizes, levels), key=lambda pair: pair[0].dofs)
+    if not needs_count(case.solver.nev, estimate.dofs):
+        return
+    mesh = case.mesh
+    try:
+        ndof = free_dofs(shape, dirichlet, order, maxh=mesh.maxh, refine=refine, hp=mesh.hp,
+                         hp_levels=hp_levels[order], hp_factor=mesh.hp_factor,
+                         curve_order=mesh.curve or order)
+    except MeshFileError as error:
+        raise case.error("geometry.file", str(error), case.geometry.file) from None
+    if ndof <= case.solver.nev:
+        raise case.error("solver.nev", f"fewer pairs than the {ndof} free dofs (p = {order}, "
+                         f"{refine} refinements; refine the mesh)", case.solver.nev)
 
 
 ACCURACY_FLOOR = 1e-14
@@ -196,6 +269,12 @@ def accuracy_orders(case: EigenCase) -> list[int]:
 def hp_layers(case: EigenCase, order: int) -> int:
     """hp-grading layers at element order ``order``: ``mesh.hp_levels`` (refused beyond
     :func:`~pdekit.fem.size.hp_layer_limit`), or the order capped at that limit."""
+    if case.mesh.hp_factor < size.SMALLEST_HP_LAYER:
+        # one layer already makes the innermost element hp_factor of its coarse size
+        raise case.error("mesh.hp_factor", f"a ratio of at least {size.SMALLEST_HP_LAYER:g} "
+                         "(one grading layer makes the innermost element that fraction of "
+                         "its coarse size; below it rounding swamps the element)",
+                         case.mesh.hp_factor)
     limit = size.hp_layer_limit(case.mesh.hp_factor)
     if case.mesh.hp_levels > limit:
         raise case.error("mesh.hp_levels", f"at most {limit} layers at hp_factor "

@@ -49,13 +49,29 @@ def _run(setup: EigenSetup, context: Any, comm: Any) -> RunReport:
     data = mode_data(setup, comm, outcome.final, solution) if context.keep_data else {}
     del solution  # free the last mesh and matrices before plotting
     outcome.compare_with_reference()
+    bounds = None
+    if setup.case.solver.bounds == "guaranteed":  # one rank (checked in prepare)
+        from pdekit.fem.bounds_report import run_bounds
+
+        with context.phase("bounds"):
+            bounds = run_bounds(setup, context)
     text = lines(setup, outcome, comm.size, context.timings)
     if outcome.is_study and context.is_root and write_convergence_plot(setup, context,
                                                                       outcome):
         files.append("convergence.png")
     if context.is_root and write_weyl_plot(setup, context, outcome.final):
         files.append("weyl.png")
-    return RunReport(results(setup, outcome, comm.size, files), text, data)
+    if bounds is not None:
+        from pdekit.fem.bounds_report import bounds_lines, plot_bounds
+
+        text += bounds_lines(bounds)
+        if context.is_root:
+            plot_bounds(context.dir / "bounds.png", bounds, describe(setup, outcome.final))
+            files.append("bounds.png")
+    summary = results(setup, outcome, comm.size, files)
+    if bounds is not None:
+        summary["bounds"] = bounds.as_dict()
+    return RunReport(summary, text, data)
 
 
 def mode_gridfunctions(solution: Solution, count: int) -> list[Any]:

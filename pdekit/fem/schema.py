@@ -126,6 +126,10 @@ class GeometrySection(Section):
             raise ValueError(problem)
         return vertices
 
+    def point_dimension(self) -> int:
+        """Coordinates of a point of this shape (``center``): 3 for solids, else 2."""
+        return 3 if self.shape in SOLIDS else 2
+
     @model_validator(mode="after")
     def _keys_of_the_shape(self) -> "GeometrySection":
         if self.shape in ("polygon", "prism"):
@@ -137,7 +141,7 @@ class GeometrySection(Section):
         elif self.vertices is not None:
             raise KeyError_("vertices", "no vertices unless shape = 'polygon' or 'prism'")
         if self.center is not None and self.shape != "mesh":
-            dim = 3 if self.shape in SOLIDS else 2
+            dim = self.point_dimension()
             if len(self.center) != dim:
                 raise KeyError_("center", "a point [x, y, z]" if dim == 3 else "a point [x, y]",
                                 self.center)
@@ -246,6 +250,22 @@ class SolverSection(Section):
                                                         "layers) from fem.order until "
                                                         "successive orders agree to it")
     max_order: int = Field(16, ge=2, description="highest order an accuracy target may use")
+    bounds: Literal["off", "guaranteed"] = Field(
+        "off", description="'guaranteed': for each k ≤ nev a proven lower and upper bound "
+                           "of λ_k (2D polygons, Dirichlet on the whole boundary, one "
+                           "rank): Crouzeix–Raviart with the explicit constant 0.1893 h_max "
+                           "(Liu & Oishi 2013) for a first lower bound, Rayleigh–Ritz on "
+                           "the hp eigenvectors above and Lehmann–Goerisch with "
+                           "Raviart–Thomas fields below, the small final problems in "
+                           "interval arithmetic, indices by inertia counts; summary.json "
+                           "bounds says which steps are verified and which rounding is "
+                           "only estimated (matrix assembly)")
+    bounds_target: float = Field(1e-8, ge=1e-13, description="relative width (upper − "
+                                                            "lower)/lower the guaranteed "
+                                                            "bounds aim at: the order "
+                                                            "climbs from fem.order by 2 up "
+                                                            "to solver.max_order until "
+                                                            "every width is below it")
     petsc: dict[str, PetscValue] = Field({}, description="PETSc/SLEPc options database "
                                                          "entries, e.g. [solver.petsc] "
                                                          "eps_view = true")

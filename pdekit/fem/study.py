@@ -253,24 +253,31 @@ def run_study(setup: EigenSetup, context: Any, comm: Any) -> tuple[StudyOutcome,
     levels: list[Level] = []
     solution: Solution | None = None
     reached = None
-    progress = context.progress(len(setup.levels), "levels", "level")
-    for order, refine in setup.levels:
-        if target is not None and levels:
-            check_next_order(setup, levels, reached, order, refine)
-        solution = None  # free the previous level's mesh and matrices first
-        level, solution = solve_level(setup, context, comm, order, refine)
-        context.log(f"p={order} refine={refine}: {level.ndof} dofs, " + (
-            f"λ1 = {level.eigenvalues[0]:.15g}" if level.eigenvalues
-            else "no eigenvalue in the interval"))
-        levels.append(level)
-        progress.update(1)
-        if target is not None and len(levels) >= 2:
-            reached = accuracy_estimate(levels, target)
-            context.log(f"p={order}: orders agree to {max(reached.differences):.2e}, "
-                        f"estimated error {max(reached.estimates):.2e} (target {target:g})")
-            if reached.reached:
-                break
-    progress.close()
+    # A bar over one level would stand at 0 % for the whole run: none then.
+    progress = context.progress(len(setup.levels), "levels", "level") \
+        if len(setup.levels) > 1 else None
+    try:
+        for order, refine in setup.levels:
+            if target is not None and levels:
+                check_next_order(setup, levels, reached, order, refine)
+            solution = None  # free the previous level's mesh and matrices first
+            level, solution = solve_level(setup, context, comm, order, refine)
+            context.log(f"p={order} refine={refine}: {level.ndof} dofs, " + (
+                f"λ1 = {level.eigenvalues[0]:.15g}" if level.eigenvalues
+                else "no eigenvalue in the interval"))
+            levels.append(level)
+            if progress is not None:
+                progress.update(1)
+            if target is not None and len(levels) >= 2:
+                reached = accuracy_estimate(levels, target)
+                context.log(f"p={order}: orders agree to {max(reached.differences):.2e}, "
+                            f"estimated error {max(reached.estimates):.2e} (target "
+                            f"{target:g})")
+                if reached.reached:
+                    break
+    finally:  # cleared before any error line is printed
+        if progress is not None:
+            progress.close()
     assert solution is not None
     if target is not None and not (reached and reached.reached):
         raise accuracy_failure(levels, reached, "the order limit solver.max_order = "

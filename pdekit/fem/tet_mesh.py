@@ -21,6 +21,13 @@ UNNAMED = "default"
 TET_FACES = ((1, 2, 3), (0, 2, 3), (0, 1, 3), (0, 1, 2))
 """The face opposite each vertex of a tetrahedron."""
 
+FLAT_VOLUME = 1e3 * float(np.finfo(np.float64).eps)
+"""Largest ``|6 V| / (l1 l2 l3)`` (``l``: the edges from one corner) of a tetrahedron
+counted as flat: a thousand rounding units of the triple product (Higham, *Accuracy and
+Stability of Numerical Algorithms*, 2002, §3.1), so that coplanar points written with
+rounded coordinates are caught, while a mesher's most anisotropic elements (aspect ratio
+1e4, relative volume about 1e-8) are kept."""
+
 
 @dataclass(frozen=True)
 class TetMesh:
@@ -111,9 +118,12 @@ def tet_mesh(points: np.ndarray, tets: np.ndarray, domains: np.ndarray,
             raise ValueError(f"{kinds[0]} with distinct points ({kinds[1]} "
                              f"{repeated[0] + 1} repeats one)")
     corner = points[tets[:, 0]]
-    volume = np.einsum("ij,ij->i", points[tets[:, 1]] - corner, np.cross(
-        points[tets[:, 2]] - corner, points[tets[:, 3]] - corner))
-    flat = np.flatnonzero(~(np.abs(volume) > 0))  # 0 or not finite
+    edges = [points[tets[:, k]] - corner for k in (1, 2, 3)]
+    volume = np.einsum("ij,ij->i", edges[0], np.cross(edges[1], edges[2]))
+    # The triple product of edges of length l carries a rounding error of a few ε·l³:
+    # within FLAT_VOLUME of that, four coplanar points count as flat.
+    scale = np.prod([np.linalg.norm(e, axis=1) for e in edges], axis=0)
+    flat = np.flatnonzero(~(np.abs(volume) > FLAT_VOLUME * scale))  # flat or not finite
     if len(flat):
         raise ValueError(f"tetrahedra of nonzero volume (tetrahedron {flat[0] + 1} is flat)")
     all_faces = tets[:, TET_FACES].reshape(-1, 3)

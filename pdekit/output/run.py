@@ -177,32 +177,47 @@ class RunContext:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
     def progress(self, total: float, desc: str, unit: str = "it",
-                 time_steps: bool = False) -> Any:
+                 time_steps: bool = False, start: float = 0.0,
+                 time_limit: float | None = None) -> Any:
         """A progress bar on a terminal; disabled with ``--quiet``, off rank 0 or without a TTY.
 
-        With ``time_steps`` the bar counts simulated time: ``total`` is the time span and
-        each ``update(dt)`` is one step of size dt. The ETA then follows simulated time,
-        not the step count (the first adaptive steps are tiny), smoothed by tqdm over the
-        run, and the postfix shows the last dt and the steps so far
-        (:func:`step_postfix`).
+        With ``time_steps`` the bar counts simulated time: ``total`` is the time span from
+        ``start`` and each ``update(dt)`` is one step of size dt; it shows
+        ``t=3664/10000`` (:func:`pdekit.output.bars.time_bar_format`). The ETA then
+        follows simulated time, not the step count (the first adaptive steps are tiny),
+        smoothed by tqdm over the run, and the postfix shows the last dt and the steps so
+        far (:func:`step_postfix`). With ``time_limit`` (seconds) the ETA is at most the
+        time left of it (:class:`pdekit.output.bars.DeadlineBar`).
         """
         from tqdm import tqdm
+
+        from pdekit.output.bars import DeadlineBar, time_bar_format
 
         if self.quiet or not self.is_root or not sys.stderr.isatty():
             return tqdm(total=total, disable=True)
 
         # A terminal that reports no size makes tqdm draw nothing; shutil falls back to 100x24.
         size = shutil.get_terminal_size((100, 24))
-        bar = tqdm(total=total, desc=desc, unit=unit, leave=False, ncols=size.columns,
-                   nrows=size.lines,
-                   bar_format="{l_bar}{bar}| {n:.4g}/{total:.4g} {unit} "
-                              "[{elapsed}<{remaining}]{postfix}")
-        return TimeStepBar(bar) if time_steps else bar
+        options: dict[str, Any] = dict(
+            desc=desc, unit=unit, leave=False, ncols=size.columns, nrows=size.lines,
+            bar_format="{l_bar}{bar}| {n:.4g}/{total:.4g} {unit} "
+                       "[{elapsed}<{remaining}]{postfix}")
+        if time_steps:
+            options.update(initial=start, bar_format=time_bar_format(start + total))
+            return TimeStepBar(tqdm(total=start + total, **options))
+        if time_limit is not None:
+            return DeadlineBar(total=total, deadline=time.perf_counter() + time_limit,
+                               **options)
+        return tqdm(total=total, **options)
 
     def log(self, message: str) -> None:
-        """Print a progress message on rank 0 unless quiet."""
+        """Print a progress message on rank 0 unless quiet (above an open progress bar,
+        which is drawn again below it)."""
         if not self.quiet and self.is_root:
-            print(message, file=sys.stderr, flush=True)
+            from tqdm import tqdm
+
+            tqdm.write(message, file=sys.stderr)
+            sys.stderr.flush()
 
     def finish(self, summary: dict[str, Any]) -> dict[str, Any]:
         """Write ``summary.json`` (rank 0) and swap the staging folder into place.

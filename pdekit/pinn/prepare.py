@@ -28,6 +28,8 @@ from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.pinn import points as pts
 from pdekit.pinn.conditions import Condition
 from pdekit.pinn.domains import Domain, grid_mask
+from pdekit.pinn.consistency import disagreements
+from pdekit.pinn.domains.extent import extent_problem
 from pdekit.pinn.geometry import build_domain
 from pdekit.pinn.schema import NetworkSection, PinnCase, PointsSection
 from pdekit.pinn.size import RunShape, SizeEstimate, driving_key, estimate
@@ -70,6 +72,7 @@ class PreparedPinn:
     weights: Path | None
     domain: Domain | None = None
     conditions: dict[str, Condition] = dataclasses.field(default_factory=dict)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def dim(self) -> int:
@@ -144,6 +147,7 @@ def prepare(case: PinnCase) -> PreparedPinn:
     domain = _domain(case)
     bounds = (case.domain.bounds if domain is None
               else [tuple(map(float, pair)) for pair in domain.bounding_box()])
+    _check_extent(case, domain, bounds)
     dim = len(bounds)
     variables = COORDINATES[:dim]
     parsed = {key: _parse(case, f"problem.{key}", getattr(case.problem, key), variables)
@@ -151,6 +155,7 @@ def prepare(case: PinnCase) -> PreparedPinn:
     conditions = _conditions(case, domain, variables)
     parsed.update({f"boundary.{name}.value": c.value for name, c in conditions.items()})
     _check_finite(case, domain, bounds, parsed)
+    notes = _consistency(case, domain, bounds, parsed, conditions)
     points = case.points
     if points.sampler == "grid" and dim == 2 and domain is None:
         side = round(math.sqrt(points.interior))
@@ -160,7 +165,7 @@ def prepare(case: PinnCase) -> PreparedPinn:
     check_size(case)
     weights = _checked_weights(case, bounds)
     return PreparedPinn(case, bounds, parsed["exact"], parsed["forcing"], parsed["boundary"],
-                        weights, domain, conditions)
+                        weights, domain, conditions, notes)
 
 
 def _domain(case: PinnCase) -> Domain | None:
@@ -174,6 +179,25 @@ def _domain(case: PinnCase) -> Domain | None:
         key = "domain.csg" if section.shape == "csg" else "domain.vertices"
         raise case.error(key, f"a valid domain ({error})",
                          section.csg if section.shape == "csg" else section.vertices) from None
+
+
+def _check_extent(case: PinnCase, domain: Domain | None,
+                  bounds: list[tuple[float, float]]) -> None:
+    """Refuse a domain too small or thin for a PINN to resolve
+    (:mod:`pdekit.pinn.domains.extent`), naming the key that sets its size."""
+    volume = math.prod(hi - lo for lo, hi in bounds) if domain is None \
+        or case.domain.is_box else domain.volume()
+    problem = extent_problem(bounds, volume)
+    if problem is None:
+        return
+    section = case.domain
+    if section.is_box:
+        axis = min(range(len(bounds)), key=lambda k: bounds[k][1] - bounds[k][0])
+        key = "xyz"[axis]
+    else:
+        key = {"disk": "radius", "ball": "radius", "csg": "csg"}.get(section.shape,
+                                                                      "vertices")
+    raise case.error(f"domain.{key}", problem, getattr(section, key))
 
 
 def _conditions(case: PinnCase, domain: Domain | None, variables: tuple[str, ...]
@@ -200,7 +224,7 @@ def _conditions(case: PinnCase, domain: Domain | None, variables: tuple[str, ...
                 given.type == "dirichlet" and case.problem.boundary is not None):
             raise case.error(key, "an expression (or problem.exact, from which it is derived)",
                              None)
-        conditions[name] = Condition(given.type, value, given.coefficient)
+        conditions[name] = Condition(given.type, value, given.coefficient or 0.0)
     dirichlet = [n for n, c in conditions.items() if c.kind == "dirichlet"]
     if case.loss.boundary == "hard":
         if not dirichlet:
@@ -273,6 +297,30 @@ def _check_finite(case: PinnCase, domain: Domain | None, bounds: list[tuple[floa
             where = grid[np.argmax(~np.isfinite(values))]
             raise case.error(_key(key), "an expression finite on the domain (not at "
                              f"{', '.join(f'{v:g}' for v in where)})", expression.text)
+
+
+def _consistency(case: PinnCase, domain: Domain | None, bounds: list[tuple[float, float]],
+                 parsed: dict[str, Expression | None], conditions: dict[str, Condition]
+                 ) -> list[str]:
+    """Where ``problem.exact`` disagrees with ``problem.boundary`` / ``problem.forcing``
+    (:func:`pdekit.pinn.consistency.disagreements`), as warnings for the run."""
+    exact = parsed["exact"]
+    if exact is None or (parsed["boundary"] is None and parsed["forcing"] is None):
+        return []
+    n = FINITE_CHECK_POINTS[len(bounds)]
+    if domain is None:
+        _, interior = pts.evaluation_grid(bounds, n)
+        dirichlet = pts.boundary_points(bounds, n, "uniform", 0)
+    else:
+        _, interior, inside = grid_mask(domain, n)
+        interior = interior[inside]
+        found, names = domain.sample_boundary(4 * n, "uniform", 0)
+        takes = [name for name, c in conditions.items()
+                 if c.kind == "dirichlet" and c.value is None]
+        dirichlet = found[np.isin(names, takes)]
+    size = max(hi - lo for lo, hi in bounds)
+    return disagreements(exact, parsed["forcing"], parsed["boundary"], interior, dirichlet,
+                         size)
 
 
 def _key(name: str) -> str:

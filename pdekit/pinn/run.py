@@ -40,6 +40,8 @@ def run(prepared: PreparedPinn, context: RunContext) -> RunReport:
 
 def _run(prepared: PreparedPinn, context: RunContext, reducer: Reducer) -> RunReport:
     case = prepared.case
+    for note in prepared.warnings:  # exact solution against the data (prepare measured it)
+        context.log(f"pdekit: warning: {note}")
     with context.phase("setup"):
         built = build(prepared, reducer)
         trainer = Trainer(built.loss, built.evaluator, context.progress, reducer,
@@ -77,6 +79,7 @@ def _run(prepared: PreparedPinn, context: RunContext, reducer: Reducer) -> RunRe
     result = report(prepared, built, trainer, stages, u, residual, files,
                     context.timings.get("train", 0.0), final_loss)
     result.results["parallel"] = parallel
+    result.results["warnings"] = list(prepared.warnings)
     result.results["ranks"] = reducer.size
     if spectrum is not None:
         result.results["hessian"] = spectrum[0]

@@ -101,6 +101,10 @@ class DomainSection(Section):
             raise KeyError_("vertices", "a list of [x, y] vertices for shape = 'polygon'", None)
         if self.shape == "csg" and not self.csg:
             raise KeyError_("csg", "a nonempty list of operands for shape = 'csg'", self.csg)
+        if self.csg and "op" in self.csg[0].model_fields_set and self.csg[0].op != "add":
+            # the first operand starts the domain: an op there would be ignored
+            raise KeyError_("csg", "no op on the first operand (it starts the domain; op "
+                            "applies the later operands to it)", self.csg[0].op)
         return self
 
     @property
@@ -134,7 +138,8 @@ class BoundaryCondition(Section):
     value: str | None = Field(None, description="the data as an expression of the "
                               "coordinates (default: from problem.exact, or problem.boundary "
                               "for dirichlet)")
-    coefficient: float = Field(0.0, description="robin: a in du/dn + a u = value")
+    coefficient: float | None = Field(None, description="robin (required): a in du/dn + a u "
+                                                        "= value")
 
     def inapplicable_keys(self) -> frozenset[str]:
         """``coefficient`` unless the condition is Robin."""
@@ -145,6 +150,10 @@ class BoundaryCondition(Section):
         if "coefficient" in self.model_fields_set and self.type != "robin":
             raise KeyError_("coefficient", "no coefficient unless type = 'robin'",
                             self.coefficient)
+        if self.type == "robin" and self.coefficient is None:
+            # a default of 0 would silently make the part Neumann
+            raise KeyError_("coefficient", "a coefficient a for type = 'robin' "
+                            "(du/dn + a u = value; a = 0 is type = 'neumann')")
         return self
 
 

@@ -142,7 +142,8 @@ class Trainer:
     evaluator
         Error monitor on the evaluation grid (its errors are None without an exact solution).
     progress
-        ``(total, desc) -> bar`` factory (tqdm-like: ``update``, ``set_postfix_str``, ``close``).
+        ``(total, desc, time_limit=seconds or None) -> bar`` factory (tqdm-like:
+        ``update``, ``set_postfix_str``, ``close``; the ETA at most the time limit).
     reducer
         Under MPI, sums the ranks' shares of the loss (:mod:`pdekit.pinn.parallel`;
         ``problem`` holds this rank's points); the errors are then measured on rank 0 only.
@@ -220,8 +221,8 @@ class Trainer:
         reports = []
         for index, stage in enumerate(stages):
             method = stage.method
-            bar = (self.progress(stage.iterations, f"stage {index + 1}/{len(stages)} {method}")
-                   if self.progress else None)
+            bar = (self.progress(stage.iterations, f"stage {index + 1}/{len(stages)} {method}",
+                                 time_limit=stage.time_limit) if self.progress else None)
             start = time.perf_counter()
             loss_start = self.loss()
             if not math.isfinite(loss_start):

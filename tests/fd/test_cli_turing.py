@@ -264,7 +264,8 @@ def test_progress_bar_only_on_a_terminal(write_case, tmp_path):
                             capture_output=True, text=True, env={"PYTHONPATH": str(ROOT),
                                                                  "PATH": "/usr/bin:/bin"})
     assert longer.returncode == 0
-    assert re.search(r"/300 t \[\d\d:\d\d<\d\d:\d\d\], dt = 0\.05, step \d+", longer.stdout)
+    assert re.search(r"\| t=\d+\.\d/300 \[\d\d:\d\d<\d\d:\d\d\], dt = 0\.05, step \d+",
+                     longer.stdout)
     quiet = subprocess.run(["script", "-qec", command + " --quiet", "/dev/null"], cwd=tmp_path,
                            capture_output=True, text=True, env={"PYTHONPATH": str(ROOT),
                                                                 "PATH": "/usr/bin:/bin"})

@@ -20,6 +20,9 @@ PETSC = ["--set", "grid.backend=petsc", "--set", "time.method=arkimex", "--set",
     (['time.petsc={ts_type = "nonsense"}'], [], "time.petsc.ts_type",
      "Unknown TS type: nonsense"),
     (["time.petsc={ksp_rtoll = 1e-8}"], [], "time.petsc.ksp_rtoll", "an option PETSc reads"),
+    # options that set what a case key sets name the key (ts_max_time was silently ignored)
+    (["time.petsc={ts_max_time = 5}"], [], "time.petsc.ts_max_time", "the case key time.T"),
+    ([], ["-ts_dt", "0.1"], "-- -ts_dt", "the case key time.dt"),
 ])
 def test_turing_petsc_options_are_probed_before_the_run(tmp_path, sets, after, key, phrase):
     result = run_cli("solve", TURING, *PETSC, *[a for s in sets for a in ("--set", s)],

@@ -49,16 +49,20 @@ def find_steady_state(model: "ReactionModel", guess: tuple[float, float]) -> tup
         f, g = model.reaction(np.asarray(w[0]), np.asarray(w[1]))
         return np.array([f, g], dtype=float)
 
-    solution = root(residual, np.asarray(guess, dtype=float),
-                    jac=lambda w: model.jacobian(float(w[0]), float(w[1])), method="hybr",
-                    options={"xtol": 1e-13})
+    # The search may step where the reaction divides by zero or leaves its domain; the
+    # outcome is judged below, so NumPy's warnings would only precede the one-line error.
+    with np.errstate(all="ignore"):
+        solution = root(residual, np.asarray(guess, dtype=float),
+                        jac=lambda w: model.jacobian(float(w[0]), float(w[1])),
+                        method="hybr", options={"xtol": 1e-13})
+        remaining = np.max(np.abs(residual(solution.x)))
     u, v = (float(x) for x in solution.x)
     # judged by the residual: hybr may report "not making progress" at a root already
     # found to round-off
-    if not (np.all(np.isfinite(solution.x)) and np.max(np.abs(residual(solution.x))) < 1e-10):
+    if not (np.all(np.isfinite(solution.x)) and remaining < 1e-10):
         raise SteadyStateError(
             f"no homogeneous steady state found from the guess {tuple(guess)} "
-            f"({solution.message.strip()}; residual {np.max(np.abs(residual(solution.x))):.3g})")
+            f"({solution.message.strip()}; residual {remaining:.3g})")
     return u, v
 
 

@@ -66,7 +66,8 @@ def polygon_problem(vertices: np.ndarray) -> str | None:
                 continue  # adjacent through the closing edge
             if _segments_touch(vertices[i], vertices[(i + 1) % n], vertices[j],
                                vertices[(j + 1) % n], eps):
-                return f"expected a simple polygon: edges {i} and {j} intersect"
+                return (f"expected a simple polygon (not self-intersecting): edges {i} "
+                        f"and {j} cross")
     if abs(signed_area(vertices)) <= 1e-12 * scale * scale:
         return "expected a polygon with nonzero area"
     for i in range(n):
