@@ -29,7 +29,10 @@ class Result:
         The kind's in-memory results, also readable as attributes:
 
         - turing: ``u``, ``v`` (final fields, grid-shaped), ``t`` (time reached),
-          ``coordinates`` (one array per axis);
+          ``coordinates`` (one array per axis); on a ``[domain]``: ``u``, ``v`` at the
+          mesh vertices ``points``, ``triangles`` (of the domain, its boundary or the
+          surface), ``tetrahedra`` (solids, else None), and ``u_nodes``, ``v_nodes`` at
+          every dof's node ``nodes`` (P2: vertices, then edge midpoints);
         - eigen: ``eigenvalues``, ``modes`` (``modes[i, j]``: mode i at ``points[j]``,
           the mesh vertices), ``cells`` (triangles or tetrahedra on those points),
           ``mesh`` and ``gridfunctions`` (the NGSolve objects, every computed mode);

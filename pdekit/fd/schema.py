@@ -19,7 +19,10 @@ from pydantic import field_validator, model_validator
 from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
 from pdekit.fd.model_section import ModelSection
 from pdekit.fd.petsc_methods import TS_METHODS
+from pdekit.fe.methods import fe_method_names
+from pdekit.fe.section import DomainSection
 from pdekit.petsc_options import PetscValue
+from pdekit.renames import Renamed
 from pdekit.time import METHODS
 
 def _point_counts(value: object) -> object:
@@ -196,15 +199,19 @@ class InitialSection(Section):
         return self
 
 
-_WITH_ESTIMATE = (*METHODS.names(error_estimate=True), *TS_METHODS.names())
+_GRID_ESTIMATE = (*METHODS.names(error_estimate=True), *TS_METHODS.names())
+_WITH_ESTIMATE = tuple(dict.fromkeys((*_GRID_ESTIMATE, *fe_method_names(estimate=True))))
+_FE_ONLY = tuple(name for name in fe_method_names()
+                 if name not in (*METHODS.names(), *TS_METHODS.names()))
 
 
 class TimeSection(Section):
     """``[time]``: the integrator and its steps."""
 
-    method: choice(*METHODS.names(), *TS_METHODS.names()) = Field(
+    method: choice(*METHODS.names(), *TS_METHODS.names(), *_FE_ONLY) = Field(
         "strang", description="time integrator: " + ", ".join(METHODS.names())
-                              + " (grid.backend = 'fft'); " + ", ".join(
+                              + " (grid.backend = 'fft'); " + ", ".join(fe_method_names())
+                              + " ([domain]: finite elements); " + ", ".join(
                                   f"{name} ({TS_METHODS.capabilities(name).description})"
                                   for name in TS_METHODS.names()) + " (grid.backend = 'petsc')")
     dt: float = Field(0.05, gt=0, description="time step (shortened, if needed, so that "
@@ -248,8 +255,13 @@ class TuringCase(KindCase):
     """A whole ``turing`` case file (the ``[model]`` section is in
     :mod:`pdekit.fd.model_section`)."""
 
+    renamed = (Renamed("domain.primitives.*.kind", "domain.primitives.*.shape"),)
+
     model: ModelSection = ModelSection()
     grid: GridSection = GridSection()
+    domain: DomainSection | None = Field(
+        None, description="a domain meshed by finite elements (instead of [grid]): the "
+                          "eigen kind's shapes or a closed surface")
     initial: InitialSection = InitialSection()
     time: TimeSection = TimeSection()
     output: OutputSection = OutputSection()
@@ -262,6 +274,12 @@ class TuringCase(KindCase):
         each backend's own key checks apply, and the resolved case names the backend)."""
         if not isinstance(data, dict):
             return data
+        if "domain" in data:
+            if "grid" in data:
+                raise KeyError_("grid", "no [grid] with [domain] (a case has one of them: "
+                                        "a box grid or a finite-element domain)",
+                                "a [grid] table")
+            return data
         grid = data.get("grid", {})
         if not isinstance(grid, dict) or grid.get("backend", "auto") != "auto":
             return data
@@ -270,11 +288,28 @@ class TuringCase(KindCase):
         backend = "petsc" if method in TS_METHODS.names() else "fft"
         return {**data, "grid": {**grid, "backend": backend}}
 
+    @model_validator(mode="after")
+    def _methods_of_the_discretization(self) -> "TuringCase":
+        time = self.time
+        if self.domain is not None:
+            if time.method not in fe_method_names():
+                raise KeyError_("time.method", f"a method for a [domain] "
+                                f"({', '.join(fe_method_names())})", time.method)
+            if time.adaptive and time.method not in fe_method_names(estimate=True):
+                raise KeyError_("time.adaptive", "false, or a [domain] method with an "
+                                f"embedded error estimate "
+                                f"({', '.join(fe_method_names(estimate=True))})", True)
+        elif time.adaptive and time.method not in _GRID_ESTIMATE:
+            raise KeyError_("time.adaptive", f"false, or a [grid] method with an embedded "
+                            f"error estimate ({', '.join(_GRID_ESTIMATE)})", True)
+        return self
+
     def resolved(self) -> dict:
         """The case with defaults filled in and ``model.parameters`` holding every
         parameter the model runs with (preset, then the overrides), so that ``pdekit
         check`` and ``summary.json`` show the values in use. The table is still a valid
         set of overrides: the resolved case describes the same run."""
         data = super().resolved()
+        data.pop("grid" if self.domain is not None else "domain", None)
         data["model"]["parameters"] = self.model.effective_parameters()
         return data

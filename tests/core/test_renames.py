@@ -89,3 +89,10 @@ def test_cli_prints_the_notice_on_stderr_and_quiet_silences_it(tmp_path):
                     cwd=tmp_path)
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_turing_domain_primitives_take_shape_too():
+    case = pdekit.load_case({"case": {"kind": "turing"}, "time": {"method": "ars222"},
+                             "domain": dict(CSG["geometry"], maxh=0.3)})
+    assert [p.shape for p in case.domain.primitives.values()] == ["box", "ball"]
+    assert "domain.primitives.b.kind is now domain.primitives.b.shape" in case.notices[1]
