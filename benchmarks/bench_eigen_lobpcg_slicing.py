@@ -27,12 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-from pdekit.fem.assembly import assemble
-from pdekit.fem.geometry import rectangle
-from pdekit.fem.mesh import build_mesh
+from pdekit.fem.solve.assembly import assemble
+from pdekit.fem.geometry.shapes2d import rectangle
+from pdekit.fem.geometry.mesh import build_mesh
 from pdekit.fem.schema import GeometrySection
-from pdekit.fem.slepc_solver import solve_eigen
-from pdekit.fem.solids import build_solid
+from pdekit.fem.solve.slepc_solver import solve_eigen
+from pdekit.fem.geometry.solids import build_solid
 
 ROOT = Path(__file__).resolve().parents[1]
 TOL = 1e-10

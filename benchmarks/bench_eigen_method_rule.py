@@ -1,4 +1,4 @@
-"""The measurements behind ``solver.method = "auto"`` (:mod:`pdekit.fem.method`).
+"""The measurements behind ``solver.method = "auto"`` (:mod:`pdekit.fem.solve.method`).
 
 Solve stage of Krylov–Schur + shift-and-invert (today's factorization choice: CHOLMOD,
 or CG + GAMG in 3D above 1e5 dofs) against LOBPCG + GAMG, on unit squares and cubes,
@@ -20,12 +20,12 @@ from __future__ import annotations
 import sys
 import time
 
-from pdekit.fem.assembly import assemble
-from pdekit.fem.geometry import rectangle
-from pdekit.fem.mesh import build_mesh
+from pdekit.fem.solve.assembly import assemble
+from pdekit.fem.geometry.shapes2d import rectangle
+from pdekit.fem.geometry.mesh import build_mesh
 from pdekit.fem.schema import GeometrySection
-from pdekit.fem.slepc_solver import solve_eigen
-from pdekit.fem.solids import build_solid
+from pdekit.fem.solve.slepc_solver import solve_eigen
+from pdekit.fem.geometry.solids import build_solid
 
 # (dim, order, maxh, refine): about 1e4 ... 1.3e5 free dofs.
 PROBLEMS = [(2, 1, 0.01, 1), (3, 1, 0.1, 2), (3, 2, 0.1, 1), (3, 3, 0.2, 1),

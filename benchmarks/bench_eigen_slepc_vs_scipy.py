@@ -38,7 +38,7 @@ def assembled(refine: int, order: int = 1) -> tuple[sp.csr_matrix, sp.csr_matrix
 def slepc_solve(A: sp.csr_matrix, M: sp.csr_matrix, options=()) -> tuple[np.ndarray, float]:
     from petsc4py import PETSc
 
-    from pdekit.fem.slepc_solver import solve_eigen
+    from pdekit.fem.solve.slepc_solver import solve_eigen
 
     def petsc(matrix):
         return PETSc.Mat().createAIJ(size=matrix.shape, csr=(matrix.indptr.astype(PETSc.IntType),

@@ -2,7 +2,7 @@
 
 Same free-dof matrices (assembled once with NGSolve; Dirichlet boundary), 10 pairs nearest
 σ = 0, tol 1e-10. A row times pdekit's solve stage as a run does it
-(:func:`pdekit.fem.slepc_solver.solve_eigen`: EPS set-up, factorization and Krylov–Schur
+(:func:`pdekit.fem.solve.slepc_solver.solve_eigen`: EPS set-up, factorization and Krylov–Schur
 iterations) with ``solver.factorization`` = auto and each path forced; the scipy row is
 ``eigsh(A, M=M, sigma=0)`` (ARPACK + SuperLU). Every time is the fastest of ``--repeats``;
 the ratio is scipy's time over the row's, within this one run (repeats interleave the
@@ -74,7 +74,7 @@ def petsc_matrix(matrix: sp.csr_matrix):
 
 def pdekit_solve(A, M, factorization: str, dim: int) -> tuple[np.ndarray, float, dict]:
     """pdekit's solve stage on fresh PETSc copies; returns values, seconds, settings."""
-    from pdekit.fem.slepc_solver import solve_eigen
+    from pdekit.fem.solve.slepc_solver import solve_eigen
 
     pA, pM = petsc_matrix(A), petsc_matrix(M)
     start = time.perf_counter()

@@ -62,7 +62,7 @@ def runs(quick: bool) -> list[tuple[str, str, list[str]]]:
 
 def run_one(case_file: str, overrides: list[str]) -> dict:
     """Train one case (no output files) and summarize its history."""
-    from pdekit.cases import load_case
+    from pdekit.core.cases import load_case
     from pdekit.pinn.build import build
     from pdekit.pinn.training import Trainer
 

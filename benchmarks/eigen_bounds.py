@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import time
 
-from pdekit.fem.bounds import BoundSettings, guaranteed_bounds
-from pdekit.fem.geometry import lshape, rectangle
+from pdekit.fem.solve.bounds import BoundSettings, guaranteed_bounds
+from pdekit.fem.geometry.shapes2d import lshape, rectangle
 
 
 def settings(nev: int, start: int, top: int, target: float) -> BoundSettings:
@@ -66,9 +66,9 @@ def square_first() -> None:
 
 
 def cr_against_lg() -> None:
-    from pdekit.fem.assembly import dirichlet_pattern
-    from pdekit.fem.cr_bound import cr_lower_bounds, cr_mesh
-    from pdekit.fem.mesh import build_mesh
+    from pdekit.fem.solve.assembly import dirichlet_pattern
+    from pdekit.fem.solve.cr_bound import cr_lower_bounds, cr_mesh
+    from pdekit.fem.geometry.mesh import build_mesh
 
     shape = lshape()
     lg, lg_seconds = timed(shape, settings(1, 4, 16, 1e-8))

@@ -120,7 +120,7 @@ def domain_rate_error(maxh: float, refine: int) -> tuple[float, int]:
 
     from pdekit.fe.assembly import assemble
     from pdekit.fe.meshing import make_mesh
-    from pdekit.fem.geometry import rectangle
+    from pdekit.fem.geometry.shapes2d import rectangle
 
     mesh, _ = make_mesh(rectangle(1.0, 1.0), SimpleNamespace(maxh=maxh, refine=refine,
                                                              order=1, curve=0), ())

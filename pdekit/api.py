@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from pdekit.cases import LoadedCase, check_case_file
-from pdekit.cases import load_case as _load
-from pdekit.casemodel import KindCase
+from pdekit.core.cases import LoadedCase, check_case_file
+from pdekit.core.cases import load_case as _load
+from pdekit.core.casemodel import KindCase
 from pdekit.errors import CaseError
 from pdekit.launcher import mpi_size
 from pdekit.result import Result

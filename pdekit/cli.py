@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Sequence
 
 from pdekit import __version__
-from pdekit.casefields import describe_model
-from pdekit.cases import bundled_cases_dir, check_case_file, load_case, read_toml
+from pdekit.core.casefields import describe_model
+from pdekit.core.cases import bundled_cases_dir, check_case_file, load_case, read_toml
 from pdekit.launcher import mpi_rank, share_blas_threads
 from pdekit.errors import (EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_OK, CaseError, HelpShown,
                            NumericalError, interrupt_signal)
-from pdekit.plugin import kinds
-from pdekit.tomlfmt import format_toml
+from pdekit.core.plugin import kinds
+from pdekit.core.tomlfmt import format_toml
 
 
 class _Parser(argparse.ArgumentParser):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from pdekit.registry import Registry
+from pdekit.core.registry import Registry
 
 LossFn = Callable[[], tf.Tensor]
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from pdekit.registry import Registry
+from pdekit.core.registry import Registry
 
 FAMILIES = ("first-order", "quasi-newton", "newton", "least-squares", "federated-newton")
 

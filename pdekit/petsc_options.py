@@ -7,7 +7,7 @@ terminal or the run folder only), and a run places their files in its folder
 (:func:`run_options`, :func:`write_log_view`).
 
 Precedence when both are given: the table first, the command line after it, so the
-command line wins (the solvers set them in order: :func:`pdekit.fem.slepc_solver.solve_eigen`,
+command line wins (the solvers set them in order: :func:`pdekit.fem.solve.slepc_solver.solve_eigen`,
 :func:`pdekit.fd.run_petsc.run`).
 """
 

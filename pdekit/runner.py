@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from pdekit import __version__
-from pdekit.cases import LoadedCase
+from pdekit.core.cases import LoadedCase
 from pdekit.errors import CaseError
 from pdekit.launcher import mpi_rank, mpi_size
 from pdekit.result import Result
@@ -36,7 +36,7 @@ def run_case(load: Callable[[], LoadedCase], out: Path | None, *, quiet: bool,
     Parameters
     ----------
     load
-        Loads the validated, prepared case (:func:`pdekit.cases.load_case`); called here
+        Loads the validated, prepared case (:func:`pdekit.core.cases.load_case`); called here
         so that a file one rank cannot read is agreed on like any bad input.
     out
         The run folder; ``None``: ``results/<case name>``.

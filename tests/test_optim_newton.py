@@ -79,7 +79,7 @@ def test_newton_cg_on_keras_model_float32():
 
 
 def test_methods_are_found_by_name_with_capabilities():
-    from pdekit.registry import UnknownName
+    from pdekit.core.registry import UnknownName
 
     x, loss = rosenbrock()
     with pytest.raises(UnknownName, match="did you mean 'lbfgs'"):

@@ -2,8 +2,8 @@
 
 ``.. pdekit-case-reference::``
     Every kind and every key of its case files, from the kinds' typed models: the same
-    registry and field helpers as ``pdekit list`` (:mod:`pdekit.plugin`,
-    :mod:`pdekit.casefields`).
+    registry and field helpers as ``pdekit list`` (:mod:`pdekit.core.plugin`,
+    :mod:`pdekit.core.casefields`).
 ``.. pdekit-gallery::``
     Every bundled case (``cases/*.toml``): its leading comment, picture and measured run
     time (``docs/gallery/``, written by ``docs/gallery.py``), and the case file itself. A
@@ -71,12 +71,12 @@ def _literal(text: str) -> nodes.paragraph:
 def key_rows(model: Any) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
     """Each section of a kind's case model with its keys: (key, type, default, meaning).
 
-    The same reading of the model as :func:`pdekit.casefields.describe_model` (the
+    The same reading of the model as :func:`pdekit.core.casefields.describe_model` (the
     ``pdekit list`` text): its type and default phrases, choices of string keys.
     """
     from typing import Literal, get_args, get_origin
 
-    from pdekit.casefields import default_phrase, is_model, type_phrase, unwrap
+    from pdekit.core.casefields import default_phrase, is_model, type_phrase, unwrap
 
     sections = []
     for section, info in model.model_fields.items():
@@ -99,7 +99,7 @@ class CaseReference(SphinxDirective):
     """Every kind's case-file keys, from the registry of kinds."""
 
     def run(self) -> list[nodes.Node]:
-        from pdekit.plugin import kinds
+        from pdekit.core.plugin import kinds
 
         registry = kinds()
         out = []
@@ -134,7 +134,7 @@ class Gallery(SphinxDirective):
     """One section per bundled case: what it is, its picture, its run time, the file."""
 
     def run(self) -> list[nodes.Node]:
-        from pdekit.cases import read_toml
+        from pdekit.core.cases import read_toml
 
         times_file = GALLERY / "times.json"
         self.env.note_dependency(str(times_file))

@@ -9,9 +9,9 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from pdekit.casemodel import Field, KeyError_, Section, choice
+from pdekit.core.casemodel import Field, KeyError_, Section, choice
 from pdekit.fd.models import BVAM, MODELS, preset_parameters
-from pdekit.registry import did_you_mean
+from pdekit.core.registry import did_you_mean
 
 BVAM_KEYS = ("delta1", "delta2", "tau1", "tau2", "alpha", "beta", "gamma")
 """BVAM parameters accepted directly under ``[model]`` (the issue-2 schema)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pdekit.registry import Registry
+from pdekit.core.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """PETSc options of a turing case on the PETSc path (``[time.petsc]``, options after
 ``--``) tried on a tiny problem before anything runs, as the eigen kind does
-(:mod:`pdekit.fem.option_probe`): one step of the case's system on a 4-point-per-axis
+(:mod:`pdekit.fem.solve.option_probe`): one step of the case's system on a 4-point-per-axis
 grid of this process. An option no PETSc object reads (``ts_tpye``) or a value PETSc
 refuses (``ts_type = "nonsense"``) is bad input; ``-help`` prints the options of the
 integrator that would run. Imports PETSc.
@@ -30,7 +30,7 @@ def _one_step(options: OptionPairs, method: str, boundary: str, dim: int,
     accepted) and the names no PETSc object read."""
     from petsc4py import PETSc
 
-    from pdekit.fem.petsc_reason import petsc_reason
+    from pdekit.fem.solve.petsc_reason import petsc_reason
     from pdekit.fd.petsc_ts import PetscTSError, solve_petsc
 
     database = PETSc.Options()

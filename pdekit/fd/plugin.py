@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class TuringPlugin:
-    """The ``turing`` kind (see :class:`pdekit.plugin.KindPlugin`)."""
+    """The ``turing`` kind (see :class:`pdekit.core.plugin.KindPlugin`)."""
 
     name = "turing"
     description = ("Two-species reaction-diffusion (BVAM, Gray-Scott, Schnakenberg, "

@@ -16,13 +16,13 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import field_validator, model_validator
 
-from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
+from pdekit.core.casemodel import Field, KeyError_, KindCase, Section, choice
 from pdekit.fd.model_section import ModelSection
 from pdekit.fd.petsc_methods import TS_METHODS
 from pdekit.fe.methods import fe_method_names
 from pdekit.fe.section import DomainSection
 from pdekit.petsc_options import PetscValue
-from pdekit.renames import Renamed
+from pdekit.core.renames import Renamed
 from pdekit.time import METHODS
 
 def _point_counts(value: object) -> object:

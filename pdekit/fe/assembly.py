@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from pdekit.fem.assembly import dirichlet_pattern
+from pdekit.fem.solve.assembly import dirichlet_pattern
 
 EDGE_BUBBLE_MIDPOINT = -0.125
 """Value of NGSolve's order-2 edge shape function (coefficient 1) at the midpoint of its

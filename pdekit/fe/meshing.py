@@ -1,5 +1,5 @@
 """The NGSolve mesh of a ``[domain]``: the eigen kind's mesher for planar and solid shapes
-(:func:`pdekit.fem.mesh.build_mesh`, one geometry layer for both kinds), Netgen's surface
+(:func:`pdekit.fem.geometry.mesh.build_mesh`, one geometry layer for both kinds), Netgen's surface
 mesher for closed surfaces (:func:`pdekit.fe.surfaces.surface_mesh`); elements curved to
 the geometry on curved boundaries and surfaces."""
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from pdekit.fe.surfaces import Surface, surface_mesh
-from pdekit.fem.geometry import Shape
-from pdekit.fem.mesh import MAX_CURVE_ORDER, build_mesh
-from pdekit.fem.solids import Solid
+from pdekit.fem.geometry.shapes2d import Shape
+from pdekit.fem.geometry.mesh import MAX_CURVE_ORDER, build_mesh
+from pdekit.fem.geometry.solids import Solid
 
 
 def curve_order(domain: Any) -> int:

@@ -23,12 +23,12 @@ from pdekit.fd.prepare import MAX_SNAPSHOTS, build_model, steps_landing_on
 from pdekit.fd.schema import TuringCase
 from pdekit.fe.size import TooLarge, run_size
 from pdekit.fe.surfaces import Surface, SurfaceFileError, surface_of
-from pdekit.fem.geometry import Shape
+from pdekit.fem.geometry.shapes2d import Shape
 from pdekit.fem.prepare import build_shape
-from pdekit.fem.solids import Solid
+from pdekit.fem.geometry.solids import Solid
 from pdekit.launcher import mpi_size
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
-from pdekit.registry import did_you_mean
+from pdekit.core.registry import did_you_mean
 
 __all__ = ["FESetup", "prepare"]
 
@@ -42,7 +42,7 @@ class FESetup:
     case, model
         The validated case and its reaction model.
     shape
-        The 2D :class:`~pdekit.fem.geometry.Shape`, 3D :class:`~pdekit.fem.solids.Solid`
+        The 2D :class:`~pdekit.fem.geometry.shapes2d.Shape`, 3D :class:`~pdekit.fem.geometry.solids.Solid`
         or closed :class:`~pdekit.fe.surfaces.Surface`.
     dirichlet
         Boundary names where u, v are held at the steady state.

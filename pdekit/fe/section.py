@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, model_validator
 
-from pdekit.casemodel import Field, KeyError_
-from pdekit.fem.mesh import MAX_CURVE_ORDER
+from pdekit.core.casemodel import Field, KeyError_
+from pdekit.fem.geometry.mesh import MAX_CURVE_ORDER
 from pdekit.fem.schema import SOLIDS, GeometrySection, Positive
 
 SURFACES = ("sphere", "ellipsoid", "torus", "surface")

@@ -1,11 +1,11 @@
 """How big a finite-element ``turing`` run gets, estimated before anything is meshed.
 
 Elements come from the eigen kind's measured Netgen densities
-(:data:`pdekit.fem.size.ELEMENTS_PER_AREA` triangles per maxh² of area, also on curved
-surfaces; :data:`pdekit.fem.size.ELEMENTS_PER_VOLUME` tetrahedra per maxh³), times 4 (2D,
+(:data:`pdekit.fem.solve.size.ELEMENTS_PER_AREA` triangles per maxh² of area, also on curved
+surfaces; :data:`pdekit.fem.solve.size.ELEMENTS_PER_VOLUME` tetrahedra per maxh³), times 4 (2D,
 surfaces) or 8 (3D) per uniform refinement; mesh files count their own elements. Dofs and
-peak memory use the eigen kind's fitted model (:func:`pdekit.fem.size.level_size`,
-:func:`~pdekit.fem.size.level_size_3d`: matrices and a direct factorization, which covers
+peak memory use the eigen kind's fitted model (:func:`pdekit.fem.solve.size.level_size`,
+:func:`~pdekit.fem.solve.size.level_size_3d`: matrices and a direct factorization, which covers
 the integrator's factorizations per step size too) plus the Lanczos basis of the mode
 analysis (at most :data:`pdekit.fe.modes.MODE_VALUES` numbers).
 """
@@ -16,9 +16,9 @@ import math
 
 from pdekit.fe.modes import MAX_MODES, MODE_VALUES
 from pdekit.fe.surfaces import Surface
-from pdekit.fem import size
-from pdekit.fem.geometry import Shape
-from pdekit.fem.solids import Solid
+from pdekit.fem.solve import size
+from pdekit.fem.geometry.shapes2d import Shape
+from pdekit.fem.geometry.solids import Solid
 
 class TooLarge(ValueError):
     """The mesh size cannot fit the domain: the message says by how much."""
@@ -31,7 +31,7 @@ def coarse_elements(shape: Shape | Solid | Surface, maxh: float) -> float:
     ------
     TooLarge
         When extent / maxh would give more than
-        :data:`pdekit.fem.size.MAX_COARSE_ELEMENTS` elements.
+        :data:`pdekit.fem.solve.size.MAX_COARSE_ELEMENTS` elements.
     """
     if isinstance(shape, Surface):
         if shape.triangles is not None:

@@ -15,7 +15,7 @@ from pdekit.output import RunReport
 
 
 class EigenPlugin:
-    """The ``eigen`` kind (see :class:`pdekit.plugin.KindPlugin`)."""
+    """The ``eigen`` kind (see :class:`pdekit.core.plugin.KindPlugin`)."""
 
     name = "eigen"
     description = ("Laplace eigenproblems -Δu = λu (H1 FEM, NGSolve) in 2D and 3D, solved by "

@@ -5,9 +5,9 @@ NGSolve/MPI, with two exceptions named below: the Gmsh file is read and checked 
 boundary names are checked against the geometry (a CSG solid is built with
 ``netgen.occ`` to learn which faces its operations keep), the shift against the boundary
 conditions, the domain's extent and the run's size (dofs, memory, written points, hp
-layers) against what this machine holds (:mod:`pdekit.fem.size`; a small level whose
+layers) against what this machine holds (:mod:`pdekit.fem.solve.size`; a small level whose
 estimate comes near ``solver.nev`` is meshed with NGSolve to count its free dofs,
-:mod:`pdekit.fem.dof_count`), and the PETSc options of ``[solver.petsc]`` and the command
+:mod:`pdekit.fem.solve.dof_count`), and the PETSc options of ``[solver.petsc]`` and the command
 line are tried on a tiny probe problem — which imports PETSc/SLEPc, only when there are
 options. The result is one :class:`EigenSetup` handed to :func:`pdekit.fem.run.run`.
 """
@@ -19,22 +19,22 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from pdekit.errors import HelpShown
-from pdekit.fem import size
-from pdekit.fem.bounds_check import check_bounds
-from pdekit.fem.feature_size import SolidKeyError
-from pdekit.fem.geometry import Shape, disk, gmsh_mesh, lshape, polygon, rectangle
-from pdekit.fem.option_probe import check_options, show_help
+from pdekit.fem.solve import size
+from pdekit.fem.solve.bounds_check import check_bounds
+from pdekit.fem.geometry.feature_size import SolidKeyError
+from pdekit.fem.geometry.shapes2d import Shape, disk, gmsh_mesh, lshape, polygon, rectangle
+from pdekit.fem.solve.option_probe import check_options, show_help
 from pdekit.fem.schema import SOLIDS, BoundarySection, EigenCase, GeometrySection
 from pdekit.fem.setup import EigenSetup
-from pdekit.fem.dof_count import free_dofs, needs_count
-from pdekit.fem.mesh_text import MeshFileError
-from pdekit.fem.size_check import check_size, estimate_levels
-from pdekit.fem.solids import Solid, build_solid, mesh_file_solid
+from pdekit.fem.solve.dof_count import free_dofs, needs_count
+from pdekit.fem.geometry.mesh_text import MeshFileError
+from pdekit.fem.solve.size_check import check_size, estimate_levels
+from pdekit.fem.geometry.solids import Solid, build_solid, mesh_file_solid
 from pdekit.petsc_files import placed
 from pdekit.petsc_options import (OptionPairs, OptionProblem, checked_command_line,
                                   checked_table, initialize_petsc, refuse_case_keys, refused,
                                   wants_help)
-from pdekit.registry import did_you_mean
+from pdekit.core.registry import did_you_mean
 
 OPTIONS_SOURCE = "[solver.petsc] / options after --"
 """Where PETSc options come from, as named in error messages found at run time."""
@@ -84,7 +84,7 @@ def mesh_shape(case: EigenCase) -> Shape | Solid:
 
 
 def build_shape(case: EigenCase) -> Shape | Solid:
-    """The 2D :class:`~pdekit.fem.geometry.Shape` or 3D :class:`Solid` of ``[geometry]``
+    """The 2D :class:`~pdekit.fem.geometry.shapes2d.Shape` or 3D :class:`Solid` of ``[geometry]``
     (reads a mesh file's boundary names; a mesh without names gets Netgen's one boundary
     name)."""
     geometry: GeometrySection = case.geometry
@@ -157,7 +157,7 @@ def check_boundary_names(case: EigenCase, shape: Shape | Solid) -> None:
 def solver_options(case: EigenCase) -> OptionPairs:
     """``[solver.petsc]`` and the options after ``--``, parsed once, table first, files
     only into the run folder (:mod:`pdekit.petsc_files`), and tried on a probe problem
-    (see :func:`pdekit.fem.option_probe.check_options`; its files go to a scratch folder)."""
+    (see :func:`pdekit.fem.solve.option_probe.check_options`; its files go to a scratch folder)."""
     table = checked_table(case, "solver.petsc", case.solver.petsc)
     command_line = checked_command_line(case.solver_args)
     refuse_case_keys(case, "solver.petsc", table, command_line, CASE_KEY_OPTIONS)
@@ -217,7 +217,7 @@ def prepare(case: EigenCase) -> EigenSetup:
 def check_nev(case: EigenCase, shape: Shape | Solid, dirichlet: frozenset[str],
               levels: tuple[tuple[int, int], ...], hp_levels: dict[int, int]) -> None:
     """``solver.nev`` against the exact free dofs of the smallest level, when that level is
-    small and ``nev`` near its estimate (:mod:`pdekit.fem.dof_count`)."""
+    small and ``nev`` near its estimate (:mod:`pdekit.fem.solve.dof_count`)."""
     if case.solver.interval is not None:
         return  # nev is not used
     _, sizes = estimate_levels(case, shape, dirichlet, levels, hp_levels)
@@ -268,7 +268,7 @@ def accuracy_orders(case: EigenCase) -> list[int]:
 
 def hp_layers(case: EigenCase, order: int) -> int:
     """hp-grading layers at element order ``order``: ``mesh.hp_levels`` (refused beyond
-    :func:`~pdekit.fem.size.hp_layer_limit`), or the order capped at that limit."""
+    :func:`~pdekit.fem.solve.size.hp_layer_limit`), or the order capped at that limit."""
     if case.mesh.hp_factor < size.SMALLEST_HP_LAYER:
         # one layer already makes the innermost element hp_factor of its coarse size
         raise case.error("mesh.hp_factor", f"a ratio of at least {size.SMALLEST_HP_LAYER:g} "

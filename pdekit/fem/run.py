@@ -4,7 +4,7 @@ Rank 0 meshes coarsely and distributes, every rank refines and assembles its par
 SLEPc/MUMPS solve on the distributed matrices. The modes of the last level are written in
 2D gathered on rank 0 (one ``.vtu`` per mode, as in a serial run: 2D meshes stay small
 and the picture needs every triangle), in 3D as per-rank pieces + ``.pvtu``
-(:mod:`pdekit.fem.modes3d`; a 3D mesh is never gathered).
+(:mod:`pdekit.fem.output.modes3d`; a 3D mesh is never gathered).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from pdekit.fem.prepare import EigenSetup
-from pdekit.fem.report import describe, lines, results, richardson_note
-from pdekit.fem.study import Level, Solution, StudyOutcome, by_order, run_study
+from pdekit.fem.output.report import describe, lines, results, richardson_note
+from pdekit.fem.solve.study import Level, Solution, StudyOutcome, by_order, run_study
 from pdekit.memory import peak_rss_mib
 from pdekit.mpi_abort import on_every_rank
 from pdekit.output import RunReport
@@ -51,7 +51,7 @@ def _run(setup: EigenSetup, context: Any, comm: Any) -> RunReport:
     outcome.compare_with_reference()
     bounds = None
     if setup.case.solver.bounds == "guaranteed":  # one rank (checked in prepare)
-        from pdekit.fem.bounds_report import run_bounds
+        from pdekit.fem.output.bounds_report import run_bounds
 
         with context.phase("bounds"):
             bounds = run_bounds(setup, context)
@@ -62,7 +62,7 @@ def _run(setup: EigenSetup, context: Any, comm: Any) -> RunReport:
     if context.is_root and write_weyl_plot(setup, context, outcome.final):
         files.append("weyl.png")
     if bounds is not None:
-        from pdekit.fem.bounds_report import bounds_lines, plot_bounds
+        from pdekit.fem.output.bounds_report import bounds_lines, plot_bounds
 
         text += bounds_lines(bounds)
         if context.is_root:
@@ -78,7 +78,7 @@ def mode_gridfunctions(solution: Solution, count: int) -> list[Any]:
     """NGSolve GridFunctions of the first ``count`` computed modes."""
     import ngsolve
 
-    from pdekit.fem.assembly import free_dof_vector_to_gridfunction
+    from pdekit.fem.solve.assembly import free_dof_vector_to_gridfunction
 
     gridfunctions = []
     for vector in solution.vectors[:count]:
@@ -96,8 +96,8 @@ def mode_data(setup: EigenSetup, comm: Any, level: Level, solution: Solution
     tetrahedra in 3D; gathered on rank 0 in 2D, this rank's part in 3D)."""
     import numpy as np
 
-    from pdekit.fem.modes3d import sample_modes_3d
-    from pdekit.fem.modes_output import gather_samples, sample_modes
+    from pdekit.fem.output.modes3d import sample_modes_3d
+    from pdekit.fem.output.modes_output import gather_samples, sample_modes
 
     gridfunctions = mode_gridfunctions(solution, len(level.eigenvalues))
     if setup.dim == 3:
@@ -124,10 +124,10 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
     list of str
         The names of the files written (empty off rank 0).
     """
-    from pdekit.fem.modes_output import (gather_samples, multiplicities, normalize_signs,
+    from pdekit.fem.output.modes_output import (gather_samples, multiplicities, normalize_signs,
                                          picture_samples, plot_modes, sample_modes,
                                          write_modes_vtu)
-    from pdekit.fem.size_check import auto_subdivision
+    from pdekit.fem.solve.size_check import auto_subdivision
 
     output = setup.case.output
     count = min(max(output.modes, output.plot), len(level.eigenvalues))
@@ -164,12 +164,12 @@ def write_modes(setup: EigenSetup, context: Any, comm: Any, level: Level,
 def write_modes_3d(setup: EigenSetup, context: Any, comm: Any, level: Level, mesh: Any,
                    gridfunctions: list[Any], subdivision: int) -> list[str]:
     """Per-rank pieces + ``.pvtu`` per mode and the slice picture (see
-    :mod:`pdekit.fem.modes3d`); signs fixed so each mode's largest |u| is positive."""
+    :mod:`pdekit.fem.output.modes3d`); signs fixed so each mode's largest |u| is positive."""
     import numpy as np
 
-    from pdekit.fem.modes3d import (locate_peaks, peaks, plot_slices, sample_modes_3d,
+    from pdekit.fem.output.modes3d import (locate_peaks, peaks, plot_slices, sample_modes_3d,
                                     slice_values, write_pieces)
-    from pdekit.fem.modes_output import multiplicities
+    from pdekit.fem.output.modes_output import multiplicities
 
     output = setup.case.output
     multiplicity = multiplicities(len(gridfunctions), level.clusters)
@@ -207,7 +207,7 @@ def eigenvalues_below(setup: EigenSetup, level: Level) -> int | None:
     otherwise unknown (``None``)."""
     if "below_interval" in level.solver:
         return int(level.solver["below_interval"])
-    from pdekit.fem.factorization import shifted_is_spd
+    from pdekit.fem.solve.factorization import shifted_is_spd
 
     below = shifted_is_spd(setup.case.solver.problem_type == "ghep", setup.target,
                            bool(setup.dirichlet))
@@ -215,10 +215,10 @@ def eigenvalues_below(setup: EigenSetup, level: Level) -> int | None:
 
 
 def write_weyl_plot(setup: EigenSetup, context: Any, level: Level) -> bool:
-    """The counting function N(λ) against Weyl's two-term law (:mod:`pdekit.fem.weyl`),
+    """The counting function N(λ) against Weyl's two-term law (:mod:`pdekit.fem.solve.weyl`),
     for runs of at least :data:`WEYL_MIN_EIGENVALUES` eigenvalues from a known count;
     ``False`` when not drawn."""
-    from pdekit.fem.weyl import Measures, plot_weyl
+    from pdekit.fem.solve.weyl import Measures, plot_weyl
 
     below = eigenvalues_below(setup, level)
     if below is None or level.measures is None \
@@ -233,7 +233,7 @@ def write_weyl_plot(setup: EigenSetup, context: Any, level: Level) -> bool:
 def write_convergence_plot(setup: EigenSetup, context: Any, outcome: StudyOutcome) -> bool:
     """Errors against free dofs, one line per order and compared eigenvalue, observed
     rates and reference slopes; ``False`` when there is nothing to draw (no reference)."""
-    from pdekit.fem.convergence import (ErrorSeries, corner_exponent, expected_rate,
+    from pdekit.fem.solve.convergence import (ErrorSeries, corner_exponent, expected_rate,
                                         plot_convergence)
 
     reference = outcome.reference

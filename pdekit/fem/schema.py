@@ -13,16 +13,16 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, field_validator, model_validator
 
-from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
-from pdekit.fem.factorization import CHOICES as FACTORIZATION_CHOICES
-from pdekit.fem.geometry import polygon_problem
-from pdekit.fem.mesh import MAX_CURVE_ORDER
-from pdekit.fem.solids import parse_combine
-from pdekit.fem.lobpcg import PRECONDITIONERS
-from pdekit.fem.method import METHOD_CHOICES
-from pdekit.fem.slepc_solver import PROBLEM_TYPES
+from pdekit.core.casemodel import Field, KeyError_, KindCase, Section, choice
+from pdekit.fem.solve.factorization import CHOICES as FACTORIZATION_CHOICES
+from pdekit.fem.geometry.shapes2d import polygon_problem
+from pdekit.fem.geometry.mesh import MAX_CURVE_ORDER
+from pdekit.fem.geometry.solids import parse_combine
+from pdekit.fem.solve.lobpcg import PRECONDITIONERS
+from pdekit.fem.solve.method import METHOD_CHOICES
+from pdekit.fem.solve.slepc_solver import PROBLEM_TYPES
 from pdekit.petsc_options import PetscValue
-from pdekit.renames import Renamed
+from pdekit.core.renames import Renamed
 
 Shape = Literal["square", "rectangle", "lshape", "disk", "polygon", "box", "ball",
                 "cylinder", "fichera", "prism", "csg", "mesh"]

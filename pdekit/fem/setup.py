@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pdekit.fem.geometry import Shape
+from pdekit.fem.geometry.shapes2d import Shape
 from pdekit.fem.schema import EigenCase
-from pdekit.fem.solids import Solid
+from pdekit.fem.geometry.solids import Solid
 from pdekit.petsc_options import OptionPairs
 
 __all__ = ["EigenSetup"]
@@ -21,7 +21,7 @@ class EigenSetup:
     case
         The typed case (unchanged: a relative ``geometry.file`` stays as written).
     shape
-        The 2D geometry or the 3D :class:`~pdekit.fem.solids.Solid`, a mesh file resolved
+        The 2D geometry or the 3D :class:`~pdekit.fem.geometry.solids.Solid`, a mesh file resolved
         against the case file's folder.
     dirichlet
         Names of the Dirichlet boundaries.
@@ -35,7 +35,7 @@ class EigenSetup:
         at the first that meets ``solver.accuracy``).
     hp_levels
         Element order -> hp-grading layers (``mesh.hp_levels``, or the order capped by
-        :func:`pdekit.fem.size.hp_layer_limit`).
+        :func:`pdekit.fem.solve.size.hp_layer_limit`).
     """
 
     case: EigenCase

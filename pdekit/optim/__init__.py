@@ -38,7 +38,7 @@ from pdekit.optim.spectra import (
 )
 from pdekit.optim.trust_region import steihaug_cg, trust_region_ncg
 from pdekit.optimizers import OPTIMIZERS
-from pdekit.registry import UnknownName
+from pdekit.core.registry import UnknownName
 
 __all__ = [
     "OPTIMIZERS",
@@ -114,7 +114,7 @@ def minimize(
 
     Raises
     ------
-    pdekit.registry.UnknownName
+    pdekit.core.registry.UnknownName
         For an unknown method name (a ``LookupError`` naming the closest known one).
 
     Examples

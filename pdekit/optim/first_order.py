@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import tensorflow as tf
 
-from pdekit.registry import Registry
+from pdekit.core.registry import Registry
 
 __all__ = ["FIRST_ORDER", "first_order_steps", "first_order_update"]
 

@@ -14,7 +14,7 @@ import dataclasses
 from typing import Any, Callable
 
 from pdekit.optimizers import OPTIMIZERS, OptimizerTraits
-from pdekit.registry import Registry
+from pdekit.core.registry import Registry
 
 __all__ = ["STAGES", "family_methods"]
 

@@ -19,7 +19,7 @@ from pdekit.pinn.schema import PinnCase
 
 
 class PinnPlugin:
-    """The ``poisson-pinn`` kind (see :class:`pdekit.plugin.KindPlugin`)."""
+    """The ``poisson-pinn`` kind (see :class:`pdekit.core.plugin.KindPlugin`)."""
 
     name = "poisson-pinn"
     description = ("Poisson equation Laplacian(u) = f on an interval, rectangle, 3D box, disk, "

@@ -205,7 +205,7 @@ def _conditions(case: PinnCase, domain: Domain | None, variables: tuple[str, ...
     """The condition of every boundary part (Dirichlet where ``[boundary]`` names none)."""
     if domain is None:
         return {}
-    from pdekit.registry import did_you_mean
+    from pdekit.core.registry import did_you_mean
 
     parts = domain.boundary_parts
     for name in case.boundary:

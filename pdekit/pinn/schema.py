@@ -13,10 +13,10 @@ from typing import Annotated, Literal, Union, get_args
 
 from pydantic import field_validator, model_validator
 
-from pdekit.casemodel import Field, KeyError_, KindCase, Section, choice
+from pdekit.core.casemodel import Field, KeyError_, KindCase, Section, choice
 from pdekit.pinn.methods import family_methods
 from pdekit.pinn.points import SAMPLERS
-from pdekit.renames import Renamed
+from pdekit.core.renames import Renamed
 
 ACTIVATIONS = ("tanh", "sigmoid", "sin", "softplus", "swish")
 """Activation names (the functions are in :data:`pdekit.pinn.network.ACTIVATIONS`)."""

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from pdekit.registry import Registry
+from pdekit.core.registry import Registry
 
 if TYPE_CHECKING:
     from pdekit.time.adaptive import Attempt
@@ -97,7 +97,7 @@ def make_stepper(method: str, problem: SemilinearProblem, dt: float) -> Step:
 
     Raises
     ------
-    pdekit.registry.UnknownName
+    pdekit.core.registry.UnknownName
         For an unknown method name (the message names the close or known ones).
     """
     return METHODS.get(method)(problem, dt)

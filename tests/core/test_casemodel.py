@@ -6,9 +6,9 @@ from typing import Annotated, Literal, Union
 import pytest
 from pydantic import Field, model_validator
 
-from pdekit.casefields import describe_model
-from pdekit.casemodel import KeyError_, KindCase, Section, case_from_document, choice
-from pdekit.cases import apply_override
+from pdekit.core.casefields import describe_model
+from pdekit.core.casemodel import KeyError_, KindCase, Section, case_from_document, choice
+from pdekit.core.cases import apply_override
 from pdekit.errors import CaseError
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from pdekit.registry import NoTraits, Registry, UnknownName, did_you_mean
+from pdekit.core.registry import NoTraits, Registry, UnknownName, did_you_mean
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import pytest
 
 import pdekit
 from pdekit.errors import CaseError
-from pdekit.renames import Renamed, rename_document, rename_override
+from pdekit.core.renames import Renamed, rename_document, rename_override
 from tests.conftest import run_cli
 
 POISSON = {"case": {"kind": "poisson-pinn"},

@@ -8,8 +8,8 @@ import tomllib
 
 import pytest
 
-from pdekit.cases import load_case
-from pdekit.tomlfmt import format_toml
+from pdekit.core.cases import load_case
+from pdekit.core.tomlfmt import format_toml
 from tests.conftest import ROOT
 
 CASES = sorted((ROOT / "cases").glob("*.toml"))

@@ -53,8 +53,8 @@ def test_gallery_has_every_case_with_its_picture(site):
 
 
 def test_case_reference_has_every_key_of_pdekit_list(site):
-    from pdekit.casefields import describe_model
-    from pdekit.plugin import kinds
+    from pdekit.core.casefields import describe_model
+    from pdekit.core.plugin import kinds
 
     text = _text((site / "case_files.html").read_text())
     registry = kinds()

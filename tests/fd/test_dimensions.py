@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.errors import CaseError
 from pdekit.fd.build import diffusion_operator
 from pdekit.fd.grid import NeumannGrid, PeriodicGrid

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from tqdm import tqdm
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.fd.models import MODELS, preset_parameters
 from pdekit.fd.report import run_title
 from pdekit.fd.stability import turing_analysis

@@ -4,7 +4,7 @@ noise is not (its energy per mode falls as 1/N)."""
 import numpy as np
 import pytest
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.errors import CaseError
 from pdekit.fd.grid import NeumannGrid, PeriodicGrid
 from pdekit.fd.noise import band_limited_noise, default_k_max, white_noise

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.cli import main
 from pdekit.errors import CaseError
 from pdekit.fd import prepare as prepare_module

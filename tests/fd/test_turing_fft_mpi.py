@@ -303,7 +303,7 @@ Dv = 0.001
 
 
 def test_auto_backend_follows_the_method(tmp_path):
-    from pdekit.cases import load_case
+    from pdekit.core.cases import load_case
 
     path = tmp_path / "auto.toml"
     path.write_text('[case]\nkind = "turing"\n[grid]\nn = [16, 16]\n[time]\nT = 1.0\n')

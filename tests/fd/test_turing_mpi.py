@@ -252,7 +252,7 @@ def test_reaction_jacobians_are_exact_elementwise():
     ("petsc", "arkimex", "[time.petsc]\n'bad name' = 1\n", (), "time.petsc: expected PETSc"),
 ])
 def test_backend_keys_are_checked(tmp_path, backend, method, extra, args, message):
-    from pdekit.cases import load_case
+    from pdekit.core.cases import load_case
     from pdekit.errors import CaseError
 
     case = write_case(tmp_path, "c", "[16, 16]", backend=backend, method=method)
@@ -265,7 +265,7 @@ def test_backend_keys_are_checked(tmp_path, backend, method, extra, args, messag
 
 
 def test_grid_keys_of_the_fft_backend_are_refused_on_petsc(tmp_path):
-    from pdekit.cases import load_case
+    from pdekit.core.cases import load_case
     from pdekit.errors import CaseError
 
     case = write_case(tmp_path, "c", "[16, 16]")

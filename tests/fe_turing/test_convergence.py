@@ -11,7 +11,7 @@ import pytest
 
 from pdekit.fe.operator import FEOperator
 from pdekit.fe.steppers import make_fe_attempt, make_fe_stepper
-from pdekit.fem.geometry import rectangle
+from pdekit.fem.geometry.shapes2d import rectangle
 from pdekit.time import integrate, integrate_adaptive
 from tests.fe_turing.helpers import SPHERE, diffuse, discretize
 

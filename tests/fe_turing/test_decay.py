@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.special import jv
 
-from pdekit.fem.geometry import disk
+from pdekit.fem.geometry.shapes2d import disk
 from tests.fe_turing.helpers import SPHERE, diffuse, discretize
 
 T, DT = 0.05, 0.0005  # ARS(4,4,3): time error far below the spatial one

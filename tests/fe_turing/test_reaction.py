@@ -11,7 +11,7 @@ from pdekit.fd.models import Schnakenberg
 from pdekit.fe.initial import position_noise
 from pdekit.fe.operator import FEOperator
 from pdekit.fe.steppers import make_fe_stepper
-from pdekit.fem.geometry import disk
+from pdekit.fem.geometry.shapes2d import disk
 from pdekit.time import integrate, make_stepper
 from tests.fe_turing.helpers import discretize
 

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import pytest
 
-from pdekit.fem.geometry import Shape
+from pdekit.fem.geometry.shapes2d import Shape
 
 
 def solve_laplace(shape: Shape, *, order: int, maxh: float, refine: int = 0,
@@ -17,9 +17,9 @@ def solve_laplace(shape: Shape, *, order: int, maxh: float, refine: int = 0,
                   factor_budget_bytes: float | None = None,
                   method: str = "auto") -> tuple[list[float], Any]:
     """Mesh, assemble and solve with the plain pdekit.fem functions (serial)."""
-    from pdekit.fem.assembly import assemble
-    from pdekit.fem.mesh import build_mesh
-    from pdekit.fem.slepc_solver import solve_eigen
+    from pdekit.fem.solve.assembly import assemble
+    from pdekit.fem.geometry.mesh import build_mesh
+    from pdekit.fem.solve.slepc_solver import solve_eigen
 
     dirichlet = set() if all_neumann else set(shape.boundaries) - set(neumann)
     mesh, info = build_mesh(shape, dirichlet, maxh=maxh, refine=refine, hp=hp,

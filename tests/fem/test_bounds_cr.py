@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from pdekit.fem.geometry import rectangle
-from pdekit.fem.reference import rectangle_eigenvalues
+from pdekit.fem.geometry.shapes2d import rectangle
+from pdekit.fem.solve.reference import rectangle_eigenvalues
 
 PI2 = math.pi ** 2
 SQUARE = rectangle(1.0, 1.0)
@@ -16,7 +16,7 @@ EXACT = rectangle_eigenvalues(1, 1, 4)  # 2, 5, 5, 8 (× π²)
 
 
 def straight_mesh(maxh: float, refine: int = 0):
-    from pdekit.fem.mesh import build_mesh
+    from pdekit.fem.geometry.mesh import build_mesh
 
     mesh, _ = build_mesh(SQUARE, set(SQUARE.boundaries), maxh=maxh, refine=refine,
                          hp=False, hp_levels=0, hp_factor=0.2, curve_order=0)
@@ -25,8 +25,8 @@ def straight_mesh(maxh: float, refine: int = 0):
 
 def test_enclosures_on_a_refinement_sequence():
     """CR below, P2 Rayleigh–Ritz above, on every mesh; the width falls."""
-    from pdekit.fem.cr_bound import cr_lower_bounds, cr_mesh
-    from pdekit.fem.lehmann_goerisch import h1_problem, lowest_pairs, ritz_upper_bounds
+    from pdekit.fem.solve.cr_bound import cr_lower_bounds, cr_mesh
+    from pdekit.fem.solve.lehmann_goerisch import h1_problem, lowest_pairs, ritz_upper_bounds
 
     widths = []
     for refine in range(3):
@@ -45,7 +45,7 @@ def test_enclosures_on_a_refinement_sequence():
 def test_a_wrong_constant_breaks_the_enclosure():
     """The check can fail: with C_h scaled by 0.1 the CR "bound" of λ1 on a coarse mesh
     lies above 2π² (the CR eigenvalue itself is above it there)."""
-    from pdekit.fem.cr_bound import CR_CONSTANT, cr_lower_bounds, cr_mesh
+    from pdekit.fem.solve.cr_bound import CR_CONSTANT, cr_lower_bounds, cr_mesh
 
     problem = cr_mesh(straight_mesh(0.5), ".*")
     right = cr_lower_bounds(problem, [1])[0]
@@ -57,7 +57,7 @@ def test_a_wrong_constant_breaks_the_enclosure():
 def test_inertia_counts_multiplicities():
     """Sylvester's law on the CR pencil: 1 eigenvalue below a shift between λ1 and λ2,
     3 between the double λ2 = λ3 and λ4."""
-    from pdekit.fem.cr_bound import approximate_eigenvalues, cr_mesh, inertia
+    from pdekit.fem.solve.cr_bound import approximate_eigenvalues, cr_mesh, inertia
 
     problem = cr_mesh(straight_mesh(0.25), ".*")
     values = approximate_eigenvalues(problem.A, problem.M, 4)
@@ -71,7 +71,7 @@ def test_inertia_counts_multiplicities():
 def test_index_comes_from_the_inertia_not_the_solver(monkeypatch):
     """A solver that lost λ1 hands λ2 as the first eigenvalue: the inertia count sees one
     eigenvalue below it and the bound for k = 1 moves below the true λ1,h."""
-    import pdekit.fem.cr_bound as cr_bound
+    import pdekit.fem.solve.cr_bound as cr_bound
 
     problem = cr_bound.cr_mesh(straight_mesh(0.25), ".*")
     values = cr_bound.approximate_eigenvalues(problem.A, problem.M, 3)
@@ -86,7 +86,7 @@ def test_index_comes_from_the_inertia_not_the_solver(monkeypatch):
 def test_interval_ldlt_inertia_and_undecided_pivots():
     from mpmath import iv
 
-    from pdekit.fem.interval_pencil import negative_count
+    from pdekit.fem.solve.interval_pencil import negative_count
 
     def matrix(rows):
         return [[iv.mpf(x) for x in row] for row in rows]
@@ -103,7 +103,7 @@ def test_verified_pencil_bounds_and_gram_radius():
     import scipy.sparse as sp
     from fractions import Fraction
 
-    from pdekit.fem.interval_pencil import gram, upper_eigenvalue_bounds
+    from pdekit.fem.solve.interval_pencil import gram, upper_eigenvalue_bounds
 
     rng = np.random.default_rng(1)
     A = sp.random(60, 60, 0.2, random_state=2)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 
 
-from pdekit.fem.bounds import BoundSettings, guaranteed_bounds
-from pdekit.fem.geometry import lshape, polygon, rectangle
-from pdekit.fem.reference import rectangle_eigenvalues
+from pdekit.fem.solve.bounds import BoundSettings, guaranteed_bounds
+from pdekit.fem.geometry.shapes2d import lshape, polygon, rectangle
+from pdekit.fem.solve.reference import rectangle_eigenvalues
 
 PI2 = math.pi ** 2
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.errors import CaseError
 from pdekit.fem.prepare import EigenSetup
 

@@ -1,14 +1,14 @@
 """3D geometry OpenCascade/Netgen cannot mesh, and boundary names that would silently
 mean something else, are refused with one line naming the key (exit 2) before anything is
 written (issue 27, B and C): one feature bound for every shape
-(:mod:`pdekit.fem.feature_size`)."""
+(:mod:`pdekit.fem.geometry.feature_size`)."""
 
 from __future__ import annotations
 
 import pytest
 
 from pdekit.cli import main
-from pdekit.fem.feature_size import ABSOLUTE_FLOOR, RELATIVE_FLOOR, polygon_width, \
+from pdekit.fem.geometry.feature_size import ABSOLUTE_FLOOR, RELATIVE_FLOOR, polygon_width, \
     smallest_feature
 
 HEAD = '[case]\nkind = "eigen"\n[solver]\nnev = 2\n[geometry]\n'

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pdekit.fem.geometry import disk, lshape
-from pdekit.fem.slepc_solver import clusters
+from pdekit.fem.geometry.shapes2d import disk, lshape
+from pdekit.fem.solve.slepc_solver import clusters
 
 J01_SQ = 5.783185962946784
 J11_SQ = 14.681970642123893

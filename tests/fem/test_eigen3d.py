@@ -66,7 +66,7 @@ def test_neumann_cube(tmp_path):
 
 
 def test_prism_and_csg_cases_prepare(tmp_path):
-    from pdekit.cases import load_case
+    from pdekit.core.cases import load_case
 
     case = tmp_path / "csg.toml"
     case.write_text('[case]\nkind = "eigen"\n[geometry]\nshape = "csg"\n'

@@ -26,7 +26,7 @@ SQUARE = ('[case]\nkind = "eigen"\n[geometry]\nshape = "square"\n[mesh]\nmaxh = 
 def test_netgen_gmsh_reader_prints_nothing(tmp_path, capsys):
     """Netgen's ReadGmsh printed "WARNING: Physical groups detected..." on stdout for
     every file with physical groups, --quiet or not."""
-    from pdekit.fem.mesh import read_gmsh
+    from pdekit.fem.geometry.mesh import read_gmsh
 
     mesh = read_gmsh(write_square_msh(tmp_path / "square.msh", 4))
     assert len(mesh.Elements2D()) == 32
@@ -70,9 +70,9 @@ class Terminal(io.StringIO):
 def test_a_bar_is_cleared_before_an_error_ends_the_study(tmp_path, monkeypatch):
     """The bar was left standing (``levels: 0%``) when a level raised: the CLI's error
     line then followed it on the same line."""
-    from pdekit.cases import load_case
+    from pdekit.core.cases import load_case
     from pdekit.errors import CaseError
-    from pdekit.fem import study
+    from pdekit.fem.solve import study
     from pdekit.output.run import RunContext
 
     case = tmp_path / "case.toml"

@@ -11,9 +11,9 @@ import math
 import pytest
 
 from pdekit.cli import main
-from pdekit.fem.factorization import FACTORIZATIONS, choose, factor_bytes, shifted_is_spd
-from pdekit.fem.geometry import rectangle
-from pdekit.fem.reference import rectangle_eigenvalues
+from pdekit.fem.solve.factorization import FACTORIZATIONS, choose, factor_bytes, shifted_is_spd
+from pdekit.fem.geometry.shapes2d import rectangle
+from pdekit.fem.solve.reference import rectangle_eigenvalues
 
 from .test_mpi_eigen import CASES, MPIEXEC, mpirun
 

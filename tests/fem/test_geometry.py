@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from pdekit.fem.geometry import (LSHAPE_VERTICES, counter_clockwise,
+from pdekit.fem.geometry.shapes2d import (LSHAPE_VERTICES, counter_clockwise,
                                  interior_angles, polygon, polygon_problem, singular_corners)
 
 

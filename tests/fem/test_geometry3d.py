@@ -17,11 +17,11 @@ import pytest
 
 pytest.importorskip("ngsolve")
 
-from pdekit.fem.csg3d import Difference, Union  # noqa: E402
-from pdekit.fem.geometry3d import Ball, Box, Cylinder, Fichera, Prism  # noqa: E402
-from pdekit.fem.mesh import MeshFileError, build_mesh  # noqa: E402
-from pdekit.fem.mesh3d import read_mesh_file  # noqa: E402
-from pdekit.fem.solids import solid  # noqa: E402
+from pdekit.fem.geometry.csg3d import Difference, Union  # noqa: E402
+from pdekit.fem.geometry.shapes3d import Ball, Box, Cylinder, Fichera, Prism  # noqa: E402
+from pdekit.fem.geometry.mesh import MeshFileError, build_mesh  # noqa: E402
+from pdekit.fem.geometry.mesh3d import read_mesh_file  # noqa: E402
+from pdekit.fem.geometry.solids import solid  # noqa: E402
 
 
 def mesh_boundaries(ngmesh):

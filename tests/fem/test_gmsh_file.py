@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pdekit.fem.gmsh_file import read_gmsh_summary
+from pdekit.fem.geometry.gmsh_file import read_gmsh_summary
 
 from .gmsh_helper import write_square_msh
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.cli import main
 from pdekit.errors import CaseError
-from pdekit.fem.geometry import lshape
-from pdekit.fem.method import LOBPCG_MAX_NEV, SLICING_MIN_NEV, choose_method
-from pdekit.fem.option_probe import OptionProblem, check_options
+from pdekit.fem.geometry.shapes2d import lshape
+from pdekit.fem.solve.method import LOBPCG_MAX_NEV, SLICING_MIN_NEV, choose_method
+from pdekit.fem.solve.option_probe import OptionProblem, check_options
 from pdekit.fem.schema import GeometrySection, SolverSection
-from pdekit.fem.solids import build_solid
+from pdekit.fem.geometry.solids import build_solid
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "cases"
@@ -38,7 +38,7 @@ def cube():
 @pytest.mark.parametrize("preconditioner", ["gamg", "hypre"])
 def test_lobpcg_gives_the_krylov_schur_eigenvalues(eigen, shape, order, maxh, refine, nev,
                                                    preconditioner):
-    from pdekit.fem.slepc_solver import MethodSettings, solve_eigen
+    from pdekit.fem.solve.slepc_solver import MethodSettings, solve_eigen
 
     reference, (mesh, _, disc, ks) = eigen(shape(), order=order, maxh=maxh, refine=refine,
                                            nev=nev, method="krylovschur")
@@ -54,8 +54,8 @@ def test_lobpcg_gives_the_krylov_schur_eigenvalues(eigen, shape, order, maxh, re
 
 
 def test_neumann_lobpcg_finds_the_zero_eigenvalue(eigen):
-    from pdekit.fem.geometry import rectangle
-    from pdekit.fem.slepc_solver import solve_eigen
+    from pdekit.fem.geometry.shapes2d import rectangle
+    from pdekit.fem.solve.slepc_solver import solve_eigen
 
     reference, (mesh, _, disc, _) = eigen(rectangle(1.0, 1.0), order=2, maxh=0.2, nev=4,
                                           all_neumann=True, method="krylovschur")

@@ -14,11 +14,11 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.errors import CaseError
-from pdekit.fem.mesh import MAX_CURVE_ORDER
-from pdekit.fem.mesh_text import FILE_BYTES_PER_ELEMENT, MeshLines, max_elements, solve_bytes
-from pdekit.fem.solids import read_mesh_tets
+from pdekit.fem.geometry.mesh import MAX_CURVE_ORDER
+from pdekit.fem.geometry.mesh_text import FILE_BYTES_PER_ELEMENT, MeshLines, max_elements, solve_bytes
+from pdekit.fem.geometry.solids import read_mesh_tets
 
 NAMES = {(0, 0): "left", (0, 1): "right", (1, 0): "front", (1, 1): "back", (2, 0): "bottom",
          (2, 1): "top"}
@@ -231,7 +231,7 @@ def test_geometry_after_endmesh_is_not_read(tmp_path):
     path = tmp_path / "tail.vol"
     path.write_text(write_vol(path).read_text().replace(
         "endmesh\n", "endmesh\nTextOutArchive\n5\nhello"))
-    script = ("import sys; from pdekit.fem.mesh3d import read_mesh_file; "
+    script = ("import sys; from pdekit.fem.geometry.mesh3d import read_mesh_file; "
               "print(len(read_mesh_file(sys.argv[1]).Elements3D()))")
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
                           text=True, timeout=120)
@@ -258,7 +258,7 @@ def test_size_bound_follows_the_memory_estimate(tmp_path, monkeypatch):
     cheapest run fills the memory: 4× the memory reads about 4× larger files (3D: the
     estimate is nearly linear in the elements); where nothing fits, nothing is read."""
     from pdekit import memory
-    from pdekit.fem import size
+    from pdekit.fem.solve import size
 
     here = max_elements((3,))
     assert solve_bytes(here, 3) == pytest.approx(0.8 * memory.physical_memory_bytes(),
@@ -285,8 +285,8 @@ def test_curve_order_is_bounded(write_case):
 def test_automatic_curve_order_is_capped():
     """The automatic curve order follows the element order only up to MAX_CURVE_ORDER:
     curving a coarse ball to order 60 crashed Netgen (signal 11, in a subprocess here)."""
-    script = ("from pdekit.fem.geometry3d import Ball; from pdekit.fem.mesh import build_mesh; "
-              "from pdekit.fem.solids import solid; s = solid(Ball((0.0, 0.0, 0.0), 1.0)); "
+    script = ("from pdekit.fem.geometry.shapes3d import Ball; from pdekit.fem.geometry.mesh import build_mesh; "
+              "from pdekit.fem.geometry.solids import solid; s = solid(Ball((0.0, 0.0, 0.0), 1.0)); "
               "m, info = build_mesh(s, set(s.boundaries), maxh=0.8, refine=0, hp=False, "
               "hp_levels=0, hp_factor=0.2, curve_order=60); print(info.curve_order)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

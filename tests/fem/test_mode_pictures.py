@@ -18,7 +18,7 @@ CASES = Path(__file__).resolve().parents[2] / "cases"
 def run_capturing_slices(monkeypatch, case: str, out: Path, *sets: str) -> dict[str, Any]:
     """Run an eigen case through the CLI; return the mesh, the modes and the slice centres
     that the picture used."""
-    from pdekit.fem import modes3d
+    from pdekit.fem.output import modes3d
 
     seen: dict[str, Any] = {}
     original = modes3d.slice_values
@@ -82,8 +82,8 @@ def lshape_modes(eigen, nev: int, neumann: tuple[str, ...] = ()) -> tuple[Any, l
     """The L-shape (-1,1)² ∖ [0,1)×(-1,0], P3, hp-graded: mesh, eigenvalues, modes."""
     import ngsolve
 
-    from pdekit.fem.assembly import free_dof_vector_to_gridfunction
-    from pdekit.fem.geometry import lshape
+    from pdekit.fem.solve.assembly import free_dof_vector_to_gridfunction
+    from pdekit.fem.geometry.shapes2d import lshape
 
     values, (mesh, _, disc, result) = eigen(lshape(), order=3, maxh=0.5, nev=nev,
                                             neumann=neumann, tol=1e-10)
@@ -97,7 +97,7 @@ def lshape_modes(eigen, nev: int, neumann: tuple[str, ...] = ()) -> tuple[Any, l
 
 def drawn(monkeypatch, *args, **kwargs) -> tuple[Any, list, np.ndarray]:
     """Call plot_modes, keep its figure: the figure, the mode panels, the RGBA pixels."""
-    from pdekit.fem import modes_output
+    from pdekit.fem.output import modes_output
     from pdekit.output import plots
 
     saved = {}
@@ -128,7 +128,7 @@ def distance_to_lshape_boundary(points: np.ndarray) -> np.ndarray:
 def test_lshape_panels_show_the_domain_on_shared_axes(tmp_path, monkeypatch, eigen):
     from matplotlib import colormaps
 
-    from pdekit.fem.modes_output import normalize_signs, sample_modes
+    from pdekit.fem.output.modes_output import normalize_signs, sample_modes
 
     mesh, values, modes = lshape_modes(eigen, 3)
     points, triangles, samples = sample_modes(mesh, modes, 12)
@@ -167,7 +167,7 @@ def test_lshape_panels_show_the_domain_on_shared_axes(tmp_path, monkeypatch, eig
 
 
 def test_neumann_edges_dashed_and_picture_finely_sampled(tmp_path, monkeypatch, eigen):
-    from pdekit.fem.modes_output import picture_samples
+    from pdekit.fem.output.modes_output import picture_samples
 
     mesh, values, modes = lshape_modes(eigen, 2, neumann=("edge1",))
     dirichlet = {"edge0", "edge2", "edge3", "edge4", "edge5"}

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from pdekit.fem.geometry import disk, lshape
-from pdekit.fem.mesh import build_mesh
-from pdekit.fem.modes_output import normalize_signs, sample_modes
+from pdekit.fem.geometry.shapes2d import disk, lshape
+from pdekit.fem.geometry.mesh import build_mesh
+from pdekit.fem.output.modes_output import normalize_signs, sample_modes
 
 def area(points: np.ndarray, triangles: np.ndarray) -> float:
     a, b, c = (points[triangles[:, k]] for k in range(3))
@@ -93,7 +93,7 @@ def test_mode_panels_titles_and_nodal_lines(tmp_path, monkeypatch):
     """Drawn directly: the figure's axes, titles and zero contours."""
     import matplotlib
 
-    from pdekit.fem import modes_output
+    from pdekit.fem.output import modes_output
     from pdekit.output import plots
 
     saved = {}
@@ -117,7 +117,7 @@ def test_mode_panels_titles_and_nodal_lines(tmp_path, monkeypatch):
 
 
 def test_3d_sampling_merges_bitwise_identical_points_only():
-    from pdekit.fem.modes3d import merge_duplicate_points
+    from pdekit.fem.output.modes3d import merge_duplicate_points
 
     # Two tetrahedra sharing the face (1, 2, 3), sampled element by element: 8 points, 5
     # distinct; a sixth point one ulp off a vertex stays a point of its own.

@@ -1,4 +1,4 @@
-"""The solve's graph partition under `mpiexec -n 2` (pdekit.fem.partition).
+"""The solve's graph partition under `mpiexec -n 2` (pdekit.fem.solve.partition).
 
 NGSolve's distributed matrices own contiguous blocks of a numbering that is scattered over
 the domain; after :func:`repartition` each rank owns a compact part: fewer couplings to the
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pdekit.fem.partition import rows_for_this_rank
+from pdekit.fem.solve.partition import rows_for_this_rank
 
 ROOT = Path(__file__).resolve().parents[2]
 MPIEXEC = shutil.which("mpiexec")
@@ -29,9 +29,9 @@ import ngsolve
 import netgen.meshing
 from netgen.csg import unit_cube
 from petsc4py import PETSc
-from pdekit.fem.assembly import assemble
-from pdekit.fem.partition import repartition
-from pdekit.fem.slepc_solver import solve_eigen
+from pdekit.fem.solve.assembly import assemble
+from pdekit.fem.solve.partition import repartition
+from pdekit.fem.solve.slepc_solver import solve_eigen
 
 comm = MPI.COMM_WORLD
 if comm.rank == 0:

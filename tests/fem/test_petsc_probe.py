@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.errors import CaseError
-from pdekit.fem.option_probe import OptionProblem, check_options
+from pdekit.fem.solve.option_probe import OptionProblem, check_options
 from pdekit.fem.schema import SolverSection
 
 SOLVER = SolverSection()
@@ -64,7 +64,7 @@ def test_check_without_options_imports_no_petsc(write_case):
     import subprocess
     import sys
 
-    code = ("import sys\nfrom pdekit.cases import load_case\n"
+    code = ("import sys\nfrom pdekit.core.cases import load_case\n"
             f"load_case({str(write_case(HEAD))!r}, (), ())\n"
             "print('petsc4py' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.errors import CaseError
-from pdekit.fem import size
-from pdekit.fem.size_check import estimate_levels
+from pdekit.fem.solve import size
+from pdekit.fem.solve.size_check import estimate_levels
 
 from .gmsh_helper import write_square_msh
 
@@ -26,8 +26,8 @@ SHAPES = {
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_estimated_dofs_within_a_factor_two_of_real_ones(name, tmp_path, write_case):
-    from pdekit.fem.assembly import assemble
-    from pdekit.fem.mesh import build_mesh
+    from pdekit.fem.solve.assembly import assemble
+    from pdekit.fem.geometry.mesh import build_mesh
 
     write_square_msh(tmp_path / "square.msh", n=6)
     geometry, mesh, order = SHAPES[name]

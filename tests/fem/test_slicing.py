@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from pdekit.cli import main
-from pdekit.fem.slepc_solver import clusters
-from pdekit.fem.weyl import Measures, weyl_count, weyl_eigenvalue
+from pdekit.fem.solve.slepc_solver import clusters
+from pdekit.fem.solve.weyl import Measures, weyl_count, weyl_eigenvalue
 
 ROOT = Path(__file__).resolve().parents[2]
 SQUARE = ROOT / "cases" / "eigen_square.toml"
@@ -128,7 +128,7 @@ def test_weyl_law_on_the_unit_square():
 def test_probe_refuses_another_eps_type_with_an_interval():
     """Krylov–Schur alone slices; SLEPc 3.18 crashes if an EPS with an interval changes
     type, so the probe says so instead of trying."""
-    from pdekit.fem.option_probe import OptionProblem, check_options
+    from pdekit.fem.solve.option_probe import OptionProblem, check_options
     from pdekit.fem.schema import SolverSection
 
     with pytest.raises(OptionProblem, match="Krylov–Schur"):
@@ -138,7 +138,7 @@ def test_probe_refuses_another_eps_type_with_an_interval():
 
 @pytest.mark.parametrize("guess", [0.3, 40.0, 2000.0])
 def test_upper_bound_for_nev_from_a_low_a_good_and_a_far_too_high_guess(guess):
-    from pdekit.fem.slicing import TOO_MANY, upper_bound_for
+    from pdekit.fem.solve.slicing import TOO_MANY, upper_bound_for
 
     def count(sigma):  # eigenvalues 1, 2, 3, ... (N(λ) = ⌊λ⌋ below λ)
         return max(0, math.ceil(sigma) - 1)

@@ -7,11 +7,11 @@ import math
 
 import pytest
 
-from pdekit.fem.convergence import observed_rates, richardson
-from pdekit.fem.reference import disk_eigenvalues, rectangle_eigenvalues
+from pdekit.fem.solve.convergence import observed_rates, richardson
+from pdekit.fem.solve.reference import disk_eigenvalues, rectangle_eigenvalues
 from pdekit.petsc_options import option_value, parse_option_tokens, table_options
-from pdekit.fem.slepc_solver import EIGENSOLVERS, PROBLEM_TYPES, clusters
-from pdekit.registry import UnknownName
+from pdekit.fem.solve.slepc_solver import EIGENSOLVERS, PROBLEM_TYPES, clusters
+from pdekit.core.registry import UnknownName
 
 
 def test_clusters_group_near_multiplets():

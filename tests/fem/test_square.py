@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from pdekit.fem.geometry import rectangle
-from pdekit.fem.reference import rectangle_eigenvalues
-from pdekit.fem.slepc_solver import clusters
+from pdekit.fem.geometry.shapes2d import rectangle
+from pdekit.fem.solve.reference import rectangle_eigenvalues
+from pdekit.fem.solve.slepc_solver import clusters
 
 PI2 = math.pi ** 2
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.cli import main
 from pdekit.pinn.domains.extent import RESOLUTION, SMALLEST_EXTENT, extent_problem
 from tests.conftest import run_cli

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pdekit.cases import load_case
+from pdekit.core.cases import load_case
 from pdekit.errors import CaseError
 
 from pdekit.pinn.geometry import LSHAPE_SINGULAR as SINGULAR  # noqa: E402

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from pdekit.registry import UnknownName
+from pdekit.core.registry import UnknownName
 from pdekit.time import (METHODS, SemilinearProblem, SparseLinear, integrate, make_attempt,
                          make_stepper, max_stable_dt)
 from tests.conftest import ROOT

@@ -14,7 +14,7 @@ from pdekit.fd.models.base import ReactionModel, SteadyStateError, find_steady_s
 from pdekit.fd.models.bvam import BVAM, BVAM_PRESET_ALIASES, BVAM_PRESETS, bvam_preset
 from pdekit.fd.models.classic import Brusselator, FitzHughNagumo, GrayScott, Schnakenberg
 from pdekit.fd.models.custom import ExpressionModel
-from pdekit.registry import Registry
+from pdekit.core.registry import Registry
 
 
 @dataclass(frozen=True)
