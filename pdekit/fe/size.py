@@ -36,10 +36,8 @@ def coarse_elements(shape: Shape | Solid | Surface, maxh: float) -> float:
     if isinstance(shape, Surface):
         if shape.triangles is not None:
             return float(len(shape.triangles))
-    elif isinstance(shape, Solid) and shape.kind == "mesh":
+    elif shape.from_file:
         return float(shape.file_elements)
-    elif isinstance(shape, Shape) and shape.mesh_file is not None:
-        return float(shape.mesh_file.elements)
     lower, upper = shape.bounds()
     extent = math.dist(tuple(lower), tuple(upper))
     dim = 3 if isinstance(shape, Solid) else 2

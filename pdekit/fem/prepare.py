@@ -22,7 +22,7 @@ from pdekit.errors import HelpShown
 from pdekit.fem.solve import size
 from pdekit.fem.solve.bounds_check import check_bounds
 from pdekit.fem.geometry.feature_size import SolidKeyError
-from pdekit.fem.geometry.shapes2d import Shape, disk, gmsh_mesh, lshape, polygon, rectangle
+from pdekit.fem.geometry.shapes2d import PLANE_SHAPES, Shape, gmsh_mesh
 from pdekit.fem.solve.option_probe import check_options, show_help
 from pdekit.fem.schema import SOLIDS, BoundarySection, EigenCase, GeometrySection
 from pdekit.fem.setup import EigenSetup
@@ -97,17 +97,8 @@ def build_shape(case: EigenCase) -> Shape | Solid:
             raise case.error("geometry", str(error).partition(": expected ")[2] or str(error),
                              geometry.shape) from None
         return kept_faces(case, solid) if geometry.shape == "csg" else solid
-    if geometry.shape == "square":
-        return rectangle(geometry.side, geometry.side)
-    if geometry.shape == "rectangle":
-        return rectangle(geometry.width, geometry.height)
-    if geometry.shape == "lshape":
-        return lshape()
-    if geometry.shape == "disk":
-        return disk(geometry.radius, geometry.center or [0.0, 0.0])
-    if geometry.shape == "polygon":
-        assert geometry.vertices is not None  # the section's validator saw to it
-        return polygon(geometry.vertices, geometry.edge_names)
+    if geometry.shape in PLANE_SHAPES:
+        return PLANE_SHAPES[geometry.shape](geometry)
     return mesh_shape(case)
 
 

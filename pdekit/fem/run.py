@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from pdekit.fem.geometry.shapes2d import Shape
 from pdekit.fem.prepare import EigenSetup
 from pdekit.fem.output.report import describe, lines, results, richardson_note
 from pdekit.fem.solve.study import Level, Solution, StudyOutcome, by_order, run_study
@@ -233,7 +234,7 @@ def write_weyl_plot(setup: EigenSetup, context: Any, level: Level) -> bool:
 def write_convergence_plot(setup: EigenSetup, context: Any, outcome: StudyOutcome) -> bool:
     """Errors against free dofs, one line per order and compared eigenvalue, observed
     rates and reference slopes; ``False`` when there is nothing to draw (no reference)."""
-    from pdekit.fem.solve.convergence import (ErrorSeries, corner_exponent, expected_rate,
+    from pdekit.fem.solve.convergence import (ErrorSeries, expected_rate,
                                         plot_convergence)
 
     reference = outcome.reference
@@ -247,7 +248,9 @@ def write_convergence_plot(setup: EigenSetup, context: Any, outcome: StudyOutcom
                     [row.rates_h[i] if row.rates_h else None for row in rows]))
     if not series:
         return False
-    exponent = corner_exponent(setup.shape, setup.dirichlet)
+    # the corners' exponent (2D); 3D edge singularities are not predicted
+    exponent = (setup.shape.corner_exponent(setup.dirichlet)
+                if isinstance(setup.shape, Shape) else None)
     rates = {order: expected_rate(order, exponent) for order in by_order(outcome.levels)}
     note = richardson_note(outcome)
     if exponent is not None and outcome.final.hp_levels:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pdekit import interruptible
-from pdekit.fem.geometry.shapes2d import Shape, spline_geometry
+from pdekit.fem.geometry.shapes2d import Shape
 from pdekit.fem.geometry.mesh_text import MeshFileError
 from pdekit.fem.geometry.solids import Solid
 
@@ -85,7 +85,7 @@ def _geometry(shape: Shape | Solid, dirichlet: set[str], hp: bool
               ) -> tuple[Any, list[int], list[dict[str, Any]]]:
     """The Netgen geometry (``None`` for mesh files), the singular 2D corners and the
     singular 3D edges (as report entries), marked for grading when ``hp``."""
-    if shape.kind == "mesh":
+    if shape.from_file:
         return None, [], []
     if isinstance(shape, Solid):
         assert shape.shape is not None
@@ -93,13 +93,13 @@ def _geometry(shape: Shape | Solid, dirichlet: set[str], hp: bool
         return geometry, [], [{"start": list(e.start), "end": list(e.end),
                                "angle_deg": round(math.degrees(e.angle), 3),
                                "faces": list(e.faces)} for e in edges]
-    geometry, singular = spline_geometry(shape, dirichlet, hp)
+    geometry, singular = shape.netgen_geometry(dirichlet, hp)
     return geometry, singular, []
 
 
 def _coarse_mesh(shape: Shape | Solid, geometry: Any, maxh: float) -> Any:
     """The coarse Netgen mesh: read from the file or generated at ``maxh``."""
-    if shape.kind != "mesh":
+    if not shape.from_file:
         return geometry.GenerateMesh(maxh=maxh)
     if isinstance(shape, Solid):
         from pdekit.fem.geometry.mesh3d import read_mesh_file

@@ -2,7 +2,7 @@
 vertex list), the disk, and Gmsh mesh files.
 
 Pure-Python checks (polygon validity, interior angles, singular corners, Gmsh physical
-names) work without NGSolve; :func:`spline_geometry` builds the Netgen geometry and
+names) work without NGSolve; :meth:`Shape.netgen_geometry` builds the Netgen geometry and
 imports ``netgen`` only when called.
 
 Singular corners
@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, ClassVar, Sequence
 
 from pdekit.fem.geometry.gmsh_file import GmshSummary, read_gmsh_summary
 
@@ -38,76 +38,173 @@ RECTANGLE_EDGES = ["bottom", "right", "top", "left"]
 DISK_BOUNDARY = "circle"
 
 
-@dataclass
 class Shape:
-    """A resolved geometry description (no Netgen objects).
+    """A resolved 2D domain, without Netgen objects: a :class:`Polygon`, a :class:`Disk` or
+    a :class:`MeshFile2D`. Each answers for itself what meshing, the size estimate, the
+    convergence rates and the guaranteed bounds ask of a domain, so no caller branches on
+    which shape it holds.
 
     Attributes
     ----------
-    kind
-        ``"polygon"`` (square, rectangle, L-shape and vertex lists), ``"disk"`` or ``"mesh"``.
-    vertices
-        Polygon vertices, counter-clockwise.
-    edge_names
-        Boundary name of edge ``i`` (from vertex ``i`` to ``i+1``).
-    radius, center
-        Disk data.
-    file, mesh_file
-        Gmsh file for ``kind == "mesh"`` and what it holds (checked in full).
     boundaries
         All boundary names.
+    curved
+        The boundary is curved (the mesh is curved to the element order).
+    from_file
+        The mesh comes from a file (no Netgen geometry to mesh).
+    described
+        What the shape is, for messages ("a polygon", "a curved boundary", ...).
     """
 
-    kind: str
-    vertices: list[Point] = field(default_factory=list)
-    edge_names: list[str] = field(default_factory=list)
-    radius: float = 1.0
-    center: Point = (0.0, 0.0)
-    file: Path | None = None
-    boundaries: list[str] = field(default_factory=list)
-    mesh_file: GmshSummary | None = None
-
-    @property
-    def curved(self) -> bool:
-        """Whether the boundary is curved (needs ``mesh.Curve``)."""
-        return self.kind == "disk"
+    boundaries: list[str]
+    curved: ClassVar[bool] = False
+    from_file: ClassVar[bool] = False
+    described: ClassVar[str] = "a domain"
 
     def bounds(self) -> tuple[Point, Point]:
         """Lower-left and upper-right corners of the bounding box."""
-        if self.kind == "disk":
-            (x, y), r = self.center, self.radius
-            return (x - r, y - r), (x + r, y + r)
-        if self.kind == "mesh":
-            assert self.mesh_file is not None
-            return self.mesh_file.lower, self.mesh_file.upper
-        xs, ys = [v[0] for v in self.vertices], [v[1] for v in self.vertices]
-        return (min(xs), min(ys)), (max(xs), max(ys))
+        raise NotImplementedError
 
     def fill_ratio(self) -> float:
         """Area over the bounding box's diameter squared (scale-free, so that nothing
-        overflows for huge coordinates: a disk gives π/8, a square 1/2)."""
-        if self.kind == "disk":
-            return math.pi / 8
-        if self.kind == "mesh":
-            return 0.0  # counted from the file's elements instead
-        (x0, y0), (x1, y1) = self.bounds()
-        scale = max(x1 - x0, y1 - y0)
-        diameter = math.hypot((x1 - x0) / scale, (y1 - y0) / scale)
-        area = abs(signed_area([((x - x0) / scale, (y - y0) / scale)
-                                for x, y in self.vertices]))
-        return area / diameter ** 2
+        overflows for huge coordinates: a disk gives π/8, a square 1/2; 0 for a mesh file,
+        whose elements are counted instead)."""
+        return 0.0
 
     def perimeter_ratio(self) -> float:
-        """Boundary length over the bounding box's diameter (scale-free)."""
-        if self.kind == "disk":
-            return math.pi / math.sqrt(2)
-        if self.kind == "mesh":
-            return 0.0
+        """Boundary length over the bounding box's diameter (scale-free; 0 for a mesh
+        file)."""
+        return 0.0
+
+    @property
+    def file_elements(self) -> int:
+        """Elements in the mesh file (0 unless the mesh comes from a file)."""
+        return 0
+
+    def singular_corners(self, dirichlet: set[str] | frozenset[str]) -> list[int]:
+        """Indices of the corners where eigenfunctions are singular (none unless a
+        polygon; see the module docstring)."""
+        return []
+
+    def corner_exponent(self, dirichlet: set[str] | frozenset[str]) -> float | None:
+        """The smallest singular exponent of the eigenfunctions at a corner, or ``None``
+        when no corner is singular (the eigenfunctions are then smooth)."""
+        return None
+
+    def netgen_geometry(self, dirichlet: set[str] | frozenset[str], hp: bool
+                        ) -> tuple[Any, list[int]]:
+        """The Netgen 2D geometry and its singular corners (marked with ``hpref`` for
+        geometric refinement when ``hp``); imports ``netgen``. ``None`` for a mesh file."""
+        return None, []
+
+
+@dataclass
+class Polygon(Shape):
+    """A simple polygon (square, rectangle, L-shape, any vertex list), counter-clockwise;
+    ``edge_names[i]`` names the edge from vertex ``i`` to ``i+1``."""
+
+    vertices: list[Point]
+    edge_names: list[str]
+    boundaries: list[str] = field(default_factory=list)
+    described: ClassVar[str] = "a polygon"
+
+    def bounds(self) -> tuple[Point, Point]:
+        xs, ys = [v[0] for v in self.vertices], [v[1] for v in self.vertices]
+        return (min(xs), min(ys)), (max(xs), max(ys))
+
+    def _unit_points(self) -> tuple[list[Point], float]:
+        """The vertices scaled into the unit box, and the scaled box's diameter."""
         (x0, y0), (x1, y1) = self.bounds()
         scale = max(x1 - x0, y1 - y0)
         points = [((x - x0) / scale, (y - y0) / scale) for x, y in self.vertices]
-        length = sum(math.dist(points[i - 1], points[i]) for i in range(len(points)))
-        return length / math.hypot((x1 - x0) / scale, (y1 - y0) / scale)
+        return points, math.hypot((x1 - x0) / scale, (y1 - y0) / scale)
+
+    def fill_ratio(self) -> float:
+        points, diameter = self._unit_points()
+        return abs(signed_area(points)) / diameter ** 2
+
+    def perimeter_ratio(self) -> float:
+        points, diameter = self._unit_points()
+        return sum(math.dist(points[i - 1], points[i]) for i in range(len(points))) / diameter
+
+    def dirichlet_edges(self, dirichlet: set[str] | frozenset[str]) -> list[bool]:
+        """Per edge: whether it carries a Dirichlet condition."""
+        return [name in dirichlet for name in self.edge_names]
+
+    def singular_corners(self, dirichlet: set[str] | frozenset[str]) -> list[int]:
+        return singular_corners(self.vertices, self.dirichlet_edges(dirichlet))
+
+    def corner_exponent(self, dirichlet: set[str] | frozenset[str]) -> float | None:
+        """``π/ω``, or ``π/(2ω)`` where Dirichlet meets Neumann, smallest over the singular
+        corners (2/3 at the L-shape's re-entrant corner)."""
+        edges = self.dirichlet_edges(dirichlet)
+        angles = interior_angles(self.vertices)
+        exponents = [math.pi / angles[i] if edges[i - 1] == edges[i]
+                     else math.pi / (2 * angles[i])
+                     for i in singular_corners(self.vertices, edges)]
+        return min(exponents) if exponents else None
+
+    def netgen_geometry(self, dirichlet: set[str] | frozenset[str], hp: bool
+                        ) -> tuple[Any, list[int]]:
+        from netgen.geom2d import SplineGeometry
+
+        geometry = SplineGeometry()
+        singular = self.singular_corners(dirichlet)
+        ids = [geometry.AppendPoint(x, y, hpref=1 if hp and i in singular else 0)
+               for i, (x, y) in enumerate(self.vertices)]
+        n = len(ids)
+        for i in range(n):
+            geometry.Append(["line", ids[i], ids[(i + 1) % n]], leftdomain=1, rightdomain=0,
+                            bc=self.edge_names[i])
+        return geometry, singular
+
+
+@dataclass
+class Disk(Shape):
+    """The disk of ``radius`` around ``center``; one boundary, ``circle``."""
+
+    radius: float
+    center: Point
+    boundaries: list[str] = field(default_factory=lambda: [DISK_BOUNDARY])
+    curved: ClassVar[bool] = True
+    described: ClassVar[str] = "a curved boundary"
+
+    def bounds(self) -> tuple[Point, Point]:
+        (x, y), r = self.center, self.radius
+        return (x - r, y - r), (x + r, y + r)
+
+    def fill_ratio(self) -> float:
+        return math.pi / 8
+
+    def perimeter_ratio(self) -> float:
+        return math.pi / math.sqrt(2)
+
+    def netgen_geometry(self, dirichlet: set[str] | frozenset[str], hp: bool
+                        ) -> tuple[Any, list[int]]:
+        from netgen.geom2d import SplineGeometry
+
+        geometry = SplineGeometry()
+        geometry.AddCircle(c=self.center, r=self.radius, bc=DISK_BOUNDARY)
+        return geometry, []
+
+
+@dataclass
+class MeshFile2D(Shape):
+    """A 2D Gmsh mesh file, checked in full (``summary``); its 1D physical names are the
+    boundary names."""
+
+    file: Path
+    summary: GmshSummary
+    boundaries: list[str] = field(default_factory=list)
+    from_file: ClassVar[bool] = True
+    described: ClassVar[str] = "a mesh file"
+
+    def bounds(self) -> tuple[Point, Point]:
+        return self.summary.lower, self.summary.upper
+
+    @property
+    def file_elements(self) -> int:
+        return self.summary.elements
 
 
 def signed_area(vertices: Sequence[Point]) -> float:
@@ -223,20 +320,20 @@ def singular_corners(vertices: Sequence[Point], dirichlet_edges: Sequence[bool],
     return singular
 
 
-def rectangle(width: float, height: float) -> Shape:
+def rectangle(width: float, height: float) -> Polygon:
     """The rectangle (0,width)×(0,height), edges named ``bottom, right, top, left``."""
     vertices = [(0.0, 0.0), (width, 0.0), (width, height), (0.0, height)]
-    return Shape("polygon", vertices, list(RECTANGLE_EDGES), boundaries=list(RECTANGLE_EDGES))
+    return Polygon(vertices, list(RECTANGLE_EDGES), list(RECTANGLE_EDGES))
 
 
-def lshape() -> Shape:
+def lshape() -> Polygon:
     """The L-shape (−1,1)² ∖ [0,1)×(−1,0], edges named ``edge0 ... edge5``."""
     names = [f"edge{i}" for i in range(len(LSHAPE_VERTICES))]
-    return Shape("polygon", list(LSHAPE_VERTICES), names, boundaries=names)
+    return Polygon(list(LSHAPE_VERTICES), names, list(names))
 
 
 def polygon(vertices: Sequence[Sequence[float]], edge_names: Sequence[str] | None = None
-            ) -> Shape:
+            ) -> Polygon:
     """A simple polygon (checked by :func:`polygon_problem`), made counter-clockwise.
 
     ``edge_names[i]`` names the edge from vertex ``i`` to ``i+1`` as given (default
@@ -249,16 +346,15 @@ def polygon(vertices: Sequence[Sequence[float]], edge_names: Sequence[str] | Non
         # Reversed, the edge from new vertex i to i+1 is the given edge n-2-i (mod n).
         points = points[::-1]
         names = [names[(n - 2 - i) % n] for i in range(n)]
-    return Shape("polygon", points, names, boundaries=sorted(set(names)))
+    return Polygon(points, names, sorted(set(names)))
 
 
-def disk(radius: float, center: Sequence[float]) -> Shape:
+def disk(radius: float, center: Sequence[float]) -> Disk:
     """The disk of ``radius`` around ``center``; one boundary, ``circle``."""
-    return Shape("disk", radius=radius, center=(float(center[0]), float(center[1])),
-                 boundaries=[DISK_BOUNDARY])
+    return Disk(radius, (float(center[0]), float(center[1])))
 
 
-def gmsh_mesh(path: Path) -> Shape:
+def gmsh_mesh(path: Path) -> MeshFile2D:
     """A Gmsh mesh file, checked in full; its 1D physical names are the boundary names
     (maybe none).
 
@@ -268,38 +364,15 @@ def gmsh_mesh(path: Path) -> Shape:
         When the file cannot be read or is not a 2D Gmsh 2.x text mesh Netgen can read.
     """
     summary = read_gmsh_summary(path)
-    return Shape("mesh", file=path, boundaries=list(summary.boundaries), mesh_file=summary)
+    return MeshFile2D(path, summary, list(summary.boundaries))
 
 
-def spline_geometry(shape: Shape, dirichlet: set[str], hp: bool) -> tuple[Any, list[int]]:
-    """The Netgen 2D geometry for a polygon or disk shape.
-
-    Parameters
-    ----------
-    shape
-        A ``polygon`` or ``disk`` shape.
-    dirichlet
-        Boundary names carrying Dirichlet conditions (decides which corners are singular).
-    hp
-        Mark singular corners with ``hpref`` for geometric refinement.
-
-    Returns
-    -------
-    geometry, singular
-        ``netgen.geom2d.SplineGeometry`` and the indices of singular corners.
-    """
-    from netgen.geom2d import SplineGeometry
-
-    geometry = SplineGeometry()
-    if shape.kind == "disk":
-        geometry.AddCircle(c=shape.center, r=shape.radius, bc=DISK_BOUNDARY)
-        return geometry, []
-    edge_dirichlet = [name in dirichlet for name in shape.edge_names]
-    singular = singular_corners(shape.vertices, edge_dirichlet)
-    ids = [geometry.AppendPoint(x, y, hpref=1 if hp and i in singular else 0)
-           for i, (x, y) in enumerate(shape.vertices)]
-    n = len(ids)
-    for i in range(n):
-        geometry.Append(["line", ids[i], ids[(i + 1) % n]], leftdomain=1, rightdomain=0,
-                        bc=shape.edge_names[i])
-    return geometry, singular
+PLANE_SHAPES: dict[str, Callable[[Any], Shape]] = {
+    "square": lambda g: rectangle(g.side, g.side),
+    "rectangle": lambda g: rectangle(g.width, g.height),
+    "lshape": lambda g: lshape(),
+    "disk": lambda g: disk(g.radius, g.center or [0.0, 0.0]),
+    "polygon": lambda g: polygon(g.vertices or [], g.edge_names),
+}
+"""The built-in 2D shapes by ``geometry.shape``: section -> :class:`Shape` (a mesh file is
+read by :func:`gmsh_mesh`)."""

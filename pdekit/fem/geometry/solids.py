@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pdekit.fem.geometry.csg3d import Difference, Union
 from pdekit.fem.geometry.shapes3d import Ball, Box, Cylinder, Fichera, Point3, Prism, Shape3D
@@ -40,8 +40,8 @@ class Solid:
 
     Attributes
     ----------
-    kind
-        ``"solid"`` (``shape`` set) or ``"mesh"`` (``file`` set).
+    shape, file
+        The built-in solid, or the mesh file (the other is None).
     boundaries
         Face names a case may use in ``[boundary]``.
     lower, upper
@@ -52,7 +52,6 @@ class Solid:
         Tetrahedra in the mesh file (0 for built-in solids).
     """
 
-    kind: str
     shape: Shape3D | None = None
     file: Path | None = None
     boundaries: list[str] = field(default_factory=list)
@@ -61,6 +60,16 @@ class Solid:
     volume: float = 1.0
     file_elements: int = 0
     dim: int = 3
+
+    @property
+    def from_file(self) -> bool:
+        """The mesh comes from a file (no geometry to mesh)."""
+        return self.shape is None
+
+    @property
+    def described(self) -> str:
+        """What the solid is, for messages."""
+        return "a mesh file" if self.from_file else "a 3D domain"
 
     @property
     def curved(self) -> bool:
@@ -74,17 +83,22 @@ class Solid:
 def solid(shape: Shape3D) -> Solid:
     """A :class:`Solid` for a built-in shape."""
     lower, upper = shape.bounds()
-    return Solid("solid", shape=shape, boundaries=sorted(shape.face_names()), lower=lower,
+    return Solid(shape=shape, boundaries=sorted(shape.face_names()), lower=lower,
                  upper=upper, volume=shape.volume())
+
+
+PRIMITIVES: dict[str, Callable[[str, Any], Shape3D]] = {
+    "box": lambda name, spec: Box(tuple(spec.corner), tuple(spec.sizes), name=name),
+    "ball": lambda name, spec: Ball(tuple(spec.center), spec.radius, name=name),
+    "cylinder": lambda name, spec: Cylinder(tuple(spec.base), spec.radius, spec.height,
+                                            name=name),
+}
+"""CSG primitives by their table's ``shape``: (name, table) -> shape."""
 
 
 def primitive(name: str, spec: Any) -> Shape3D:
     """A named CSG primitive from its ``[geometry.primitives.<name>]`` table."""
-    if spec.shape == "box":
-        return Box(tuple(spec.corner), tuple(spec.sizes), name=name)
-    if spec.shape == "ball":
-        return Ball(tuple(spec.center), spec.radius, name=name)
-    return Cylinder(tuple(spec.base), spec.radius, spec.height, name=name)
+    return PRIMITIVES[spec.shape](name, spec)
 
 
 def parse_combine(text: str, names: list[str]) -> list[tuple[str, str]]:
@@ -126,6 +140,23 @@ def combine(steps: list[tuple[str, str]], shapes: dict[str, Shape3D]) -> Shape3D
     return result
 
 
+def _csg(geometry: Any) -> Shape3D:
+    shapes = {name: primitive(name, spec) for name, spec in geometry.primitives.items()}
+    return combine(parse_combine(geometry.combine, list(shapes)), shapes)
+
+
+SOLID_SHAPES_BUILT: dict[str, Callable[[Any], Shape3D]] = {
+    "box": lambda g: Box(tuple(g.corner), tuple(g.sizes)),
+    "ball": lambda g: Ball(tuple(g.center or (0.0, 0.0, 0.0)), g.radius),
+    "cylinder": lambda g: Cylinder(tuple(g.base), g.radius, g.height),
+    "fichera": lambda g: Fichera(tuple(g.center or (0.0, 0.0, 0.0)), g.half),
+    "prism": lambda g: Prism(tuple(tuple(v) for v in g.vertices), g.height,
+                             edge_names=tuple(g.edge_names) if g.edge_names else None),
+    "csg": _csg,
+}
+"""The built-in solids by ``geometry.shape``: section -> shape (keys: :data:`SOLID_SHAPES`)."""
+
+
 def build_solid(geometry: Any) -> Solid:
     """The :class:`Solid` of a 3D ``[geometry]`` section (not ``mesh``).
 
@@ -134,22 +165,7 @@ def build_solid(geometry: Any) -> Solid:
     ValueError
         From the shape's own checks (the schema has checked the keys already).
     """
-    center = tuple(geometry.center or (0.0, 0.0, 0.0))
-    kind = geometry.shape
-    if kind == "box":
-        return solid(Box(tuple(geometry.corner), tuple(geometry.sizes)))
-    if kind == "ball":
-        return solid(Ball(center, geometry.radius))
-    if kind == "cylinder":
-        return solid(Cylinder(tuple(geometry.base), geometry.radius, geometry.height))
-    if kind == "fichera":
-        return solid(Fichera(center, geometry.half))
-    if kind == "prism":
-        return solid(Prism(tuple(tuple(v) for v in geometry.vertices), geometry.height,
-                           edge_names=tuple(geometry.edge_names)
-                           if geometry.edge_names else None))
-    shapes = {name: primitive(name, spec) for name, spec in geometry.primitives.items()}
-    return solid(combine(parse_combine(geometry.combine, list(shapes)), shapes))
+    return solid(SOLID_SHAPES_BUILT[geometry.shape](geometry))
 
 
 def read_mesh_tets(path: Path) -> TetMesh | None:
@@ -189,5 +205,5 @@ def mesh_file_solid(path: Path) -> Solid | None:
     if mesh is None:
         return None
     lower, upper = mesh.bounds()
-    return Solid("mesh", file=path, boundaries=mesh.boundaries, lower=lower, upper=upper,
+    return Solid(file=path, boundaries=mesh.boundaries, lower=lower, upper=upper,
                  file_elements=len(mesh.tets))

@@ -9,7 +9,7 @@ process (the bounds are computed serially). Imports no NGSolve or MPI.
 
 from __future__ import annotations
 
-from pdekit.fem.geometry.shapes2d import Shape
+from pdekit.fem.geometry.shapes2d import Polygon, Shape
 from pdekit.fem.schema import EigenCase
 from pdekit.fem.geometry.solids import Solid
 from pdekit.launcher import mpi_size
@@ -29,10 +29,10 @@ def check_bounds(case: EigenCase, shape: Shape | Solid, dirichlet: frozenset[str
     if isinstance(shape, Solid):
         raise case.error("solver.bounds", "'off' for 3D domains (guaranteed bounds are "
                          "implemented for 2D polygons)", given)
-    if shape.kind != "polygon":
-        what = "a curved boundary" if shape.kind == "disk" else "a mesh file"
-        raise case.error("solver.bounds", f"'off' for {what} (guaranteed bounds need a "
-                         "polygon meshed exactly: square, rectangle, lshape, polygon)", given)
+    if not isinstance(shape, Polygon):
+        raise case.error("solver.bounds", f"'off' for {shape.described} (guaranteed "
+                         "bounds need a polygon meshed exactly: square, rectangle, lshape, "
+                         "polygon)", given)
     neumann = sorted(set(shape.boundaries) - set(dirichlet))
     if neumann:
         raise case.error("solver.bounds", "'off' with Neumann boundaries (guaranteed "

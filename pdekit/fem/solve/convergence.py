@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from pdekit.fem.geometry.shapes2d import Shape, interior_angles, singular_corners
 
 
 def observed_rates(sizes: Sequence[float], errors: Sequence[float | None]
@@ -56,20 +55,6 @@ def richardson(values: Sequence[float], ratio: float = 2.0) -> tuple[float, floa
         return None
     rate = math.log(abs(d1 / d2)) / math.log(ratio)
     return c + d2 / (ratio ** rate - 1.0), rate
-
-
-def corner_exponent(shape: Shape, dirichlet: set[str] | frozenset[str]) -> float | None:
-    """The smallest singular exponent of the eigenfunctions at a corner (``π/ω``, or
-    ``π/(2ω)`` where Dirichlet meets Neumann; 2/3 at the L-shape's re-entrant corner), or
-    ``None`` when no corner is singular (see :mod:`pdekit.fem.geometry.shapes2d`)."""
-    if shape.kind != "polygon":
-        return None
-    edges = [name in dirichlet for name in shape.edge_names]
-    angles = interior_angles(shape.vertices)
-    exponents = [math.pi / angles[i] if edges[i - 1] == edges[i]
-                 else math.pi / (2 * angles[i])
-                 for i in singular_corners(shape.vertices, edges)]
-    return min(exponents) if exponents else None
 
 
 def expected_rate(order: int, exponent: float | None) -> float:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from pdekit.fem.solve import size
-from pdekit.fem.geometry.shapes2d import Shape, singular_corners
+from pdekit.fem.geometry.shapes2d import Shape
 from pdekit.fem.schema import EigenCase
 from pdekit.fem.setup import EigenSetup
 from pdekit.fem.geometry.solids import Solid
@@ -44,11 +44,9 @@ def coarse_mesh(case: EigenCase, shape: Shape | Solid) -> tuple[float, float]:
     extent = math.dist(lower, upper)
     if extent < low:
         raise case.error(key, f"a domain larger than {low:g} (rescale the problem)", value)
-    if isinstance(shape, Solid) and shape.kind == "mesh":
-        return float(shape.file_elements), 0.0
-    if isinstance(shape, Shape) and shape.mesh_file is not None:
-        elements = shape.mesh_file.elements
-        return float(elements), 4.0 * math.sqrt(elements)
+    if shape.from_file:  # counted from the file; 2D: about 4 sqrt(n) boundary edges
+        elements = shape.file_elements
+        return float(elements), (0.0 if isinstance(shape, Solid) else 4.0 * math.sqrt(elements))
     maxh = case.mesh.maxh
     dim = 3 if isinstance(shape, Solid) else 2
     log_ratio = math.log10(extent) - math.log10(maxh)
@@ -68,7 +66,7 @@ def singular_edge_length(case: EigenCase, shape: Solid, dirichlet: frozenset[str
     Fichera corner's three re-entrant edges, a prism's vertical edges over singular
     corners of its base, a CSG solid's extent (a guess), none for mesh files."""
     geometry = case.geometry
-    if not case.mesh.hp or shape.kind == "mesh":
+    if not case.mesh.hp or shape.from_file:
         return 0.0
     if geometry.shape == "fichera":
         return 3 * geometry.half
@@ -76,8 +74,7 @@ def singular_edge_length(case: EigenCase, shape: Solid, dirichlet: frozenset[str
         from pdekit.fem.geometry.shapes2d import polygon
 
         base = polygon(geometry.vertices or [], geometry.edge_names)  # counter-clockwise
-        sides = [name in dirichlet for name in base.edge_names]
-        return geometry.height * len(singular_corners(base.vertices, sides))
+        return geometry.height * len(base.singular_corners(dirichlet))
     if geometry.shape == "csg":
         return math.dist(*shape.bounds())
     return 0.0
@@ -96,10 +93,7 @@ def estimate_levels(case: EigenCase, shape: Shape | Solid, dirichlet: frozenset[
             coarse, order, refine, size.HP3_ELEMENTS_PER_LAYER * hp_levels[order]
             * length / case.mesh.maxh * 2.0 ** refine, ncv, solver.factorization)
             for order, refine in levels]
-    corners = 0
-    if shape.kind == "polygon" and case.mesh.hp:
-        corners = len(singular_corners(shape.vertices,
-                                       [name in dirichlet for name in shape.edge_names]))
+    corners = len(shape.singular_corners(dirichlet)) if case.mesh.hp else 0
     return coarse, [size.level_size(coarse, edges, order, refine,
                                     size.HP_ELEMENTS_PER_LAYER * hp_levels[order] * corners,
                                     ncv)
