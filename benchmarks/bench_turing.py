@@ -78,7 +78,7 @@ def error(w: np.ndarray, reference: np.ndarray) -> float:
                for s in (slice(0, size), slice(size, None)))
 
 
-def pdekit_fixed(method: str, n: int, T: float, dt: float, diffusion: str = "fft"):
+def pdekit_fixed(method: str, n: int, T: float, dt: float, diffusion: str = "transform"):
     """Seconds (set-up included) and final state of a fixed-step pdekit run."""
     problem = build_problem(MODEL, PeriodicGrid(n, LENGTH, -LENGTH / 2), "full", diffusion)
     w0 = initial(n)

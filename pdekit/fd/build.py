@@ -18,7 +18,7 @@ from pdekit.time.problem import no_nonlinearity
 
 
 def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
-                       diffusion: str = "fft", threads: int = 1,
+                       diffusion: str = "transform", threads: int = 1,
                        dtype: np.dtype | type = np.float64) -> LinearPart:
     """L = diag(D_u, D_v) ⊗ Δ_h on the stacked state [u.ravel(), v.ravel()].
 
@@ -39,7 +39,7 @@ def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
         runs; the sparse path is float64).
     """
     d_u, d_v = coefficients
-    if diffusion == "fft":
+    if diffusion == "transform":
         symbol = laplacian_eigenvalues(grid)
         cls = CosineDiagonalLinear if isinstance(grid, NeumannGrid) else FourierDiagonalLinear
         return cls([d_u * symbol, d_v * symbol], grid.shape, threads=threads, dtype=dtype)
@@ -61,7 +61,7 @@ def reaction_rhs(model: ReactionModel, size: int):
 
 
 def build_problem(model: ReactionModel, grid: Grid, terms: str = "full",
-                  diffusion: str = "fft", threads: int = 1,
+                  diffusion: str = "transform", threads: int = 1,
                   dtype: np.dtype | type = np.float64) -> SemilinearProblem:
     """du/dt = L w + N(w) for the stacked state w = [u.ravel(), v.ravel()].
 

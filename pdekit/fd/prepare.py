@@ -194,9 +194,9 @@ def check_backend(case: TuringCase) -> OptionPairs:
         backend, PETSc options for the fft backend, or options that are not PETSc options.
     """
     petsc = case.grid.backend == "petsc"
-    if not petsc and under_mpiexec() and case.grid.diffusion != "fft":
+    if not petsc and under_mpiexec() and case.grid.diffusion != "transform":
         raise case.error("grid.backend", f"'petsc' to run sparse diffusion under mpiexec "
-                                         f"-n {mpi_size()} (or grid.diffusion = 'fft')", "fft")
+                                         f"-n {mpi_size()} (or grid.diffusion = 'transform')", "transform")
     methods = TS_METHODS.names() if petsc else METHODS.names()
     if case.time.method not in methods:
         raise case.error("time.method", f"a method of grid.backend = "
@@ -324,10 +324,10 @@ def prepare(case: TuringCase) -> TuringSetup:
         raise case.error("time.dt", f"dt <= {limit:.6g}, the {time.method.upper()} stability "
                                     f"limit {capabilities.stability_interval:.4g}/rho(L) for "
                                     f"this grid and diffusion (or a splitting method)", time.dt)
-    if capabilities.needs_diagonal and case.grid.diffusion != "fft" and not reaction_only:
+    if capabilities.needs_diagonal and case.grid.diffusion != "transform" and not reaction_only:
         raise case.error("time.method", f"a method for sparse diffusion "
                                         f"({', '.join(METHODS.names(needs_diagonal=False))}); "
-                                        f"{time.method} needs grid.diffusion = 'fft'",
+                                        f"{time.method} needs grid.diffusion = 'transform'",
                          time.method)
     return TuringSetup(case, model, grid, u0, v0, t0, dt, steady, steady_error, radius,
                        initial, decomposition=decomposition)

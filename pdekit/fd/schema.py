@@ -88,16 +88,17 @@ class GridSection(Section):
     boundary: Literal["periodic", "neumann"] = Field(
         "periodic", description="periodic, or neumann (no-flux walls, cell-centred points), "
                                 "on every axis")
-    diffusion: Literal["fft", "sparse"] = Field(
-        "fft", description="how the (2d+1)-point Laplacian is applied: diagonalized by a "
-                           "fast transform (FFT periodic, DCT neumann; exact diffusion "
-                           "steps) or as a sparse matrix (SuperLU)")
+    diffusion: Literal["transform", "sparse"] = Field(
+        "transform", description="how the (2d+1)-point Laplacian is applied: transform, "
+                                 "diagonalized by a fast transform (FFT periodic, DCT "
+                                 "neumann; exact diffusion steps), or sparse, as a sparse "
+                                 "matrix (SuperLU); 'fft' is the old name of 'transform'")
     threads: int = Field(1, ge=1, description="threads per FFT/DCT and per ETDRK4 stage loop")
     precision: Literal["double", "single"] = Field(
         "double", description="floating point of the state and the fast transforms: double "
                               "(float64), or single (float32: half the memory, ETDRK4 "
                               "steps ~1.5x faster in 3D; resolves ~1e-6 of the range, so "
-                              "time.tolerance >= 1e-5; grid.diffusion = 'fft' only)")
+                              "time.tolerance >= 1e-5; grid.diffusion = 'transform' only)")
     backend: Literal["auto", "fft", "petsc"] = Field(
         "auto", description="auto: petsc for time.method = " + " or ".join(
             repr(m) for m in TS_METHODS.names()) + ", else fft; fft: the Laplacian by "
@@ -128,7 +129,7 @@ class GridSection(Section):
                 if key in self.model_fields_set:
                     raise KeyError_(key, f"no grid.{key} with grid.backend = 'petsc' (PETSc "
                                          f"applies the Laplacian itself)", getattr(self, key))
-        if self.precision == "single" and self.diffusion != "fft":
+        if self.precision == "single" and self.diffusion != "transform":
             raise KeyError_("precision", "'double' with grid.diffusion = 'sparse' (single "
                                          "precision runs on the fast transforms only)",
                             self.precision)
@@ -255,7 +256,8 @@ class TuringCase(KindCase):
     """A whole ``turing`` case file (the ``[model]`` section is in
     :mod:`pdekit.fd.model_section`)."""
 
-    renamed = (Renamed("domain.primitives.*.kind", "domain.primitives.*.shape"),)
+    renamed = (Renamed("domain.primitives.*.kind", "domain.primitives.*.shape"),
+               Renamed("grid.diffusion", values={"fft": "transform"}))
 
     model: ModelSection = ModelSection()
     grid: GridSection = GridSection()

@@ -96,3 +96,11 @@ def test_turing_domain_primitives_take_shape_too():
                              "domain": dict(CSG["geometry"], maxh=0.3)})
     assert [p.shape for p in case.domain.primitives.values()] == ["box", "ball"]
     assert "domain.primitives.b.kind is now domain.primitives.b.shape" in case.notices[1]
+
+
+def test_old_diffusion_value_fft_reads_as_transform():
+    """grid.backend and grid.diffusion no longer share the value 'fft'."""
+    case = pdekit.load_case({"case": {"kind": "turing"}, "grid": {"diffusion": "fft"}})
+    assert case.grid.diffusion == "transform" and case.grid.backend == "fft"
+    assert case.notices == ("<dict>: grid.diffusion = 'fft' is now grid.diffusion = "
+                            "'transform'; the old spelling works until pdekit 0.3",)

@@ -77,7 +77,7 @@ def test_2d_symbol_is_bit_identical_to_the_square_formula():
 def test_transform_diffusion_equals_sparse_and_exact(cls, dim):
     grid = cls(*BOXES[dim])
     coefficients = (0.03, 0.01)
-    fast = diffusion_operator(grid, coefficients, "fft")
+    fast = diffusion_operator(grid, coefficients, "transform")
     sparse = diffusion_operator(grid, coefficients, "sparse")
     w = np.random.default_rng(3).normal(size=2 * grid.size)
     np.testing.assert_allclose(fast.matvec(w), sparse.matvec(w), atol=1e-10)

@@ -49,7 +49,7 @@ def _fields(n, seed=3):
                          ids=["neumann", "periodic"])
 def test_transform_diffusion_equals_sparse_implicit_and_exact(grid):
     coefficients = (0.01, 0.004)
-    fast = diffusion_operator(grid, coefficients, "fft")
+    fast = diffusion_operator(grid, coefficients, "transform")
     sparse = diffusion_operator(grid, coefficients, "sparse")
     w = _fields(grid.shape[0])
     size = grid.size
@@ -76,8 +76,8 @@ def test_single_precision_transforms_stay_float32_and_match_double(grid):
     """grid.precision = "single": DCT/FFT diffusion in float32 gives float32 results equal
     to the float64 ones to float32 round-off (a few times 6e-8 of the values)."""
     coefficients = (0.01, 0.004)
-    double = diffusion_operator(grid, coefficients, "fft")
-    single = diffusion_operator(grid, coefficients, "fft", dtype=np.float32)
+    double = diffusion_operator(grid, coefficients, "transform")
+    single = diffusion_operator(grid, coefficients, "transform", dtype=np.float32)
     w = _fields(grid.shape[0])
     for name, apply in [("matvec", lambda op, x: op.matvec(x)),
                         ("resolvent", lambda op, x: op.resolvent(0.7)(x)),
@@ -90,7 +90,7 @@ def test_single_precision_transforms_stay_float32_and_match_double(grid):
 
 def test_large_periodic_fft_resolvent_equals_superlu():
     grid = PeriodicGrid(128, 2.0, -1.0)
-    fast = diffusion_operator(grid, (0.00225, 0.0045), "fft")
+    fast = diffusion_operator(grid, (0.00225, 0.0045), "transform")
     sparse = diffusion_operator(grid, (0.00225, 0.0045), "sparse")
     w = _fields(128)
     np.testing.assert_allclose(fast.resolvent(0.05)(w), sparse.resolvent(0.05)(w), atol=1e-12)
@@ -111,7 +111,7 @@ def test_order_on_neumann_grid(method, order, steps):
     full = (np.kron(np.diag(coefficients), laplacian_neumann(grid).toarray())
             + np.kron(coupling, np.eye(size)))
     exact = expm(full) @ u0
-    for diffusion in (["fft"] if method == "etdrk4" else ["fft", "sparse"]):
+    for diffusion in (["transform"] if method == "etdrk4" else ["transform", "sparse"]):
         problem = SemilinearProblem(diffusion_operator(grid, coefficients, diffusion),
                                     lambda w: couple @ w)
         errors = [np.max(np.abs(integrate(make_stepper(method, problem, 1 / n), u0, 0, 1, 1 / n)[0]

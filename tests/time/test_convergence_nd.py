@@ -62,7 +62,7 @@ def _problem(grid, diffusion):
 
 
 @pytest.mark.parametrize("dim", ["1d", "3d"])
-@pytest.mark.parametrize("diffusion", ["fft", "sparse"])
+@pytest.mark.parametrize("diffusion", ["transform", "sparse"])
 @pytest.mark.parametrize("method", list(STEPS))
 def test_observed_order_in_1d_and_3d(method, diffusion, dim):
     if diffusion == "sparse" and METHODS.capabilities(method).needs_diagonal:
@@ -84,7 +84,7 @@ def test_etdrk4_3d_errors_and_adaptive_tolerance():
     grid = PeriodicGrid([24, 20, 16], [2.0, 1.5, 2.5])
     waves = [*WAVES["3d"], ((11, -9, 7), (0.2, 0.1))]
     w0, exact = _waves(grid, waves, 0.0), _waves(grid, waves, T)
-    problem = _problem(grid, "fft")
+    problem = _problem(grid, "transform")
     errors = [np.max(np.abs(integrate(make_stepper("etdrk4", problem, T / n), w0, 0.0, T,
                                       T / n)[0] - exact)) for n in (4, 8, 16, 32)]
     assert errors[2] < 1e-5
