@@ -26,6 +26,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from pdekit.fem.solve.factorization import ldlt_with_inertia
+
 CR_CONSTANT = "0.1893"
 """Upper bound of the CR interpolation constant on any triangle, per unit of its
 longest edge (Liu & Oishi 2013; Carstensen & Gedicke 2014)."""
@@ -144,26 +146,16 @@ def inertia(K: Any, seed: int = 0) -> tuple[int, float]:
     matrix = PETSc.Mat().createAIJ(size=K.shape, comm=PETSc.COMM_SELF, csr=(
         K.indptr.astype(PETSc.IntType), K.indices.astype(PETSc.IntType), K.data))
     matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
-    ksp = PETSc.KSP().create(comm=PETSc.COMM_SELF)
     try:
-        ksp.setOperators(matrix)
-        ksp.setType(PETSc.KSP.Type.PREONLY)
-        pc = ksp.getPC()
-        pc.setType(PETSc.PC.Type.CHOLESKY)
-        pc.setFactorSolverType("mumps")
-        pc.setFactorSetUpSolverType()
-        factor = pc.getFactorMatrix()
-        factor.setMumpsIcntl(13, 1)  # inertia of the whole matrix (no ScaLAPACK root)
-        factor.setMumpsIcntl(24, 1)  # null pivot detection
-        ksp.setUp()
-        negative = int(factor.getInertia()[0])
+        ksp = ldlt_with_inertia(matrix)
+        negative = int(ksp.getPC().getFactorMatrix().getInertia()[0])
         rhs = np.random.default_rng(seed).standard_normal(K.shape[0])
         b, x = matrix.createVecs()
         b.setArray(rhs)
         ksp.solve(b, x)
         solution = x.getArray().copy()
-    finally:
         ksp.destroy()
+    finally:
         matrix.destroy()
     norm = float(np.max(np.asarray(abs(K).sum(axis=1))))
     residual = rhs - K @ solution

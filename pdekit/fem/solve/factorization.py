@@ -239,3 +239,25 @@ def shifted_matrix(A: Any, M: Any, target: float, spd: bool) -> Any:
     shifted.setOption(PETSc.Mat.Option.SYMMETRIC, True)
     shifted.setOption(PETSc.Mat.Option.SPD, spd)
     return shifted
+
+
+def ldlt_with_inertia(matrix: Any) -> Any:
+    """A set-up ``KSP`` (preonly) holding MUMPS' ``LDLᵀ`` factorization of the symmetric
+    ``matrix``, with the inertia of the whole matrix available from its factor
+    (``ksp.getPC().getFactorMatrix().getInertia()``: ICNTL 13 = 1, no ScaLAPACK root whose
+    inertia MUMPS would not count; ICNTL 24 = 1, null pivots detected). The caller
+    destroys the ``KSP``. Collective on the matrix's communicator; imports PETSc."""
+    from petsc4py import PETSc
+
+    ksp = PETSc.KSP().create(comm=matrix.getComm())
+    ksp.setOperators(matrix)
+    ksp.setType(PETSc.KSP.Type.PREONLY)
+    pc = ksp.getPC()
+    pc.setType(PETSc.PC.Type.CHOLESKY)
+    pc.setFactorSolverType("mumps")
+    pc.setFactorSetUpSolverType()
+    factor = pc.getFactorMatrix()
+    factor.setMumpsIcntl(13, 1)
+    factor.setMumpsIcntl(24, 1)
+    ksp.setUp()
+    return ksp

@@ -67,27 +67,15 @@ def count_below(A: Any, M: Any, sigma: float) -> int:
     """The number of eigenvalues of ``A x = λ M x`` below ``sigma`` (A, M symmetric, M
     positive definite): the negative inertia of ``A − σM`` (collective; one MUMPS
     ``LDLᵀ`` factorization)."""
-    from petsc4py import PETSc
-
-    from pdekit.fem.solve.factorization import shifted_matrix
+    from pdekit.fem.solve.factorization import ldlt_with_inertia, shifted_matrix
 
     shifted = shifted_matrix(A, M, sigma, False)
-    ksp = PETSc.KSP().create(comm=A.getComm())
     try:
-        ksp.setOperators(shifted)
-        ksp.setType(PETSc.KSP.Type.PREONLY)
-        pc = ksp.getPC()
-        pc.setType(PETSc.PC.Type.CHOLESKY)
-        pc.setFactorSolverType("mumps")
-        pc.setFactorSetUpSolverType()
-        factor = pc.getFactorMatrix()
-        factor.setMumpsIcntl(13, 1)
-        factor.setMumpsIcntl(24, 1)
-        ksp.setUp()
-        negative, _, _ = factor.getInertia()
+        ksp = ldlt_with_inertia(shifted)
+        negative, _, _ = ksp.getPC().getFactorMatrix().getInertia()
+        ksp.destroy()
         return int(negative)
     finally:
-        ksp.destroy()
         if shifted is not A:
             shifted.destroy()
 
