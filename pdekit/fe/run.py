@@ -21,6 +21,7 @@ from pdekit.fe.pictures import save_planar_png, save_surface_png
 from pdekit.fe.prepare import FESetup, domain_fingerprint
 from pdekit.fe.report import FEOutcome, fe_report, run_title
 from pdekit.fe.series import VTUSnapshots
+from pdekit.fe.surfaces import Sphere
 from pdekit.fe.steppers import make_fe_attempt, make_fe_stepper
 from pdekit.memory import peak_rss_mib
 from pdekit.output import RunContext, RunReport
@@ -96,7 +97,7 @@ def stability(setup: FESetup, disc: Discretization, u: np.ndarray,
               facts: dict[str, Any]) -> dict[str, Any]:
     """The domain's linear-stability report and the final u's dominant mode."""
     model, steady = setup.model, setup.steady
-    radius = setup.shape.radius if setup.case.domain.shape == "sphere" else None
+    radius = setup.shape.radius if isinstance(setup.shape, Sphere) else None
     jacobian = model.jacobian(*steady) if steady is not None else None
     k_max = np.pi * setup.case.domain.order / facts["h"]
     report, values, vectors, groups = domain_stability(

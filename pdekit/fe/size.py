@@ -34,8 +34,8 @@ def coarse_elements(shape: Shape | Solid | Surface, maxh: float) -> float:
         :data:`pdekit.fem.solve.size.MAX_COARSE_ELEMENTS` elements.
     """
     if isinstance(shape, Surface):
-        if shape.triangles is not None:
-            return float(len(shape.triangles))
+        if shape.file_triangles():
+            return float(shape.file_triangles())
     elif shape.from_file:
         return float(shape.file_elements)
     lower, upper = shape.bounds()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -25,64 +25,126 @@ its inverse. Netgen's default (2) puts ~40 times more points on a slender torus 
 ``maxh`` asks for; at 0.5 the mesh size follows ``maxh`` where it resolves the surface."""
 
 
-@dataclass(frozen=True)
 class Surface:
-    """A closed surface: a built-in one (``sphere``, ``ellipsoid``, ``torus``) or the
-    triangles of a file (``surface``).
+    """A closed surface in 3D: a built-in one (:class:`Sphere`, :class:`Ellipsoid`,
+    :class:`Torus`) or the triangles of a file (:class:`SurfaceFile`). Each answers for
+    itself what sizing and meshing ask of it.
 
     Attributes
     ----------
-    kind
-        The ``domain.shape``.
-    center, radius, semi_axes, minor_radius
-        The built-in surfaces' data.
-    points, triangles
-        The file's vertices (n × 3) and triangles (m × 3, 0-based), checked.
+    boundaries
+        The one boundary name of a surface mesh (:data:`SURFACE_BOUNDARY`).
+    curved
+        Built-in surfaces are curved (elements follow them); a file's triangles are flat.
     """
 
-    kind: str
-    center: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    radius: float = 1.0
-    semi_axes: tuple[float, float, float] = (1.0, 1.0, 1.0)
-    minor_radius: float = 0.4
-    points: np.ndarray | None = None
-    triangles: np.ndarray | None = None
-
-    boundaries: tuple[str, ...] = ()
-
-    @property
-    def curved(self) -> bool:
-        """Built-in surfaces are curved (elements follow them); a file's are flat."""
-        return self.kind != "surface"
+    boundaries: tuple[str, ...] = (SURFACE_BOUNDARY,)
+    curved: bool = True
 
     def area(self) -> float:
-        """The surface area (ellipsoid: Knud Thomsen's formula, p = 1.6075, within
-        1.061 %), for the count of eigenvalues expected below a bound."""
-        if self.kind == "sphere":
-            return 4 * math.pi * self.radius ** 2
-        if self.kind == "torus":
-            return 4 * math.pi ** 2 * self.radius * self.minor_radius
-        if self.kind == "ellipsoid":
-            a, b, c = self.semi_axes
-            p = 1.6075
-            return 4 * math.pi * (((a * b) ** p + (a * c) ** p + (b * c) ** p) / 3) ** (1 / p)
-        assert self.points is not None and self.triangles is not None
+        """The surface area (for the count of eigenvalues expected below a bound)."""
+        raise NotImplementedError
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper corners of the bounding box."""
+        raise NotImplementedError
+
+    def file_triangles(self) -> int:
+        """Triangles in the file (0 for a built-in surface, meshed at ``maxh``)."""
+        return 0
+
+    def csg_solid(self) -> Any:
+        """The Netgen CSG solid whose boundary is this surface (imports ``netgen``)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Sphere(Surface):
+    """The sphere of ``radius`` around ``center``; its Laplace–Beltrami eigenvalues are
+    l(l + 1)/R² (degree l, multiplicity 2l + 1)."""
+
+    center: tuple[float, float, float]
+    radius: float
+
+    def area(self) -> float:
+        return 4 * math.pi * self.radius ** 2
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        c = np.array(self.center)
+        return c - self.radius, c + self.radius
+
+    def csg_solid(self) -> Any:
+        from netgen.csg import Pnt, Sphere as NetgenSphere
+
+        return NetgenSphere(Pnt(*self.center), self.radius)
+
+
+@dataclass(frozen=True)
+class Ellipsoid(Surface):
+    """The ellipsoid with axis-parallel ``semi_axes`` around ``center``."""
+
+    center: tuple[float, float, float]
+    semi_axes: tuple[float, float, float]
+
+    def area(self) -> float:
+        """Knud Thomsen's formula (p = 1.6075, within 1.061 %)."""
+        a, b, c = self.semi_axes
+        p = 1.6075
+        return 4 * math.pi * (((a * b) ** p + (a * c) ** p + (b * c) ** p) / 3) ** (1 / p)
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        c = np.array(self.center)
+        return c - np.array(self.semi_axes), c + np.array(self.semi_axes)
+
+    def csg_solid(self) -> Any:
+        from netgen.csg import Ellipsoid as NetgenEllipsoid, Pnt, Vec
+
+        a, b, d = self.semi_axes
+        return NetgenEllipsoid(Pnt(*self.center), Vec(a, 0, 0), Vec(0, b, 0), Vec(0, 0, d))
+
+
+@dataclass(frozen=True)
+class Torus(Surface):
+    """The ring torus around the z-axis through ``center``: tube ``minor_radius`` around a
+    circle of ``radius``."""
+
+    center: tuple[float, float, float]
+    radius: float
+    minor_radius: float
+
+    def area(self) -> float:
+        return 4 * math.pi ** 2 * self.radius * self.minor_radius
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        c = np.array(self.center)
+        extent = np.array([self.radius + self.minor_radius] * 2 + [self.minor_radius])
+        return c - extent, c + extent
+
+    def csg_solid(self) -> Any:
+        from netgen.csg import Pnt, Torus as NetgenTorus, Vec
+
+        return NetgenTorus(Pnt(*self.center), Vec(0, 0, 1), self.radius, self.minor_radius)
+
+
+@dataclass(frozen=True, eq=False)
+class SurfaceFile(Surface):
+    """The triangles of a surface mesh file: vertices (n × 3) and triangles (m × 3,
+    0-based), checked (:func:`read_surface_file`)."""
+
+    points: np.ndarray
+    triangles: np.ndarray
+    curved: bool = False
+
+    def area(self) -> float:
         corners = self.points[self.triangles]
         cross = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
         return float(0.5 * np.linalg.norm(cross, axis=1).sum())
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """Lower and upper corners of the bounding box."""
-        c = np.array(self.center)
-        if self.kind == "sphere":
-            return c - self.radius, c + self.radius
-        if self.kind == "ellipsoid":
-            return c - np.array(self.semi_axes), c + np.array(self.semi_axes)
-        if self.kind == "torus":
-            extent = np.array([self.radius + self.minor_radius] * 2 + [self.minor_radius])
-            return c - extent, c + extent
-        assert self.points is not None
         return self.points.min(axis=0), self.points.max(axis=0)
+
+    def file_triangles(self) -> int:
+        return len(self.triangles)
 
 
 class SurfaceFileError(ValueError):
@@ -148,28 +210,16 @@ def surface_of(section: Any, path: Path | None = None) -> Surface:
     center = tuple(section.center or (0.0, 0.0, 0.0))
     if section.shape == "surface":
         assert path is not None
-        points, triangles = read_surface_file(path)
-        return Surface("surface", points=points, triangles=triangles,
-                       boundaries=(SURFACE_BOUNDARY,))
-    return Surface(section.shape, center=center, radius=section.radius,
-                   semi_axes=tuple(section.semi_axes), minor_radius=section.minor_radius,
-                   boundaries=(SURFACE_BOUNDARY,))
+        return SurfaceFile(*read_surface_file(path))
+    return BUILT_IN[section.shape](section, center)
 
 
-def _csg_geometry(surface: Surface) -> Any:
-    from netgen.csg import CSGeometry, Ellipsoid, Pnt, Sphere, Torus, Vec
-
-    c = Pnt(*surface.center)
-    if surface.kind == "sphere":
-        solid = Sphere(c, surface.radius)
-    elif surface.kind == "ellipsoid":
-        a, b, d = surface.semi_axes
-        solid = Ellipsoid(c, Vec(a, 0, 0), Vec(0, b, 0), Vec(0, 0, d))
-    else:
-        solid = Torus(c, Vec(0, 0, 1), surface.radius, surface.minor_radius)
-    geometry = CSGeometry()
-    geometry.Add(solid.bc(SURFACE_BOUNDARY))
-    return geometry
+BUILT_IN: dict[str, Callable[[Any, tuple[float, ...]], Surface]] = {
+    "sphere": lambda section, center: Sphere(center, section.radius),
+    "ellipsoid": lambda section, center: Ellipsoid(center, tuple(section.semi_axes)),
+    "torus": lambda section, center: Torus(center, section.radius, section.minor_radius),
+}
+"""The built-in surfaces by ``domain.shape``: (section, center) -> surface."""
 
 
 def surface_mesh(surface: Surface, maxh: float, refine: int) -> Any:
@@ -178,8 +228,7 @@ def surface_mesh(surface: Surface, maxh: float, refine: int) -> Any:
     curved elements)."""
     from netgen.meshing import FaceDescriptor, Mesh, MeshingStep
 
-    if surface.kind == "surface":
-        assert surface.points is not None and surface.triangles is not None
+    if isinstance(surface, SurfaceFile):
         mesh = Mesh(dim=3)
         mesh.AddPoints(np.ascontiguousarray(surface.points, dtype=np.float64))
         face = mesh.Add(FaceDescriptor(surfnr=1, domin=1, domout=0, bc=1))
@@ -187,7 +236,10 @@ def surface_mesh(surface: Surface, maxh: float, refine: int) -> Any:
         mesh.AddElements(dim=2, index=face, base=0,
                          data=np.ascontiguousarray(surface.triangles, dtype=np.int32))
         return mesh
-    geometry = _csg_geometry(surface)
+    from netgen.csg import CSGeometry
+
+    geometry = CSGeometry()
+    geometry.Add(surface.csg_solid().bc(SURFACE_BOUNDARY))
     mesh = geometry.GenerateMesh(maxh=maxh, perfstepsend=MeshingStep.MESHSURFACE,
                                  curvaturesafety=CURVATURE_SAFETY)
     for _ in range(refine):

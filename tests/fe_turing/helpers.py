@@ -10,11 +10,11 @@ import numpy as np
 from pdekit.fe.assembly import Discretization, assemble
 from pdekit.fe.meshing import make_mesh
 from pdekit.fe.operator import FEOperator
-from pdekit.fe.surfaces import SURFACE_BOUNDARY, Surface
+from pdekit.fe.surfaces import Sphere
 from pdekit.fe.steppers import make_fe_stepper
 from pdekit.time import integrate
 
-SPHERE = Surface("sphere", boundaries=(SURFACE_BOUNDARY,))
+SPHERE = Sphere((0.0, 0.0, 0.0), 1.0)
 
 
 def discretize(shape, order: int, maxh: float, surface: bool = False, curve: int = 0,

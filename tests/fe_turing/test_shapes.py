@@ -9,15 +9,13 @@ import pytest
 
 import pdekit
 from pdekit.fe.modes import clusters, laplacian_modes
-from pdekit.fe.surfaces import SURFACE_BOUNDARY, Surface
+from pdekit.fe.surfaces import Ellipsoid, Torus
 from tests.fe_turing.helpers import SPHERE, discretize
 
 
 @pytest.mark.parametrize("surface, area", [
-    (Surface("torus", radius=1.0, minor_radius=0.4, boundaries=(SURFACE_BOUNDARY,)),
-     4 * math.pi ** 2 * 0.4),
-    (Surface("ellipsoid", semi_axes=(1.0, 0.8, 0.5), boundaries=(SURFACE_BOUNDARY,)),
-     None),
+    (Torus((0.0, 0.0, 0.0), 1.0, 0.4), 4 * math.pi ** 2 * 0.4),
+    (Ellipsoid((0.0, 0.0, 0.0), (1.0, 0.8, 0.5)), None),
 ])
 def test_curved_surfaces_have_their_area(surface, area):
     disc = discretize(surface, 2, 0.2, surface=True)
