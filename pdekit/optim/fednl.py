@@ -136,7 +136,7 @@ def fednl(oracle: LocalOracle, x0: np.ndarray, options: FedNLOptions, *, maxiter
     """
     n = oracle.n
     k = options.k or n
-    out = FedNLRun(Run(None, 0, False, "", []), initial_bytes=FLOAT * n * (n + 1) // 2)
+    sent: list[int] = []
     estimate: dict[str, np.ndarray] = {}
 
     def learn(x: np.ndarray) -> Iterate:
@@ -151,7 +151,7 @@ def fednl(oracle: LocalOracle, x0: np.ndarray, options: FedNLOptions, *, maxiter
         # one message: loss, gradient, l_i and the compressed difference (sent as its
         # compressed form; summing the decompressed matrices gives the same H)
         f, g, l_sum, S_sum = oracle.sum_all(float(f_loc), g_loc, error, S)
-        out.sent.append(size + FLOAT * (n + 2))
+        sent.append(size + FLOAT * (n + 2))
         estimate["sum"] = estimate["sum"] + options.alpha * S_sum
         return Iterate(x, float(f), g, float(np.linalg.norm(g)), float(l_sum))
 
@@ -168,7 +168,7 @@ def fednl(oracle: LocalOracle, x0: np.ndarray, options: FedNLOptions, *, maxiter
             p = search.alpha * p
         return Step(learn(it.x + p))
 
-    out.run = iterate(learn(np.asarray(x0, dtype=float)), step, maxiter=maxiter,
-                      converged=converged, callback=callback)
-    return out
+    run = iterate(learn(np.asarray(x0, dtype=float)), step, maxiter=maxiter,
+                  converged=converged, callback=callback)
+    return FedNLRun(run, sent, initial_bytes=FLOAT * n * (n + 1) // 2)
 
