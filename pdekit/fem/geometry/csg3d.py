@@ -4,8 +4,9 @@ of other unions/differences), with the operands' face names carried over.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Collection
 
 from pdekit.fem.geometry.edges3d import Point3
 from pdekit.fem.geometry.feature_size import smallest_feature
@@ -59,6 +60,11 @@ class Union(Shape3D):
         return (tuple(min(b[0][k] for b in boxes) for k in range(3)),  # type: ignore
                 tuple(max(b[1][k] for b in boxes) for k in range(3)))
 
+    def graded_edge_length(self, dirichlet: Collection[str]) -> float:
+        """A guess: the diagonal of the bounding box (the operations' edges are not
+        known without OpenCascade)."""
+        return math.dist(*self.bounds())
+
     def volume(self) -> float:
         return sum(part.volume() for part in self.parts)
 
@@ -96,6 +102,11 @@ class Difference(Shape3D):
 
     def bounds(self) -> tuple[Point3, Point3]:
         return self.base.bounds()
+
+    def graded_edge_length(self, dirichlet: Collection[str]) -> float:
+        """A guess: the diagonal of the bounding box (the operations' edges are not
+        known without OpenCascade)."""
+        return math.dist(*self.bounds())
 
     def volume(self) -> float:
         return self.base.volume()

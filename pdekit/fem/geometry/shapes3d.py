@@ -17,7 +17,8 @@ from typing import Any, ClassVar, Collection, Sequence
 from pdekit.fem.geometry.edges3d import (Point3, SingularEdge, analyse_edges, as_point,
                                  meeting_vertices, unique_shapes)
 from pdekit.fem.geometry.feature_size import SolidKeyError, check_feature, polygon_width
-from pdekit.fem.geometry.shapes2d import counter_clockwise, polygon_problem, signed_area
+from pdekit.fem.geometry.shapes2d import (counter_clockwise, polygon, polygon_problem,
+                                          signed_area)
 
 BOX_FACES = ("left", "right", "front", "back", "bottom", "top")
 """Face names of a box: x = min, x = max, y = min, y = max, z = min, z = max."""
@@ -101,6 +102,12 @@ class Shape3D:
         """Edges to grade toward (see module docstring); ``dirichlet`` as in
         :func:`analyse_edges`."""
         return [e for _, e in analyse_edges(self.occ_shape(), dirichlet)]
+
+    def graded_edge_length(self, dirichlet: Collection[str]) -> float:
+        """Length of the edges hp-grading refines toward, guessed without Netgen for the
+        size estimate (none for boxes, balls and cylinders, whose edges are smooth or
+        right-angled)."""
+        return 0.0
 
     def singular_vertices(self, dirichlet: Collection[str] | None = None) -> list[Point3]:
         """Vertices where two or more singular edges meet."""
@@ -323,6 +330,10 @@ class Fichera(Shape3D):
         return (tuple(x - a for x in self.center),  # type: ignore[return-value]
                 tuple(x + a for x in self.center))
 
+    def graded_edge_length(self, dirichlet: Collection[str]) -> float:
+        """The three re-entrant edges, each ``half`` long."""
+        return 3 * self.half
+
     def volume(self) -> float:
         return 7 * self.half ** 3
 
@@ -364,6 +375,11 @@ class Prism(Shape3D):
                                 f"{' and '.join(map(repr, PRISM_ENDS))} (a side named like "
                                 "an end would merge with it)", list(names or ()))
         self.check_features()
+
+    def graded_edge_length(self, dirichlet: Collection[str]) -> float:
+        """The vertical edges over the base's singular corners."""
+        base = polygon([list(v) for v in self.vertices], self.edge_names)  # counter-clockwise
+        return self.height * len(base.singular_corners(dirichlet))
 
     def side_names(self) -> list[str]:
         """Name of the side face over each user edge."""

@@ -62,22 +62,12 @@ def coarse_mesh(case: EigenCase, shape: Shape | Solid) -> tuple[float, float]:
 
 
 def singular_edge_length(case: EigenCase, shape: Solid, dirichlet: frozenset[str]) -> float:
-    """Length of the edges hp-grading will refine toward, guessed without Netgen: the
-    Fichera corner's three re-entrant edges, a prism's vertical edges over singular
-    corners of its base, a CSG solid's extent (a guess), none for mesh files."""
-    geometry = case.geometry
-    if not case.mesh.hp or shape.from_file:
+    """Length of the edges hp-grading will refine toward, guessed without Netgen by the
+    solid itself (:meth:`~pdekit.fem.geometry.shapes3d.Shape3D.graded_edge_length`); none
+    for mesh files or without ``mesh.hp``."""
+    if not case.mesh.hp or shape.shape is None:
         return 0.0
-    if geometry.shape == "fichera":
-        return 3 * geometry.half
-    if geometry.shape == "prism":
-        from pdekit.fem.geometry.shapes2d import polygon
-
-        base = polygon(geometry.vertices or [], geometry.edge_names)  # counter-clockwise
-        return geometry.height * len(base.singular_corners(dirichlet))
-    if geometry.shape == "csg":
-        return math.dist(*shape.bounds())
-    return 0.0
+    return shape.shape.graded_edge_length(dirichlet)
 
 
 def estimate_levels(case: EigenCase, shape: Shape | Solid, dirichlet: frozenset[str],
