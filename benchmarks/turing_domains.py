@@ -14,8 +14,12 @@
    after imports, minus the RSS before it, in a fresh process per run; the domain's
    includes meshing and the mode analysis); the ratio is domain / grid.
 
-Run: ``.venv/bin/python benchmarks/turing_domains.py [--quick]`` (``--quick``: the 64²
-size only).
+3. With ``--mpi`` (alone): 1 against 2 MPI ranks on the unit box, P1, at least 5e5
+   unknowns, the integrate phase of the distributed path; S = t1/t2 against the machine's
+   own limit L from two independent 1-rank runs at once (:mod:`turing_domains_mpi`).
+
+Run: ``.venv/bin/python benchmarks/turing_domains.py [--quick | --mpi]`` (``--quick``: the
+64² size only).
 """
 
 from __future__ import annotations
@@ -165,6 +169,13 @@ SAME_UNKNOWNS_MAXH_64 = 0.0168
 
 
 def main() -> None:
+    if "--mpi" in sys.argv:
+        from turing_domains_mpi import mpi_rows
+
+        print("3. 1 vs 2 MPI ranks on a 3D domain (integrate phase of the distributed path)")
+        for row in mpi_rows():
+            print("  ", row)
+        return
     print("1. predicted vs measured dominant modes")
     for row in mode_rows():
         print("  ", row)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pdekit.fd.prepare import TuringSetup, prepare
 from pdekit.fd.schema import TuringCase
+from pdekit.launcher import mpi_size
 from pdekit.output import RunContext, RunReport
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ class TuringPlugin:
 
     def run(self, prepared: TuringSetup, context: RunContext) -> RunReport:
         """Integrate the prepared case into ``context.dir``."""
-        if prepared.case.domain is not None:
+        if prepared.case.domain is not None and mpi_size() > 1:
+            from pdekit.fe.run_mpi import run  # rank 0 meshes; PETSc/MUMPS on every rank
+        elif prepared.case.domain is not None:
             from pdekit.fe.run import run  # NGSolve, finite elements on the domain
         elif prepared.case.grid.backend == "petsc":
             from pdekit.fd.run_petsc import run  # PETSc and MPI

@@ -11,5 +11,8 @@ cached factorizations), :mod:`~pdekit.fe.steppers` (IMEX-RK, SBDF2, Strang),
 :mod:`~pdekit.fe.initial` (position-seeded noise), :mod:`~pdekit.fe.modes` (the domain's
 Laplace modes and linear stability). The run and its output: :mod:`~pdekit.fe.run`,
 :mod:`~pdekit.fe.series` (ParaView), :mod:`~pdekit.fe.pictures` (``fields.png``),
-:mod:`~pdekit.fe.report`. NGSolve and PETSc are imported inside functions only.
+:mod:`~pdekit.fe.report`. Under mpiexec: :mod:`~pdekit.fe.distribute` (rank 0's problem
+split in slabs of rows), :mod:`~pdekit.fe.petsc_operator` (the operator on PETSc
+matrices, MUMPS or CG + GAMG), :mod:`~pdekit.fe.pieces` (per-rank ``.vtu`` + ``.pvtu``),
+:mod:`~pdekit.fe.run_mpi`. NGSolve and PETSc are imported inside functions only.
 """

@@ -26,7 +26,6 @@ from pdekit.fe.surfaces import Surface, SurfaceFileError, surface_of
 from pdekit.fem.geometry.shapes2d import Shape
 from pdekit.fem.prepare import build_shape
 from pdekit.fem.geometry.solids import Solid
-from pdekit.launcher import mpi_size
 from pdekit.memory import fits_in_memory, gib, physical_memory_bytes
 from pdekit.core.registry import did_you_mean
 
@@ -208,10 +207,6 @@ def prepare(case: TuringCase) -> FESetup:
     pdekit.errors.CaseError
         Naming the key at fault.
     """
-    if mpi_size() > 1:
-        raise case.error("domain", f"a run on one process: turing cases on a [domain] have "
-                         f"no MPI path yet (run without mpiexec -n {mpi_size()})",
-                         case.domain.shape)
     if case.time.petsc:
         raise case.error("time.petsc", "no PETSc options with a [domain]", case.time.petsc)
     if case.solver_args:

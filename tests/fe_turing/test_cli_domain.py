@@ -1,19 +1,14 @@
 """The CLI on ``[domain]`` cases: what a run writes (PVD valid, summary, state, PNG), bad
-shapes and surfaces refused with one line before anything is written, and the refusal
-under mpiexec."""
+shapes and surfaces refused with one line before anything is written (runs under mpiexec:
+test_mpi_domain.py)."""
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
 from pdekit.cli import main
-from tests.conftest import ROOT
 
 TINY = """
 [case]
@@ -142,16 +137,3 @@ def test_domain_methods_are_refused_on_a_grid(write_case, capsys):
     assert main(["check", str(write_case(adaptive, "adaptive.toml"))]) == 2
     assert "time.adaptive: expected false, or a [grid] method" in capsys.readouterr().err
 
-
-@pytest.mark.skipif(shutil.which("mpiexec") is None, reason="needs mpiexec")
-def test_domain_cases_refuse_to_run_under_mpiexec(write_case, tmp_path):
-    case = _case(write_case)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMPI_ALLOW_RUN_AS_ROOT": "1",
-           "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1"}
-    result = subprocess.run(["mpiexec", "-n", "2", sys.executable, "-m", "pdekit.cli",
-                             "solve", str(case)], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 2, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.startswith("pdekit:")]
-    assert len(lines) == 1 and "no MPI path" in lines[0] and "domain" in lines[0], lines
-    assert not (tmp_path / "results").exists()
