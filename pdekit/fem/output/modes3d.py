@@ -267,18 +267,19 @@ def write_pieces(folder: Path, comm: Any, points: np.ndarray, tetrahedra: np.nda
     return written + (["modes.pvd"] if written else [])
 
 
-def write_pvtu(path: Path, pieces: Sequence[str]) -> None:
-    """A ``.pvtu`` over pieces written by meshio (Float64 points and ``u``)."""
+def write_pvtu(path: Path, pieces: Sequence[str], fields: Sequence[str] = ("u",)) -> None:
+    """A ``.pvtu`` over pieces written by meshio (Float64 points and point ``fields``)."""
     from xml.sax.saxutils import quoteattr
 
     from pdekit.output.vtk import atomic_write_text
 
     rows = "".join(f"    <Piece Source={quoteattr(p)}/>\n" for p in pieces)
+    arrays = "".join(f'      <PDataArray type="Float64" Name={quoteattr(f)} '
+                     'NumberOfComponents="1"/>\n' for f in fields)
     atomic_write_text(path, '<?xml version="1.0"?>\n<VTKFile type="PUnstructuredGrid" '
                       'version="0.1" byte_order="LittleEndian">\n'
                       '  <PUnstructuredGrid GhostLevel="0">\n'
-                      '    <PPointData Scalars="u">\n'
-                      '      <PDataArray type="Float64" Name="u" NumberOfComponents="1"/>\n'
+                      f'    <PPointData Scalars={quoteattr(fields[0])}>\n' + arrays +
                       '    </PPointData>\n    <PPoints>\n'
                       '      <PDataArray type="Float64" Name="Points" NumberOfComponents="3"/>\n'
                       '    </PPoints>\n' + rows + '  </PUnstructuredGrid>\n</VTKFile>\n')
