@@ -36,7 +36,9 @@ def mpirun(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess
     ("eigen_lshape.toml", ["fem.order=8", "mesh.hp_levels=8"]),  # hp mesh with quads
 ])
 def test_two_ranks_equal_serial(tmp_path, case, overrides):
-    sets = [item for o in overrides for item in ("--set", o)]
+    # two modes written and drawn: what is compared (mode 1, the files) needs no more
+    sets = [item for o in [*overrides, "output.modes=2", "output.plot=2"]
+            for item in ("--set", o)]
     serial, parallel = tmp_path / "serial", tmp_path / "mpi"
     assert main(["eig", str(CASES / case), "--out", str(serial), "--quiet", *sets]) == 0
     result = mpirun(["eig", str(CASES / case), "--out", str(parallel), "--quiet", *sets])
