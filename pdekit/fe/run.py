@@ -154,14 +154,14 @@ def run(setup: FESetup, context: RunContext) -> RunReport:
         if case.output.vtk else None
     times = output_times(t0, t_end, case.output.every)
     bar = context.progress(t_end - t0, f"turing {method} ({model.name}) on {domain.shape}",
-                           unit="t", time_steps=True)
+                           unit="t", time_steps=True, start=t0)
     stats = None
     with context.phase("integrate"), kept_on_interrupt(setup, fields, context.dir):
         if case.time.adaptive:
             dt_max = case.time.dt_max or (t_end - t0) / 20
             w, stats = integrate_adaptive(
                 attempt, w0, t0, t_end, setup.dt, case.time.tolerance, dt_max,
-                low_order=int(FE_METHODS[method]["embedded_order"]),  # type: ignore[call-overload]
+                low_order=FE_METHODS.capabilities(method).embedded_order,
                 output_times=times if snapshots else (), on_output=snapshots, progress=bar)
             steps, t_final = stats.accepted, t_end
         else:

@@ -103,14 +103,14 @@ def integrate_part(setup: FESetup, context: RunContext, comm: Any, part: Part
     times = output_times(t0, t_end, case.output.every) if snapshots else ()
     bar = context.progress(t_end - t0, f"turing {method} ({setup.model.name}) on "
                            f"{case.domain.shape}, {comm.size} ranks", unit="t",
-                           time_steps=True)
+                           time_steps=True, start=t0)
     reduce_max = global_max(comm)
     stats = None
     try:
         with context.phase("integrate"):
             if case.time.adaptive:
                 dt_max = case.time.dt_max or (t_end - t0) / 20
-                low_order = int(FE_METHODS[method]["embedded_order"])  # type: ignore[call-overload]
+                low_order = FE_METHODS.capabilities(method).embedded_order
                 w, stats = integrate_adaptive(
                     make_fe_attempt(method, op, nonlinear), part.w0, t0, t_end, setup.dt,
                     case.time.tolerance, dt_max, low_order=low_order, output_times=times,
