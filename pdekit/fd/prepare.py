@@ -51,8 +51,26 @@ CASE_KEY_OPTIONS = {"ts_max_time": "time.T", "ts_dt": "time.dt", "ts_rtol": "tim
 output times and the final time are stepped to by pdekit)."""
 
 
+class ModelLabels:
+    """``preset`` and ``label`` of a Turing set-up (on a grid or a domain) that holds the
+    typed ``case`` and its reaction ``model``."""
+
+    @property
+    def preset(self) -> str | int | None:
+        """The preset in use (the model's default if none was given; None for custom)."""
+        preset = self.case.model.preset  # type: ignore[attr-defined]
+        return preset if preset is not None else (
+            self.model.default_preset or None)  # type: ignore[attr-defined]
+
+    @property
+    def label(self) -> str:
+        """``"bvam 'spots'"``: the model and its preset, for titles and messages."""
+        name = self.model.name  # type: ignore[attr-defined]
+        return name if self.preset is None else f"{name} '{self.preset}'"
+
+
 @dataclass(frozen=True)
-class TuringSetup:
+class TuringSetup(ModelLabels):
     """A prepared ``turing`` case: everything the run needs, built once.
 
     Attributes
@@ -96,17 +114,6 @@ class TuringSetup:
     initial: InitialData | None = None
     petsc_options: OptionPairs = ()
     decomposition: Decomposition | None = None
-
-    @property
-    def preset(self) -> str | int | None:
-        """The preset in use (the model's default if none was given; None for custom)."""
-        preset = self.case.model.preset
-        return preset if preset is not None else (self.model.default_preset or None)
-
-    @property
-    def label(self) -> str:
-        """``"bvam 'spots'"``: the model and its preset, for titles and messages."""
-        return self.model.name if self.preset is None else f"{self.model.name} '{self.preset}'"
 
     @property
     def rk4_stable_dt(self) -> float:

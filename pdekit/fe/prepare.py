@@ -19,7 +19,7 @@ import numpy as np
 
 from pdekit.errors import CaseError
 from pdekit.fd.models import ReactionModel, SteadyStateError
-from pdekit.fd.prepare import MAX_SNAPSHOTS, build_model, steps_landing_on
+from pdekit.fd.prepare import MAX_SNAPSHOTS, ModelLabels, build_model, steps_landing_on
 from pdekit.fd.schema import TuringCase
 from pdekit.fe.size import TooLarge, run_size
 from pdekit.fe.surfaces import Surface, SurfaceFileError, surface_of
@@ -33,7 +33,7 @@ __all__ = ["FESetup", "prepare"]
 
 
 @dataclass(frozen=True)
-class FESetup:
+class FESetup(ModelLabels):
     """A prepared ``turing`` case on a finite-element domain.
 
     Attributes
@@ -62,17 +62,6 @@ class FESetup:
     t0: float
     dt: float
     restart: Path | None = None
-
-    @property
-    def preset(self) -> str | int | None:
-        """The preset in use (the model's default if none was given; None for custom)."""
-        preset = self.case.model.preset
-        return preset if preset is not None else (self.model.default_preset or None)
-
-    @property
-    def label(self) -> str:
-        """``"schnakenberg 'spots'"``: the model and its preset."""
-        return self.model.name if self.preset is None else f"{self.model.name} '{self.preset}'"
 
     @property
     def surface(self) -> bool:
