@@ -84,6 +84,36 @@ def assemble(mesh: Any, order: int, dirichlet: Iterable[str]) -> Discretization:
     return Discretization(space, A, M, A.getSize()[0], space.ndofglobal)
 
 
+def scipy_csr(matrix: Any) -> Any:
+    """A serial NGSolve sparse matrix as scipy CSR."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    values, columns, starts = matrix.CSR()
+    return sp.csr_matrix((np.asarray(values), np.asarray(columns), np.asarray(starts)),
+                         shape=(matrix.height, matrix.width))
+
+
+def scipy_free_block(matrix: Any, keep: Any) -> Any:
+    """Rows and columns ``keep`` of a serial NGSolve sparse matrix, as scipy CSR."""
+    return scipy_csr(matrix)[keep][:, keep].tocsr()
+
+
+def laplace_free_matrices(space: Any) -> tuple[Any, Any, Any]:
+    """``(free, A, M)``: the free dofs of an NGSolve ``space`` and its stiffness
+    ``(∇u, ∇v)`` and mass ``(u, v)`` on them, as scipy CSR matrices (serial)."""
+    import ngsolve
+    import numpy as np
+
+    u, v = space.TnT()
+    stiffness = ngsolve.BilinearForm(ngsolve.grad(u) * ngsolve.grad(v) * ngsolve.dx)
+    mass = ngsolve.BilinearForm(u * v * ngsolve.dx)
+    stiffness.Assemble()
+    mass.Assemble()
+    free = np.flatnonzero(np.asarray(space.FreeDofs(), dtype=bool))
+    return free, scipy_free_block(stiffness.mat, free), scipy_free_block(mass.mat, free)
+
+
 def free_block(matrix: Any, free: Any) -> Any:
     """The free-dof block of a serial NGSolve sparse matrix as a PETSc AIJ matrix, rows in
     the order of the free dofs (what :func:`free_dof_vector_to_gridfunction` assumes).
@@ -92,14 +122,9 @@ def free_block(matrix: Any, free: Any) -> Any:
     sub-matrix extraction, conversion), which serves the distributed case.
     """
     import numpy as np
-    import scipy.sparse as sp
     from petsc4py import PETSc
 
-    values, columns, starts = matrix.CSR()
-    full = sp.csr_matrix((np.asarray(values), np.asarray(columns), np.asarray(starts)),
-                         shape=(matrix.height, matrix.width))
-    keep = np.flatnonzero(np.asarray(free, dtype=bool))
-    block = full[keep][:, keep].tocsr()
+    block = scipy_free_block(matrix, np.flatnonzero(np.asarray(free, dtype=bool)))
     block.sort_indices()
     return PETSc.Mat().createAIJ(size=block.shape, comm=PETSc.COMM_SELF, csr=(
         block.indptr.astype(PETSc.IntType), block.indices.astype(PETSc.IntType), block.data))

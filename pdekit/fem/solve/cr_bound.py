@@ -26,6 +26,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from pdekit.fem.solve.assembly import laplace_free_matrices
 from pdekit.fem.solve.factorization import ldlt_with_inertia
 
 CR_CONSTANT = "0.1893"
@@ -100,24 +101,10 @@ def cr_mesh(mesh: Any, dirichlet_pattern: str) -> CrMesh:
     """Assemble the CR stiffness and mass on free dofs (Dirichlet on the whole boundary
     matched by ``dirichlet_pattern``) as scipy CSR matrices."""
     import ngsolve
-    import scipy.sparse as sp
 
     space = ngsolve.FESpace("nonconforming", mesh, dirichlet=dirichlet_pattern)
-    u, v = space.TnT()
-    stiffness = ngsolve.BilinearForm(ngsolve.grad(u) * ngsolve.grad(v) * ngsolve.dx)
-    mass = ngsolve.BilinearForm(u * v * ngsolve.dx)
-    stiffness.Assemble()
-    mass.Assemble()
-    keep = np.flatnonzero(np.asarray(space.FreeDofs(), dtype=bool))
-
-    def free(matrix: Any) -> Any:
-        values, columns, starts = matrix.CSR()
-        full = sp.csr_matrix((np.asarray(values), np.asarray(columns), np.asarray(starts)),
-                             shape=(matrix.height, matrix.width))
-        return full[keep][:, keep].tocsr()
-
-    return CrMesh(longest_edge(mesh), mesh.ne, len(keep), free(stiffness.mat),
-                  free(mass.mat))
+    free, A, M = laplace_free_matrices(space)
+    return CrMesh(longest_edge(mesh), mesh.ne, len(free), A, M)
 
 
 def mass_floor(M: Any) -> float:

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from pdekit.fem.solve.assembly import laplace_free_matrices, scipy_csr
 from pdekit.fem.solve.interval_pencil import (IntervalMatrix, combine, gram,
                                         is_positive_definite, upper_eigenvalue_bounds)
 
@@ -63,28 +64,13 @@ class H1Problem:
     M: Any
 
 
-def _csr(matrix: Any) -> Any:
-    import scipy.sparse as sp
-
-    values, columns, starts = matrix.CSR()
-    return sp.csr_matrix((np.asarray(values), np.asarray(columns), np.asarray(starts)),
-                         shape=(matrix.height, matrix.width))
-
-
 def h1_problem(mesh: Any, order: int, dirichlet_pattern: str) -> H1Problem:
     """Assemble ``(∇u, ∇v)`` and ``(u, v)`` on H1 of ``order`` with u = 0 on the
     boundaries matched by ``dirichlet_pattern``, restricted to free dofs."""
     import ngsolve
 
     space = ngsolve.H1(mesh, order=order, dirichlet=dirichlet_pattern)
-    u, v = space.TnT()
-    stiffness = ngsolve.BilinearForm(ngsolve.grad(u) * ngsolve.grad(v) * ngsolve.dx)
-    mass = ngsolve.BilinearForm(u * v * ngsolve.dx)
-    stiffness.Assemble()
-    mass.Assemble()
-    free = np.flatnonzero(np.asarray(space.FreeDofs(), dtype=bool))
-    A = _csr(stiffness.mat)[free][:, free].tocsr()
-    M = _csr(mass.mat)[free][:, free].tocsr()
+    free, A, M = laplace_free_matrices(space)
     return H1Problem(mesh, order, space, free, A, M)
 
 
@@ -198,16 +184,16 @@ def goerisch_matrix(problem: H1Problem, X: np.ndarray, gamma: float) -> Interval
     for form in forms.values():
         form.Assemble()
     energy = forms["energy"].mat
-    C = -inverse_gamma * _csr(forms["divergence"].mat).T.tocsr()  # DG coefficients → RT
+    C = -inverse_gamma * scipy_csr(forms["divergence"].mat).T.tocsr()  # DG coefficients → RT
     # optimal σ_i: (σ, τ) + γ⁻¹(div σ, div τ) = −γ⁻¹(ũ_i, div τ); any σ gives a valid
     # bound, so a plain solve will do (free dofs: none unused on triangles, but say so)
     inverse = energy.Inverse(freedofs=rt.FreeDofs(), inverse="sparsecholesky")
     rhs, solution = energy.CreateColVector(), energy.CreateColVector()
-    embedding = _csr(forms["embedding"].mat)[:, problem.free].tocsr()
-    mass_dg = _csr(forms["dg_mass"].mat)
+    embedding = scipy_csr(forms["embedding"].mat)[:, problem.free].tocsr()
+    mass_dg = scipy_csr(forms["dg_mass"].mat)
     # the DG basis is L²-orthogonal on straight triangles: the mass is diagonal
     inverse_mass = sp.diags(1.0 / mass_dg.diagonal())
-    D = (inverse_mass @ _csr(forms["divergence"].mat)).tocsr()  # RT → DG coefficients
+    D = (inverse_mass @ scipy_csr(forms["divergence"].mat)).tocsr()  # RT → DG coefficients
     P = (inverse_mass @ embedding).tocsr()  # H1 → DG coefficients (exact embedding)
     S = np.empty((rt.ndof, X.shape[1]))
     for i in range(X.shape[1]):
@@ -221,7 +207,7 @@ def goerisch_matrix(problem: H1Problem, X: np.ndarray, gamma: float) -> Interval
     spill = np.abs(R).T @ np.asarray(absolute_m @ error)
     spill = (spill + spill.T + error.T @ np.asarray(absolute_m @ error)) * (1 + 1e-12)
     dg_part = IntervalMatrix(dg_part.mid, dg_part.rad + spill)
-    return combine([(1.0, gram(S, _csr(forms["rt_mass"].mat), assembly=ASSEMBLY_ROUNDING)),
+    return combine([(1.0, gram(S, scipy_csr(forms["rt_mass"].mat), assembly=ASSEMBLY_ROUNDING)),
                     (inverse_gamma, dg_part)])
 
 
