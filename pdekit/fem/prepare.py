@@ -23,6 +23,7 @@ from pdekit.fem.solve import size
 from pdekit.fem.solve.bounds_check import check_bounds
 from pdekit.fem.geometry.feature_size import SolidKeyError
 from pdekit.fem.geometry.shapes2d import PLANE_SHAPES, Shape, gmsh_mesh
+from pdekit.fem.solve.method import method_from_options
 from pdekit.fem.solve.option_probe import check_options, show_help
 from pdekit.fem.schema import SOLIDS, BoundarySection, EigenCase, GeometrySection
 from pdekit.fem.setup import EigenSetup
@@ -153,6 +154,10 @@ def solver_options(case: EigenCase) -> OptionPairs:
     command_line = checked_command_line(case.solver_args)
     refuse_case_keys(case, "solver.petsc", table, command_line, CASE_KEY_OPTIONS)
     options = table + command_line
+    if case.solver.restart is not None and method_from_options(options) != "lobpcg":
+        raise case.error("solver.restart", "no restart threshold unless SLEPc's LOBPCG runs "
+                         "([solver.petsc] eps_type = 'lobpcg'): pdekit's own LOBPCG does "
+                         "not restart", case.solver.restart)
     initialize_petsc(options)
     if wants_help(options):
         with TemporaryDirectory(prefix="pdekit-help-") as scratch:

@@ -221,10 +221,12 @@ class SolverSection(Section):
         "gamg", description="LOBPCG's preconditioner on A − σM: 'gamg' (PETSc smoothed "
                             "aggregation) or 'hypre' (BoomerAMG)")
     block_size: int | None = Field(None, ge=1, description="LOBPCG block size (default: "
-                                                          "SLEPc's)")
-    restart: float | None = Field(None, ge=0.1, le=1.0, description="LOBPCG restart "
-                                                                   "threshold in [0.1, 1] "
-                                                                   "(default: SLEPc's 0.9)")
+                                                          "nev; more columns than nev "
+                                                          "speed up a cluster cut by nev)")
+    restart: float | None = Field(None, ge=0.1, le=1.0, description="restart threshold in "
+                                  "[0.1, 1] of SLEPc's LOBPCG, run with [solver.petsc] "
+                                  "eps_type = 'lobpcg' (default: SLEPc's 0.9); pdekit's "
+                                  "own LOBPCG does not restart")
     interval: list[float] | None = Field(None, description="[a, b]: every eigenvalue in "
                                                            "it by spectrum slicing (nev "
                                                            "is then not used)")

@@ -46,7 +46,8 @@ def test_lobpcg_gives_the_krylov_schur_eigenvalues(eigen, shape, order, maxh, re
     result = solve_eigen(disc.A, disc.M, nev=nev, target=0.0, tol=1e-12, method="lobpcg",
                          dim=mesh.dim, stiffness_definite=True,
                          settings=MethodSettings(preconditioner=preconditioner))
-    assert result.settings["method"] == "lobpcg" and result.settings["st"] == "precond"
+    assert result.settings["method"] == "lobpcg"
+    assert result.settings["implementation"] == "pdekit"
     assert result.settings["preconditioner"] == preconditioner
     assert len(result.eigenvalues) >= nev
     for a, b in zip(reference, result.eigenvalues[:nev]):
@@ -107,7 +108,9 @@ def test_method_rule():
 
 
 def test_probe_accepts_options_of_the_method_auto_may_pick():
-    check_options([("eps_lobpcg_blocksize", "8")], SolverSection())
+    check_options([("st_pc_gamg_threshold", "0.05")], SolverSection())
+    check_options([("st_pc_gamg_threshold", "0.05")], SolverSection(method="lobpcg"))
+    check_options([("eps_lobpcg_blocksize", "8"), ("eps_type", "lobpcg")], SolverSection())
     check_options([("st_pc_factor_mat_solver_type", "cholmod")], SolverSection())
     with pytest.raises(OptionProblem, match="reads"):
         check_options([("eps_lobpcg_blocksize", "8")], SolverSection(method="krylovschur"))
@@ -138,6 +141,21 @@ def test_bad_method_settings_are_refused(write_case, text, key, phrase):
         load_case(write_case(HEAD + text), (), ())
     assert error.value.key == key and phrase in error.value.expected
     assert "known key" not in error.value.expected
+
+
+def test_restart_threshold_needs_slepcs_lobpcg(write_case, tmp_path, capsys):
+    """``solver.restart`` is SLEPc's LOBPCG's: refused before anything runs unless
+    ``eps_type = "lobpcg"`` names that solver."""
+    path = write_case(HEAD + '[solver]\nmethod = "lobpcg"\nrestart = 0.5\nnev = 2\n'
+                      '[mesh]\nmaxh = 0.3\n[output]\nmodes = 0\nplot = 0\n')
+    out = tmp_path / "out"
+    assert main(["eig", str(path), "--out", str(out), "--quiet"]) == 2
+    assert "solver.restart" in capsys.readouterr().err and not out.exists()
+    assert main(["eig", str(path), "--out", str(out), "--quiet", "--", "-eps_type",
+                 "lobpcg"]) == 0
+    solver = json.loads((out / "summary.json").read_text())["results"]["solver"]
+    assert solver["method"] == "lobpcg" and solver["implementation"] == "slepc"
+    assert solver["restart"] == 0.5
 
 
 def mpirun(args: list[str], timeout: float = 180) -> subprocess.CompletedProcess:

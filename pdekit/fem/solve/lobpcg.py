@@ -4,13 +4,21 @@ Knyazev's locally optimal block preconditioned conjugate gradient (Knyazev, "Tow
 optimal preconditioned eigensolver: LOBPCG", SIAM J. Sci. Comput. 23 (2001)) minimizes the
 Rayleigh quotient over the span of the current block, its preconditioned residuals and the
 previous directions: no solve with ``A − σM`` at all, one AMG V-cycle per vector and
-iteration. SLEPc's implementation (``EPSLOBPCG``) runs the preconditioner through the
-spectral transformation of type ``precond``. It runs on the shifted pencil
-``(A − σM) x = (λ − σ) M x`` for the case's shift σ ≤ 0 (``A`` with Dirichlet boundaries,
-``A + M`` without), positive definite either way: AMG applies to it, and a zero
-eigenvalue of a pure Neumann problem does not break the Rayleigh–Ritz step (on ``A``
-itself LAPACK's ``sygvd`` failed, info = 21, unit square P2). MFEM's ex11p runs the same
-method with hypre's BoomerAMG.
+iteration. It runs on the shifted pencil ``(A − σM) x = (λ − σ) M x`` for the case's
+shift σ ≤ 0 (``A`` with Dirichlet boundaries, ``A + M`` without), positive definite either
+way: AMG applies to it, and a zero eigenvalue of a pure Neumann problem does not break the
+Rayleigh–Ritz step. MFEM's ex11p runs the same method with hypre's BoomerAMG.
+
+Two implementations:
+
+- ``solver.method = "lobpcg"`` (and ``auto``) runs pdekit's own block LOBPCG
+  (:mod:`pdekit.fem.solve.block_lobpcg`) with the AMG as a PETSc PC of options prefix
+  ``st_`` (``-st_pc_type hypre``, ``-st_pc_gamg_threshold 0.05``… apply to it):
+  :func:`solve_lobpcg`. On a 1.2e6-dof P1 cube, 4 pairs, it took a third of SLEPc's time
+  (``benchmarks/RESULTS.md``).
+- ``-eps_type lobpcg`` among the PETSc options runs SLEPc's ``EPSLOBPCG``, its
+  preconditioner on the spectral transformation of type ``precond``
+  (:func:`configure_lobpcg`), with SLEPc's options (``-eps_lobpcg_restart``…).
 
 It finds the *smallest* eigenvalues (SLEPc refuses a target: ``This solver supports only
 smallest real or largest real eigenvalues``); with a Hermitian problem and σ below the
@@ -25,6 +33,7 @@ Importing this module imports no PETSc.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pdekit.core.registry import NoTraits, Registry
@@ -64,3 +73,74 @@ def configure_lobpcg(eps: Any, shifted: Any, M: Any, *, preconditioner: str,
     pc.setType(PRECONDITIONERS.get(preconditioner))
     if pc.getType() == "hypre":
         pc.setHYPREType("boomeramg")
+
+
+@dataclass
+class LobpcgPairs:
+    """What :func:`solve_lobpcg` found (eigenvalues of ``A x = λ M x``).
+
+    Attributes
+    ----------
+    eigenvalues
+        The converged λ, ascending.
+    vectors
+        PETSc vectors of the same layout as ``A``'s, M-orthonormal.
+    residuals
+        ‖Ax − λMx‖ / ‖λx‖ (relative to ‖x‖ where λ = 0).
+    iterations, block_size, preconditioner
+        Iterations taken, columns iterated, the PC type that ran.
+    """
+
+    eigenvalues: list[float]
+    vectors: list[Any]
+    residuals: list[float]
+    iterations: int
+    block_size: int
+    preconditioner: str
+
+
+def lobpcg_preconditioner(shifted: Any, preconditioner: str, prefix: str = "") -> Any:
+    """The PETSc PC of pdekit's LOBPCG on ``shifted`` (options prefix ``prefix + "st_"``),
+    options read, not set up."""
+    from petsc4py import PETSc
+
+    pc = PETSc.PC().create(comm=shifted.getComm())
+    pc.setOptionsPrefix(prefix + "st_")
+    pc.setOperators(shifted)
+    pc.setType(PRECONDITIONERS.get(preconditioner))
+    if pc.getType() == "hypre":
+        pc.setHYPREType("boomeramg")
+    pc.setFromOptions()
+    return pc
+
+
+def solve_lobpcg(A: Any, M: Any, shifted: Any, *, nev: int, shift: float, tol: float,
+                 max_it: int, preconditioner: str, block_size: int | None) -> LobpcgPairs:
+    """The ``nev`` smallest eigenpairs of ``A x = λ M x`` by pdekit's block LOBPCG on
+    ``shifted = A − shift·M`` (positive definite), preconditioned by ``preconditioner`` (a
+    name in :data:`PRECONDITIONERS`; the PETSc options database, prefix ``st_``, may
+    change it). Options must be in the database already; PETSc errors pass on."""
+    import numpy as np
+
+    from pdekit.fem.solve.block_lobpcg import block_lobpcg
+
+    pc = lobpcg_preconditioner(shifted, preconditioner)
+    try:
+        pc.setUp()
+        outcome = block_lobpcg(shifted, M, pc, nev, block_size=block_size, tol=tol,
+                               max_it=max_it)
+        used = pc.getType()
+    finally:
+        pc.destroy()
+    vectors, residuals = [], []
+    for j in range(outcome.converged):
+        vector = A.createVecs()[0]
+        vector.setArray(outcome.vectors[:, j])
+        vectors.append(vector)
+        value = float(outcome.values[j]) + shift
+        scale = abs(value) if abs(value) > 1e-12 else 1.0
+        length = vector.norm()
+        residuals.append(float(outcome.residual_norms[j]) / (scale * max(length, 1e-300)))
+    values = [float(v) + shift for v in np.asarray(outcome.values)[:outcome.converged]]
+    return LobpcgPairs(values, vectors, residuals, outcome.iterations,
+                       outcome.vectors.shape[1], used)

@@ -56,6 +56,37 @@ def probe_matrices() -> list[Any]:
     return matrices
 
 
+def configure_plan(matrices: list[Any], options: OptionPairs, solver: Any,
+                   plan: tuple[str, str], prefix: str = "") -> None:
+    """Make the solver objects of ``plan`` on the probe ``matrices`` as the run would,
+    under options ``prefix``, and let them read their options: pdekit's LOBPCG its AMG
+    (:func:`pdekit.fem.solve.lobpcg.lobpcg_preconditioner`), every other method (and
+    SLEPc's LOBPCG, named by ``-eps_type lobpcg``) its EPS and inner solver. PETSc errors
+    pass on."""
+    from pdekit.fem.solve.lobpcg import lobpcg_preconditioner
+    from pdekit.fem.solve.method import method_from_options
+    from pdekit.fem.solve.slepc_solver import MethodSettings, configured_eps
+
+    method, factorization = plan
+    if method == "lobpcg" and method_from_options(options) is None:
+        pc = lobpcg_preconditioner(matrices[0], solver.preconditioner, prefix)
+        try:
+            pc.setUp()
+        finally:
+            pc.destroy()
+        return
+    settings = MethodSettings(preconditioner=solver.preconditioner,
+                              block_size=solver.block_size, restart=solver.restart)
+    eps = configured_eps(*matrices, nev=1, target=-1.0, ncv=None, tol=solver.tol,
+                         max_it=solver.max_it, problem_type=solver.problem_type,
+                         method=method, factorization=factorization, spd=True,
+                         settings=settings, prefix=prefix)
+    eps.setFromOptions()
+    ksp = eps.getST().getKSP()
+    ksp.setOperators(matrices[0])
+    ksp.setUp()  # the factorization reads the MUMPS options (-st_mat_mumps_...)
+
+
 def _probe(options: OptionPairs, solver: Any, plan: tuple[str, str]
            ) -> tuple[str | None, list[str]]:
     """Set ``options`` under :data:`PROBE_PREFIX`, configure a solver of ``plan`` on a
@@ -71,7 +102,6 @@ def _probe(options: OptionPairs, solver: Any, plan: tuple[str, str]
 
     from pdekit.fem.solve.method import foreign_eps_type
     from pdekit.fem.solve.petsc_reason import petsc_reason
-    from pdekit.fem.solve.slepc_solver import MethodSettings, configured_eps
 
     method, factorization = plan
     if method == "slicing" and foreign_eps_type(options):
@@ -84,19 +114,9 @@ def _probe(options: OptionPairs, solver: Any, plan: tuple[str, str]
     matrices = []
     try:
         matrices = probe_matrices()
-        settings = MethodSettings(preconditioner=solver.preconditioner,
-                                  block_size=solver.block_size, restart=solver.restart)
         refusal = None
         try:
-            eps = configured_eps(*matrices, nev=1, target=-1.0, ncv=None,
-                                 tol=solver.tol, max_it=solver.max_it,
-                                 problem_type=solver.problem_type, method=method,
-                                 factorization=factorization, spd=True, settings=settings,
-                                 prefix=PROBE_PREFIX)
-            eps.setFromOptions()
-            ksp = eps.getST().getKSP()
-            ksp.setOperators(matrices[0])
-            ksp.setUp()  # the factorization reads the MUMPS options (-st_mat_mumps_...)
+            configure_plan(matrices, options, solver, plan, PROBE_PREFIX)
         except PETSc.Error as error:
             refusal = petsc_reason(error).replace(PROBE_PREFIX, "")
         unused = unused_options([PROBE_PREFIX + name for name, _ in options]) or []
@@ -110,15 +130,15 @@ def _probe(options: OptionPairs, solver: Any, plan: tuple[str, str]
 
 def _accepted_by_some(options: OptionPairs, solver: Any, plans: list[tuple[str, str]]
                       ) -> tuple[bool, str | None, set[str]]:
-    """Whether some plan accepts ``options``, the first refusal, and the names some plan
-    read."""
+    """Whether some plan accepts ``options`` (reads every one that is not a viewer and
+    refuses none), the first refusal, and the names some plan read."""
     read: set[str] = set()
     first = None
     accepted = False
     for plan in plans:
         refusal, unused = _probe(options, solver, plan)
         read |= {name for name, _ in options} - set(unused)
-        accepted = accepted or refusal is None
+        accepted = accepted or refusal is None and all("view" in name for name in unused)
         first = first or refusal
     return accepted, first, read
 
@@ -159,7 +179,8 @@ def check_options(options: OptionPairs, solver: Any) -> None:
                 raise OptionProblem(name, f"a value PETSc/SLEPc accepts for -{name} "
                                     f"({reason})")
         raise OptionProblem(options[-1][0], f"options PETSc/SLEPc accept together "
-                            f"({refusal})")
+                            f"({refusal})" if refusal else "options one solver set-up reads "
+                            "together (each is read by a different one)")
     for name, value in options:
         if value is None and "view" not in name:
             takes_value, _, read_alone = _accepted_by_some([(name, "2")], solver, plans)
@@ -214,8 +235,6 @@ def show_help(options: OptionPairs, solver: Any) -> None:
     on a 2×2 problem; on MPI rank 0 only. Nothing is solved."""
     from petsc4py import PETSc
 
-    from pdekit.fem.solve.slepc_solver import MethodSettings, configured_eps
-
     if PETSc.COMM_WORLD.getRank() != 0:
         return
     database = PETSc.Options()
@@ -232,15 +251,8 @@ def show_help(options: OptionPairs, solver: Any) -> None:
         matrices = []
         try:
             matrices = probe_matrices()
-            settings = MethodSettings(preconditioner=solver.preconditioner,
-                                      block_size=solver.block_size, restart=solver.restart)
             try:
-                eps = configured_eps(*matrices, nev=1, target=-1.0, ncv=None, tol=solver.tol,
-                                     max_it=solver.max_it, problem_type=solver.problem_type,
-                                     method=method, factorization=factorization, spd=True,
-                                     settings=settings)
-                eps.setFromOptions()
-                eps.getST().getKSP().setUp()
+                configure_plan(matrices, chosen, solver, (method, factorization))
             except PETSc.Error:  # the help was printed as the objects read their options
                 pass
         finally:

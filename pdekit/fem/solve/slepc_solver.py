@@ -25,7 +25,8 @@ from typing import Any, Sequence
 
 from pdekit.fem.solve.factorization import (AMG_MAX_ROW_NNZ, FACTORIZATIONS, INNER_RTOL_FACTOR,
                                       Choice, choose, shifted_is_spd, shifted_matrix)
-from pdekit.fem.solve.method import EIGENSOLVERS, MethodChoice, choose_method, foreign_eps_type
+from pdekit.fem.solve.method import (EIGENSOLVERS, MethodChoice, choose_method,
+                                     foreign_eps_type, method_from_options)
 from pdekit.fem.solve.petsc_reason import petsc_reason
 from pdekit.petsc_options import remove_options, unused_options
 from pdekit.core.registry import Registry
@@ -307,6 +308,9 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
     for name, value in [*defaults, *options]:
         database.setValue(name, value if value is not None else "")
     try:
+        if chosen.name == "lobpcg" and method_from_options(options) is None:
+            return _run_block_lobpcg(A, M, nev=nev, target=target, tol=tol, max_it=max_it,
+                                     settings=settings, chosen=chosen, options=options)
         eps = configured_eps(A, M, nev=nev, target=target, ncv=ncv, tol=tol, max_it=max_it,
                              problem_type=problem_type, method=chosen.name,
                              factorization=choice.name, spd=spd, settings=settings)
@@ -326,6 +330,44 @@ def method_defaults(method: str, choice: Choice, settings: MethodSettings,
     if method == "slicing":
         return list(MUMPS_INERTIA)
     return inner_defaults(choice.inner.pc, dim)
+
+
+def _run_block_lobpcg(A: Any, M: Any, *, nev: int, target: float, tol: float, max_it: int,
+                      settings: MethodSettings, chosen: MethodChoice,
+                      options: Sequence[tuple[str, str | None]]) -> EigenResult:
+    """pdekit's block LOBPCG (:func:`pdekit.fem.solve.lobpcg.solve_lobpcg`) on
+    ``A − σM``, σ = ``target``, with the options database set; its result and record."""
+    from petsc4py import PETSc
+
+    from pdekit.fem.solve.lobpcg import solve_lobpcg
+
+    if settings.restart is not None:
+        raise SolverSetupError("a restart threshold is SLEPc's LOBPCG's (-eps_type lobpcg); "
+                               "pdekit's own LOBPCG does not restart")
+    for matrix in (A, M):
+        matrix.setOption(PETSc.Mat.Option.SYMMETRIC, True)
+    names = [name for name, _ in options]
+    try:
+        pairs = solve_lobpcg(A, M, shifted_matrix(A, M, target, True), nev=nev, shift=target,
+                             tol=tol, max_it=max_it, preconditioner=settings.preconditioner,
+                             block_size=settings.block_size)
+    except PETSc.Error as error:
+        raise SolverSetupError(f"LOBPCG preconditioner set-up failed ({petsc_reason(error)}) "
+                               f"with options {dict(options) or 'none'}") from None
+    unused = unused_options(names)
+    if unused:
+        raise UnusedOptionsError(unused)
+    record = {
+        "method": "lobpcg", "implementation": "pdekit", "method_choice": chosen.name,
+        "method_reason": chosen.reason, "problem_type": "ghep", "st": None, "ksp": None,
+        "pc": pairs.preconditioner, "preconditioner": pairs.preconditioner,
+        "block_size": pairs.block_size, "restart": None, "factor_solver": None,
+        "factorization": None, "factorization_reason": None, "factor_estimate_gib": None,
+        "inner_rtol": None, "target": None, "nev": nev, "ncv": None, "tol": tol,
+        "max_it": max_it, "options": {name: value for name, value in options},
+    }
+    return EigenResult(pairs.eigenvalues, pairs.vectors, pairs.residuals, pairs.residuals,
+                       pairs.iterations, len(pairs.eigenvalues), nev, record)
 
 
 def _run(eps: Any, A: Any, nev: int, options: Sequence[tuple[str, str | None]],
@@ -386,7 +428,8 @@ def _run(eps: Any, A: Any, nev: int, options: Sequence[tuple[str, str | None]],
         "options": {name: value for name, value in options},
     }
     if lobpcg:
-        record.update(preconditioner=pc.getType(), block_size=eps.getLOBPCGBlockSize(),
+        record.update(implementation="slepc", preconditioner=pc.getType(),
+                      block_size=eps.getLOBPCGBlockSize(),
                       restart=eps.getLOBPCGRestart())
     if slicing:
         shifts, inertias = eps.getKrylovSchurInertias()
