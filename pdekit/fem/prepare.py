@@ -154,6 +154,7 @@ def solver_options(case: EigenCase) -> OptionPairs:
     command_line = checked_command_line(case.solver_args)
     refuse_case_keys(case, "solver.petsc", table, command_line, CASE_KEY_OPTIONS)
     options = table + command_line
+    check_multigrid(case)
     if case.solver.restart is not None and method_from_options(options) != "lobpcg":
         raise case.error("solver.restart", "no restart threshold unless SLEPc's LOBPCG runs "
                          "([solver.petsc] eps_type = 'lobpcg'): pdekit's own LOBPCG does "
@@ -170,6 +171,24 @@ def solver_options(case: EigenCase) -> OptionPairs:
         except OptionProblem as problem:
             raise refused(problem, case, "solver.petsc", table, command_line) from None
     return options
+
+
+def check_multigrid(case: EigenCase) -> None:
+    """``solver.preconditioner = "multigrid"`` needs refinement levels on every level of
+    the run and one rank (:mod:`pdekit.fem.solve.geometric_mg`)."""
+    if case.solver.preconditioner != "multigrid":
+        return
+    refines = case.convergence.refine or [case.mesh.refine]
+    if min(refines) < 1:
+        key = "convergence.refine" if case.convergence.refine else "mesh.refine"
+        raise case.error(key, "at least one uniform refinement for solver.preconditioner = "
+                         "'multigrid' (it runs on the levels of the refinement hierarchy)",
+                         case.convergence.refine or case.mesh.refine)
+    from pdekit.launcher import mpi_size
+
+    if mpi_size() > 1:
+        raise case.error("solver.preconditioner", "'auto', 'gamg' or 'hypre' under mpiexec "
+                         "(geometric multigrid runs on one rank)", "multigrid")
 
 
 def prepare(case: EigenCase) -> EigenSetup:

@@ -18,7 +18,7 @@ from pdekit.fem.solve.factorization import CHOICES as FACTORIZATION_CHOICES
 from pdekit.fem.geometry.shapes2d import polygon_problem
 from pdekit.fem.geometry.mesh import MAX_CURVE_ORDER
 from pdekit.fem.geometry.solids import parse_combine
-from pdekit.fem.solve.lobpcg import PRECONDITIONERS
+from pdekit.fem.solve.lobpcg import PRECONDITIONER_CHOICES
 from pdekit.fem.solve.method import METHOD_CHOICES
 from pdekit.fem.solve.slepc_solver import PROBLEM_TYPES
 from pdekit.petsc_options import PetscValue
@@ -217,9 +217,11 @@ class SolverSection(Section):
                             "solver.interval, or the lowest nev); 'auto' picks by the "
                             "problem, summary.json solver.method_choice says which ran "
                             "and why (others via [solver.petsc] eps_type)")
-    preconditioner: choice(*PRECONDITIONERS.names()) = Field(  # type: ignore[valid-type]
-        "gamg", description="LOBPCG's preconditioner on A − σM: 'gamg' (PETSc smoothed "
-                            "aggregation) or 'hypre' (BoomerAMG)")
+    preconditioner: choice(*PRECONDITIONER_CHOICES) = Field(  # type: ignore[valid-type]
+        "auto", description="LOBPCG's preconditioner on A − σM: 'multigrid' (geometric, on "
+                            "the levels of mesh.refine; one rank), 'gamg' (PETSc smoothed "
+                            "aggregation) or 'hypre' (BoomerAMG); 'auto': multigrid where "
+                            "the mesh was refined and one rank runs, else gamg")
     block_size: int | None = Field(None, ge=1, description="LOBPCG block size (default: "
                                                           "nev; more columns than nev "
                                                           "speed up a cluster cut by nev)")

@@ -18,7 +18,8 @@ from pdekit.petsc_options import PROBE_PREFIX, OptionPairs, OptionProblem, unuse
 def probe_plans(options: OptionPairs, solver: Any) -> list[tuple[str, str]]:
     """``(method, factorization)`` of every set-up the run may take: the case's method or,
     for ``"auto"``, each of them (an interval: slicing only; ``-eps_type lobpcg``: LOBPCG);
-    for shift-and-invert the case's factorization or every one ``"auto"`` may choose."""
+    for shift-and-invert the case's factorization or every one ``"auto"`` may choose; for
+    LOBPCG ``(method, preconditioner)``, the case's or both ``"auto"`` may choose."""
     from pdekit.fem.solve.factorization import AUTO_PICKS
     from pdekit.fem.solve.method import AUTO_METHODS, EIGENSOLVERS, method_from_options
 
@@ -33,10 +34,14 @@ def probe_plans(options: OptionPairs, solver: Any) -> list[tuple[str, str]]:
         methods = [solver.method]
     factorizations = list(AUTO_PICKS) if solver.factorization == "auto" \
         else [solver.factorization]
+    preconditioners = ["multigrid", "gamg"] if solver.preconditioner == "auto" \
+        else [solver.preconditioner]
     plans = []
     for method in methods:
         if EIGENSOLVERS.capabilities(method).spectrum == "nearest":
             plans += [(method, factorization) for factorization in factorizations]
+        elif method == "lobpcg":
+            plans += [(method, preconditioner) for preconditioner in preconditioners]
         else:
             plans.append((method, "mumps"))
     return plans
@@ -63,24 +68,32 @@ def configure_plan(matrices: list[Any], options: OptionPairs, solver: Any,
     (:func:`pdekit.fem.solve.lobpcg.lobpcg_preconditioner`), every other method (and
     SLEPc's LOBPCG, named by ``-eps_type lobpcg``) its EPS and inner solver. PETSc errors
     pass on."""
-    from pdekit.fem.solve.lobpcg import lobpcg_preconditioner
+    import numpy as np
+
+    from pdekit.fem.solve.lobpcg import PRECONDITIONERS, lobpcg_preconditioner
     from pdekit.fem.solve.method import method_from_options
     from pdekit.fem.solve.slepc_solver import MethodSettings, configured_eps
 
-    method, factorization = plan
+    import scipy.sparse as sp
+
+    method, second = plan
+    preconditioner = second if method == "lobpcg" else "gamg"
+    geometric = PRECONDITIONERS.capabilities(preconditioner).geometric
+    # a two-level hierarchy on the 2×2 probe: both unknowns interpolate the one coarse one
+    interpolations = [sp.csr_matrix(np.ones((2, 1)))] if geometric else None
     if method == "lobpcg" and method_from_options(options) is None:
-        pc = lobpcg_preconditioner(matrices[0], solver.preconditioner, prefix)
+        pc = lobpcg_preconditioner(matrices[0], preconditioner, prefix, interpolations)
         try:
             pc.setUp()
         finally:
             pc.destroy()
         return
-    settings = MethodSettings(preconditioner=solver.preconditioner,
+    settings = MethodSettings(preconditioner=preconditioner,
                               block_size=solver.block_size, restart=solver.restart)
     eps = configured_eps(*matrices, nev=1, target=-1.0, ncv=None, tol=solver.tol,
                          max_it=solver.max_it, problem_type=solver.problem_type,
-                         method=method, factorization=factorization, spd=True,
-                         settings=settings, prefix=prefix)
+                         method=method, factorization=second, spd=True,
+                         settings=settings, prefix=prefix, interpolations=interpolations)
     eps.setFromOptions()
     ksp = eps.getST().getKSP()
     ksp.setOperators(matrices[0])
@@ -211,21 +224,19 @@ def _reader_hint(name: str, value: str | None, solver: Any,
     chosen = {method for method, _ in plans}  # another setting of the chosen method first
     for method in sorted(EIGENSOLVERS.names(), key=lambda m: m not in chosen):
         nearest = EIGENSOLVERS.capabilities(method).spectrum == "nearest"
-        for factorization in FACTORIZATIONS.names() if nearest else ["mumps"]:
-            for preconditioner in [solver.preconditioner] if nearest \
-                    else PRECONDITIONERS.names():
-                if (method, factorization) in plans \
-                        and preconditioner == solver.preconditioner:
-                    continue
-                settings = solver.model_copy(update={"preconditioner": preconditioner})
-                if name in _probe([(name, value)], settings, (method, factorization))[1]:
-                    continue
-                keys = [f"solver.method = {method!r}"]
-                if nearest:
-                    keys.append(f"solver.factorization = {factorization!r}")
-                elif preconditioner != solver.preconditioner:
-                    keys.append(f"solver.preconditioner = {preconditioner!r}")
-                return f"; read with {', '.join(keys)}"
+        seconds = FACTORIZATIONS.names() if nearest else \
+            PRECONDITIONERS.names() if method == "lobpcg" else ["mumps"]
+        for second in seconds:
+            if (method, second) in plans:
+                continue
+            if name in _probe([(name, value)], solver, (method, second))[1]:
+                continue
+            keys = [f"solver.method = {method!r}"]
+            if nearest:
+                keys.append(f"solver.factorization = {second!r}")
+            elif method == "lobpcg" and second != solver.preconditioner:
+                keys.append(f"solver.preconditioner = {second!r}")
+            return f"; read with {', '.join(keys)}"
     return ""
 
 
@@ -241,18 +252,18 @@ def show_help(options: OptionPairs, solver: Any) -> None:
     chosen = [(name, value) for name, value in options if name != "help"] + [("help", None)]
     print("# each set-up `auto` may pick; PETSc shows an object's options once, so later "
           "set-ups list only what is new", flush=True)
-    for method, factorization in dict.fromkeys(probe_plans(chosen, solver)):
+    for method, second in dict.fromkeys(probe_plans(chosen, solver)):
+        detail = {"krylovschur": "factorization", "arnoldi": "factorization",
+                  "lobpcg": "preconditioner"}.get(method)
         print(f"# PETSc/SLEPc options of solver.method = {method!r}"
-              + (f", factorization = {factorization!r}" if method in ("krylovschur",
-                                                                      "arnoldi") else ""),
-              flush=True)
+              + (f", {detail} = {second!r}" if detail else ""), flush=True)
         for name, value in chosen:
             database.setValue(name, "" if value is None else value)
         matrices = []
         try:
             matrices = probe_matrices()
             try:
-                configure_plan(matrices, chosen, solver, (method, factorization))
+                configure_plan(matrices, chosen, solver, (method, second))
             except PETSc.Error:  # the help was printed as the objects read their options
                 pass
         finally:

@@ -27,6 +27,7 @@ from pdekit.fem.solve.factorization import (AMG_MAX_ROW_NNZ, FACTORIZATIONS, INN
                                       Choice, choose, shifted_is_spd, shifted_matrix)
 from pdekit.fem.solve.method import (EIGENSOLVERS, MethodChoice, choose_method,
                                      foreign_eps_type, method_from_options)
+from pdekit.fem.solve.lobpcg import Hierarchy, choose_preconditioner
 from pdekit.fem.solve.petsc_reason import petsc_reason
 from pdekit.petsc_options import remove_options, unused_options
 from pdekit.core.registry import Registry
@@ -101,7 +102,11 @@ class MethodSettings:
     Attributes
     ----------
     preconditioner
-        LOBPCG's AMG, a name in :data:`pdekit.fem.solve.lobpcg.PRECONDITIONERS`.
+        LOBPCG's preconditioner: ``"auto"`` or a name in
+        :data:`pdekit.fem.solve.lobpcg.PRECONDITIONERS`.
+    hierarchy
+        The interpolations of the mesh's refinement hierarchy, made when geometric
+        multigrid runs (``None``: there is none to use).
     block_size, restart
         LOBPCG block size and restart threshold (``None``: SLEPc's).
     interval
@@ -110,7 +115,8 @@ class MethodSettings:
         Sub-communicators of spectrum slicing under MPI.
     """
 
-    preconditioner: str = "gamg"
+    preconditioner: str = "auto"
+    hierarchy: Hierarchy | None = None
     block_size: int | None = None
     restart: float | None = None
     interval: tuple[float, float] | None = None
@@ -120,7 +126,8 @@ class MethodSettings:
 def configured_eps(A: Any, M: Any, *, nev: int, target: float, ncv: int | None,
                    tol: float, max_it: int, problem_type: str, method: str,
                    factorization: str = "mumps", spd: bool = False,
-                   settings: MethodSettings = MethodSettings(), prefix: str = "") -> Any:
+                   settings: MethodSettings = MethodSettings(), prefix: str = "",
+                   interpolations: list[Any] | None = None) -> Any:
     """A SLEPc EPS for ``A x = λ M x`` set up as pdekit runs it, before
     ``setFromOptions``: shift-and-invert about ``target`` with the inner solve of
     ``factorization`` (a name in :data:`~pdekit.fem.solve.factorization.FACTORIZATIONS`) for
@@ -132,6 +139,8 @@ def configured_eps(A: Any, M: Any, *, nev: int, target: float, ncv: int | None,
     spectral transformation as the matrix its solver factorizes or preconditions.
     ``prefix`` is the options prefix of the EPS (and so of its ST, KSP and PC): the
     option probe of :mod:`pdekit.fem.solve.option_probe` runs under a private one.
+    ``settings.preconditioner`` is a name in :data:`~pdekit.fem.solve.lobpcg.PRECONDITIONERS`
+    here (not ``"auto"``), with ``interpolations`` when geometric.
     """
     from petsc4py import PETSc
     from slepc4py import SLEPc
@@ -153,7 +162,8 @@ def configured_eps(A: Any, M: Any, *, nev: int, target: float, ncv: int | None,
         eps.setDimensions(nev=nev, ncv=ncv if ncv else PETSc.DECIDE)
         configure_lobpcg(eps, shifted_matrix(A, M, target, True), M,
                          preconditioner=settings.preconditioner,
-                         block_size=settings.block_size, restart=settings.restart)
+                         block_size=settings.block_size, restart=settings.restart,
+                         interpolations=interpolations)
         return eps
     if method == "slicing":
         configure_slicing(eps, interval=settings.interval, partitions=settings.partitions)
@@ -303,19 +313,31 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
         except RuntimeError as error:
             raise SolverSetupError(str(error)) from None
         settings = replace(settings, interval=interval)
+    preconditioner = None
+    if chosen.name == "lobpcg":
+        try:
+            preconditioner = choose_preconditioner(settings.preconditioner, settings.hierarchy)
+        except ValueError as error:
+            raise SolverSetupError(str(error)) from None
+        settings = replace(settings, preconditioner=preconditioner[0])
     defaults = method_defaults(chosen.name, choice, settings, dim)
     database = PETSc.Options()
     for name, value in [*defaults, *options]:
         database.setValue(name, value if value is not None else "")
     try:
-        if chosen.name == "lobpcg" and method_from_options(options) is None:
+        if preconditioner and method_from_options(options) is None:
             return _run_block_lobpcg(A, M, nev=nev, target=target, tol=tol, max_it=max_it,
-                                     settings=settings, chosen=chosen, options=options)
+                                     settings=settings, chosen=chosen, options=options,
+                                     preconditioner=preconditioner)
         eps = configured_eps(A, M, nev=nev, target=target, ncv=ncv, tol=tol, max_it=max_it,
                              problem_type=problem_type, method=chosen.name,
-                             factorization=choice.name, spd=spd, settings=settings)
-        return _run(eps, A, nev, options, choice, chosen, problem_type,
-                    offset=target if chosen.name == "lobpcg" else 0.0)
+                             factorization=choice.name, spd=spd, settings=settings,
+                             interpolations=preconditioner[2] if preconditioner else None)
+        result = _run(eps, A, nev, options, choice, chosen, problem_type,
+                      offset=target if chosen.name == "lobpcg" else 0.0)
+        if preconditioner:
+            result.settings["preconditioner_reason"] = preconditioner[1]
+        return result
     finally:
         remove_options(database, [name for name, _ in [*defaults, *options]])
 
@@ -334,9 +356,11 @@ def method_defaults(method: str, choice: Choice, settings: MethodSettings,
 
 def _run_block_lobpcg(A: Any, M: Any, *, nev: int, target: float, tol: float, max_it: int,
                       settings: MethodSettings, chosen: MethodChoice,
-                      options: Sequence[tuple[str, str | None]]) -> EigenResult:
+                      options: Sequence[tuple[str, str | None]],
+                      preconditioner: tuple[str, str, list[Any] | None]) -> EigenResult:
     """pdekit's block LOBPCG (:func:`pdekit.fem.solve.lobpcg.solve_lobpcg`) on
-    ``A − σM``, σ = ``target``, with the options database set; its result and record."""
+    ``A − σM``, σ = ``target``, with the options database set and the preconditioner of
+    :func:`~pdekit.fem.solve.lobpcg.choose_preconditioner`; its result and record."""
     from petsc4py import PETSc
 
     from pdekit.fem.solve.lobpcg import solve_lobpcg
@@ -349,8 +373,8 @@ def _run_block_lobpcg(A: Any, M: Any, *, nev: int, target: float, tol: float, ma
     names = [name for name, _ in options]
     try:
         pairs = solve_lobpcg(A, M, shifted_matrix(A, M, target, True), nev=nev, shift=target,
-                             tol=tol, max_it=max_it, preconditioner=settings.preconditioner,
-                             block_size=settings.block_size)
+                             tol=tol, max_it=max_it, preconditioner=preconditioner[0],
+                             block_size=settings.block_size, interpolations=preconditioner[2])
     except PETSc.Error as error:
         raise SolverSetupError(f"LOBPCG preconditioner set-up failed ({petsc_reason(error)}) "
                                f"with options {dict(options) or 'none'}") from None
@@ -360,7 +384,8 @@ def _run_block_lobpcg(A: Any, M: Any, *, nev: int, target: float, tol: float, ma
     record = {
         "method": "lobpcg", "implementation": "pdekit", "method_choice": chosen.name,
         "method_reason": chosen.reason, "problem_type": "ghep", "st": None, "ksp": None,
-        "pc": pairs.preconditioner, "preconditioner": pairs.preconditioner,
+        "pc": pairs.preconditioner, "preconditioner": preconditioner[0],
+        "preconditioner_reason": preconditioner[1],
         "block_size": pairs.block_size, "restart": None, "factor_solver": None,
         "factorization": None, "factorization_reason": None, "factor_estimate_gib": None,
         "inner_rtol": None, "target": None, "nev": nev, "ncv": None, "tol": tol,
@@ -428,7 +453,7 @@ def _run(eps: Any, A: Any, nev: int, options: Sequence[tuple[str, str | None]],
         "options": {name: value for name, value in options},
     }
     if lobpcg:
-        record.update(implementation="slepc", preconditioner=pc.getType(),
+        record.update(implementation="slepc", preconditioner=st.getKSP().getPC().getType(),
                       block_size=eps.getLOBPCGBlockSize(),
                       restart=eps.getLOBPCGRestart())
     if slicing:

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from pdekit.errors import CaseError, NumericalError
 from pdekit.fem.prepare import OPTIONS_SOURCE, EigenSetup
+from pdekit.fem.solve.geometric_mg import refinement_hierarchy
 
 
 @dataclass
@@ -190,6 +191,7 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
                                  else solver.factor_memory * 2**30,
                                  settings=MethodSettings(
                                      preconditioner=solver.preconditioner,
+                                     hierarchy=refinement_hierarchy(mesh, disc.space, comm),
                                      block_size=solver.block_size, restart=solver.restart,
                                      interval=interval, partitions=solver.partitions),
                                  weyl_guess=lambda n: weyl_eigenvalue(n, measures),
