@@ -97,6 +97,12 @@ def test_method_rule():
     assert pick(nev=1, dim=3, amg_rows=False) == "krylovschur"
     assert pick(direct=False, spd=False) == "krylovschur"
     assert pick(nev=SLICING_MIN_NEV) == "slicing"
+    # with a refinement hierarchy (geometric multigrid) LOBPCG wins further
+    assert pick(nev=10, dim=3, geometric=True) == "lobpcg"
+    assert pick(nev=11, dim=3, geometric=True) == "krylovschur"
+    assert pick(nev=4, dim=2, geometric=True) == "lobpcg"
+    assert pick(nev=5, dim=2, geometric=True) == "krylovschur"
+    assert pick(nev=4, dim=2, geometric=True, spd=False) == "krylovschur"
     assert pick(interval=True, spd=False) == "slicing"
     assert choose_method("arnoldi", interval=False, nev=4, spd=True, direct=False).name \
         == "arnoldi"

@@ -24,7 +24,9 @@ rule"):
    ``slicing`` (unit square P2, 29k dofs, Krylov–Schur ÷ slicing: 1.24 at nev = 50, 0.89
    at 100, 1.30 at 200, 2.57 at 500; one run's subspace of ~2 nev vectors grows with nev,
    each slice's stays small);
-5. ``nev ≤`` :data:`LOBPCG_MAX_NEV` and the shift-and-invert solves would be CG + AMG
+5. a refinement hierarchy on one rank (geometric multigrid can precondition LOBPCG) and
+   ``nev ≤`` :data:`LOBPCG_GEOMETRIC_MAX_NEV` (4 in 2D, 10 in 3D) → ``lobpcg``;
+6. ``nev ≤`` :data:`LOBPCG_MAX_NEV` and the shift-and-invert solves would be CG + AMG
    (3D beyond :data:`~pdekit.fem.solve.factorization.DIRECT_3D_MAX_DOFS` dofs, or a factor over
    budget), or ``nev = 1`` on a 3D mesh with rows sparse enough for AMG → ``lobpcg``
    (one AMG V-cycle per vector and iteration instead of a solve with ``A − σM`` per
@@ -35,7 +37,7 @@ rule"):
    1.79 s (CHOLMOD) for P1, 3.7 s against 5.1 s for P2. LOBPCG's cost grows fast with
    nev: at nev = 10 it lost to CHOLMOD (P1 cube 4.7 s against 2.3 s, P2 14.0 s
    against 10.1 s, unit square P1 46k dofs 1.9 s against 0.6 s), at nev = 50 by 8-10x;
-6. otherwise ``krylovschur``.
+7. otherwise ``krylovschur``.
 
 ``-eps_type lobpcg`` among the PETSc options sets LOBPCG up as ``solver.method = "lobpcg"``
 does (the other options then configure what they were written for); with another
@@ -89,6 +91,13 @@ LOBPCG_MAX_NEV = 4
 measured case; at 10 pairs LOBPCG already lost to a direct factor)."""
 
 
+LOBPCG_GEOMETRIC_MAX_NEV = {2: 4, 3: 10}
+"""Up to this many pairs (by dimension) ``auto`` takes LOBPCG where geometric multigrid can
+precondition it. Measured (``bench_eigen_method_rule.py --quick``, 45k dofs, one BLAS
+thread, quiet machine): Krylov–Schur with CHOLMOD ÷ LOBPCG + geometric multigrid, nev 1, 4,
+10: 2D P1 1.73, 1.11, 0.66; 3D P1 10.1, 3.85, 1.21; 3D P2 9.03, 3.49, 1.29."""
+
+
 @dataclass(frozen=True)
 class MethodChoice:
     """The method that runs and why."""
@@ -115,7 +124,7 @@ def foreign_eps_type(options: Sequence[tuple[str, str | None]]) -> str | None:
 
 def choose_method(requested: str, *, interval: bool, nev: int, spd: bool,
                   direct: bool, dim: int = 2, amg_rows: bool = True,
-                  factorization_given: bool = False,
+                  factorization_given: bool = False, geometric: bool = False,
                   options: Sequence[tuple[str, str | None]] = ()) -> MethodChoice:
     """Resolve ``solver.method`` (the rule in the module doc).
 
@@ -138,6 +147,9 @@ def choose_method(requested: str, *, interval: bool, nev: int, spd: bool,
         :data:`~pdekit.fem.solve.factorization.AMG_MAX_ROW_NNZ` nonzeros on average).
     factorization_given
         Whether ``solver.factorization`` names one (then shift-and-invert runs with it).
+    geometric
+        Whether LOBPCG could run on geometric multigrid (the mesh's refinement hierarchy,
+        one rank; :mod:`pdekit.fem.solve.geometric_mg`).
     options
         The PETSc options (``-eps_type`` names the method).
     """
@@ -161,6 +173,10 @@ def choose_method(requested: str, *, interval: bool, nev: int, spd: bool,
     if nev >= SLICING_MIN_NEV and direct:
         return MethodChoice("slicing", f"nev = {nev} ≥ {SLICING_MIN_NEV}: spectrum "
                             "slicing beats one Krylov–Schur run over many pairs")
+    if geometric and nev <= LOBPCG_GEOMETRIC_MAX_NEV[min(dim, 3)]:
+        return MethodChoice("lobpcg", f"a refinement hierarchy, {dim}D, nev = {nev} ≤ "
+                            f"{LOBPCG_GEOMETRIC_MAX_NEV[min(dim, 3)]}: LOBPCG + geometric "
+                            "multigrid beats shift-and-invert")
     if not direct and nev <= LOBPCG_MAX_NEV:
         return MethodChoice("lobpcg", f"shift-and-invert would need CG + AMG solves, "
                             f"nev = {nev} ≤ {LOBPCG_MAX_NEV}: LOBPCG + AMG needs one "

@@ -296,7 +296,10 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
     chosen = choose_method(method, interval=settings.interval is not None, nev=nev,
                            spd=spd, direct=FACTORIZATIONS.capabilities(choice.name).direct,
                            dim=dim, amg_rows=row_nnz <= AMG_MAX_ROW_NNZ,
-                           factorization_given=factorization != "auto", options=options)
+                           factorization_given=factorization != "auto",
+                           geometric=settings.hierarchy is not None
+                           and settings.preconditioner in ("auto", "multigrid"),
+                           options=options)
     if chosen.name in ("lobpcg", "slicing") and not hermitian:
         raise SolverSetupError(f"method {chosen.name} needs a Hermitian problem type "
                                f"(problem_type ghep), not {problem_type}")
@@ -388,7 +391,7 @@ def _run_block_lobpcg(A: Any, M: Any, *, nev: int, target: float, tol: float, ma
         "preconditioner_reason": preconditioner[1],
         "block_size": pairs.block_size, "restart": None, "factor_solver": None,
         "factorization": None, "factorization_reason": None, "factor_estimate_gib": None,
-        "inner_rtol": None, "target": None, "nev": nev, "ncv": None, "tol": tol,
+        "inner_rtol": None, "target": target, "nev": nev, "ncv": None, "tol": tol,
         "max_it": max_it, "options": {name: value for name, value in options},
     }
     return EigenResult(pairs.eigenvalues, pairs.vectors, pairs.residuals, pairs.residuals,

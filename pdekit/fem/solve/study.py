@@ -9,6 +9,7 @@ only the last level keeps, for writing its modes. :func:`run_study` solves every
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
@@ -179,7 +180,9 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
     failure_data = {"target": target, "ndof": disc.ndof}
     with _timed(context, "solve", times):
         # Under MPI: rows renumbered by a graph partition, so every rank gets a compact part.
+        started = time.perf_counter()
         partitioned = repartition(disc.A, disc.M)
+        partition_seconds = time.perf_counter() - started
         disc.A, disc.M = partitioned.A, partitioned.M  # the assembly-numbered copies go
         try:
             result = solve_eigen(disc.A, disc.M, nev=solver.nev, target=target,
@@ -234,7 +237,8 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
                    "indices": g} for g in groups],
         iterations=result.iterations, converged=result.converged,
         solver={**result.settings, "partitioner": partitioned.partitioner,
-                "rows_per_rank": partitioned.rows_per_rank}, timings=times,
+                "rows_per_rank": partitioned.rows_per_rank,
+                "partition_s": partition_seconds}, timings=times,
         measures=measures.as_dict(), workers=workers)
     return level, Solution(mesh, disc, [partitioned.to_assembly_numbering(result.vectors[i])
                                         for i in keep])
