@@ -94,6 +94,8 @@ class _Operators:
 
         rows, columns = block.shape
         size = self.K.getSize()[0]
+        # PETSc writes into the memory of ``out``: a copy would lose the result
+        assert block.flags.f_contiguous and out.flags.f_contiguous
         dense = [PETSc.Mat().createDense(((rows, size), (columns, columns)),
                                          array=a.reshape(-1, order="F"), comm=self.K.getComm())
                  for a in (block, out)]
