@@ -68,8 +68,18 @@ Hierarchy = Callable[[], list[Any]]
 mesh the matrices come from (:func:`pdekit.fem.solve.geometric_mg.prolongations`)."""
 
 
+@dataclass(frozen=True)
+class PreconditionerChoice:
+    """The preconditioner that runs (a name in :data:`PRECONDITIONERS`), why, and the
+    interpolations of the refinement hierarchy when it is geometric."""
+
+    name: str
+    reason: str
+    interpolations: list[Any] | None = None
+
+
 def choose_preconditioner(requested: str, hierarchy: Hierarchy | None
-                          ) -> tuple[str, str, list[Any] | None]:
+                          ) -> PreconditionerChoice:
     """The preconditioner that runs, why, and the interpolations it needs.
 
     ``"auto"``: geometric multigrid where the mesh has a refinement hierarchy (on a P1
@@ -82,7 +92,7 @@ def choose_preconditioner(requested: str, hierarchy: Hierarchy | None
         ``"multigrid"`` asked for where there is no hierarchy.
     """
     if requested != "auto" and not PRECONDITIONERS.capabilities(requested).geometric:
-        return requested, "solver.preconditioner", None
+        return PreconditionerChoice(requested, "solver.preconditioner")
     interpolations, why_not = None, "the mesh has no refinement hierarchy (mesh.refine = 0 " \
                                     "or more than one rank)"
     if hierarchy is not None:
@@ -91,11 +101,12 @@ def choose_preconditioner(requested: str, hierarchy: Hierarchy | None
         except ValueError as error:
             why_not = str(error)
     if interpolations:
-        return "multigrid", (f"geometric multigrid on the {len(interpolations) + 1} levels of "
-                             "the mesh's refinement hierarchy"), interpolations
+        return PreconditionerChoice("multigrid", f"geometric multigrid on the "
+                                    f"{len(interpolations) + 1} levels of the mesh's "
+                                    "refinement hierarchy", interpolations)
     if requested == "multigrid":
         raise ValueError(f"no geometric multigrid: {why_not}")
-    return "gamg", f"GAMG: {why_not}", None
+    return PreconditionerChoice("gamg", f"GAMG: {why_not}")
 
 
 def configure_lobpcg(eps: Any, shifted: Any, M: Any, *, preconditioner: str,

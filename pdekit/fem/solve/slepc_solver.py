@@ -27,7 +27,7 @@ from pdekit.fem.solve.factorization import (AMG_MAX_ROW_NNZ, FACTORIZATIONS, INN
                                       Choice, choose, shifted_is_spd, shifted_matrix)
 from pdekit.fem.solve.method import (EIGENSOLVERS, MethodChoice, choose_method,
                                      foreign_eps_type, method_from_options)
-from pdekit.fem.solve.lobpcg import Hierarchy, choose_preconditioner
+from pdekit.fem.solve.lobpcg import Hierarchy, PreconditionerChoice, choose_preconditioner
 from pdekit.fem.solve.petsc_reason import petsc_reason
 from pdekit.petsc_options import remove_options, unused_options
 from pdekit.core.registry import Registry
@@ -322,7 +322,7 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
             preconditioner = choose_preconditioner(settings.preconditioner, settings.hierarchy)
         except ValueError as error:
             raise SolverSetupError(str(error)) from None
-        settings = replace(settings, preconditioner=preconditioner[0])
+        settings = replace(settings, preconditioner=preconditioner.name)
     defaults = method_defaults(chosen.name, choice, settings, dim)
     database = PETSc.Options()
     for name, value in [*defaults, *options]:
@@ -335,11 +335,12 @@ def solve_eigen(A: Any, M: Any, *, nev: int, target: float, ncv: int | None = No
         eps = configured_eps(A, M, nev=nev, target=target, ncv=ncv, tol=tol, max_it=max_it,
                              problem_type=problem_type, method=chosen.name,
                              factorization=choice.name, spd=spd, settings=settings,
-                             interpolations=preconditioner[2] if preconditioner else None)
+                             interpolations=preconditioner.interpolations if preconditioner
+                             else None)
         result = _run(eps, A, nev, options, choice, chosen, problem_type,
                       offset=target if chosen.name == "lobpcg" else 0.0)
         if preconditioner:
-            result.settings["preconditioner_reason"] = preconditioner[1]
+            result.settings["preconditioner_reason"] = preconditioner.reason
         return result
     finally:
         remove_options(database, [name for name, _ in [*defaults, *options]])
@@ -360,7 +361,7 @@ def method_defaults(method: str, choice: Choice, settings: MethodSettings,
 def _run_block_lobpcg(A: Any, M: Any, *, nev: int, target: float, tol: float, max_it: int,
                       settings: MethodSettings, chosen: MethodChoice,
                       options: Sequence[tuple[str, str | None]],
-                      preconditioner: tuple[str, str, list[Any] | None]) -> EigenResult:
+                      preconditioner: PreconditionerChoice) -> EigenResult:
     """pdekit's block LOBPCG (:func:`pdekit.fem.solve.lobpcg.solve_lobpcg`) on
     ``A − σM``, σ = ``target``, with the options database set and the preconditioner of
     :func:`~pdekit.fem.solve.lobpcg.choose_preconditioner`; its result and record."""
@@ -376,19 +377,20 @@ def _run_block_lobpcg(A: Any, M: Any, *, nev: int, target: float, tol: float, ma
     names = [name for name, _ in options]
     try:
         pairs = solve_lobpcg(A, M, shifted_matrix(A, M, target, True), nev=nev, shift=target,
-                             tol=tol, max_it=max_it, preconditioner=preconditioner[0],
-                             block_size=settings.block_size, interpolations=preconditioner[2])
+                             tol=tol, max_it=max_it, preconditioner=preconditioner.name,
+                             block_size=settings.block_size,
+                             interpolations=preconditioner.interpolations)
     except PETSc.Error as error:
-        raise SolverSetupError(f"LOBPCG preconditioner set-up failed ({petsc_reason(error)}) "
-                               f"with options {dict(options) or 'none'}") from None
+        raise SolverSetupError(f"LOBPCG failed ({petsc_reason(error)}) with options "
+                               f"{dict(options) or 'none'}") from None
     unused = unused_options(names)
     if unused:
         raise UnusedOptionsError(unused)
     record = {
         "method": "lobpcg", "implementation": "pdekit", "method_choice": chosen.name,
         "method_reason": chosen.reason, "problem_type": "ghep", "st": None, "ksp": None,
-        "pc": pairs.preconditioner, "preconditioner": preconditioner[0],
-        "preconditioner_reason": preconditioner[1],
+        "pc": pairs.preconditioner, "preconditioner": preconditioner.name,
+        "preconditioner_reason": preconditioner.reason,
         "block_size": pairs.block_size, "restart": None, "factor_solver": None,
         "factorization": None, "factorization_reason": None, "factor_estimate_gib": None,
         "inner_rtol": None, "target": target, "nev": nev, "ncv": None, "tol": tol,
