@@ -43,9 +43,15 @@ def _parents(mesh: Any) -> np.ndarray:
 def _levels(parents: np.ndarray) -> list[int]:
     """Vertices up to each refinement level (level 0: the coarse mesh), cumulative: the
     vertices of levels ≤ l are the first ``counts[l]``."""
+    # a vertex is one level above its higher parent: one vectorized pass per level
+    child = parents[:, 0] >= 0
     level = np.zeros(len(parents), dtype=np.int64)
-    for v in np.flatnonzero(parents[:, 0] >= 0):  # parents come first: one forward pass
-        level[v] = 1 + max(level[parents[v, 0]], level[parents[v, 1]])
+    while True:
+        updated = level.copy()
+        updated[child] = 1 + np.maximum(level[parents[child, 0]], level[parents[child, 1]])
+        if np.array_equal(updated, level):
+            break
+        level = updated
     if np.any(np.diff(level) < 0):
         raise ValueError("the mesh's vertices are not numbered level by level")
     return [int(np.searchsorted(level, l, side="right")) for l in range(level.max() + 1)]
