@@ -160,6 +160,7 @@ def solver_options(case: EigenCase) -> OptionPairs:
                          "([solver.petsc] eps_type = 'lobpcg'): pdekit's own LOBPCG does "
                          "not restart", case.solver.restart)
     initialize_petsc(options)
+    check_partitioner(case)
     if wants_help(options):
         with TemporaryDirectory(prefix="pdekit-help-") as scratch:
             show_help(placed(options, scratch), case.solver)
@@ -189,6 +190,18 @@ def check_multigrid(case: EigenCase) -> None:
     if mpi_size() > 1:
         raise case.error("solver.preconditioner", "'auto', 'gamg' or 'hypre' under mpiexec "
                          "(geometric multigrid runs on one rank)", "multigrid")
+
+
+def check_partitioner(case: EigenCase) -> None:
+    """``solver.partitioner = "graph"`` under mpiexec needs PT-Scotch or ParMETIS in PETSc."""
+    if case.solver.partitioner != "graph":
+        return
+    from pdekit.fem.solve.partition import PARTITIONERS, available_partitioner
+    from pdekit.launcher import mpi_size
+
+    if mpi_size() > 1 and available_partitioner() is None:
+        raise case.error("solver.partitioner", f"'auto' or 'rcb' (this PETSc has none of "
+                         f"{', '.join(PARTITIONERS)})", "graph")
 
 
 def prepare(case: EigenCase) -> EigenSetup:

@@ -19,6 +19,7 @@ from pdekit.fem.geometry.shapes2d import polygon_problem
 from pdekit.fem.geometry.mesh import MAX_CURVE_ORDER
 from pdekit.fem.geometry.solids import parse_combine
 from pdekit.fem.solve.lobpcg import PRECONDITIONER_CHOICES
+from pdekit.fem.solve.partition import PARTITIONER_CHOICES
 from pdekit.fem.solve.method import METHOD_CHOICES
 from pdekit.fem.solve.slepc_solver import PROBLEM_TYPES
 from pdekit.petsc_options import PetscValue
@@ -235,6 +236,11 @@ class SolverSection(Section):
     partitions: int = Field(1, ge=1, description="spectrum slicing under MPI: "
                                                  "sub-communicators the interval is split "
                                                  "among (a divisor of the rank count)")
+    partitioner: choice(*PARTITIONER_CHOICES) = Field(  # type: ignore[valid-type]
+        "auto", description="under mpiexec, how the rows are split among the ranks for the "
+                            "solve: 'rcb' (recursive coordinate bisection of the dofs' "
+                            "points), 'graph' (PT-Scotch or ParMETIS on the matrix graph); "
+                            "'auto' is rcb; summary.json solver.partitioner says which ran")
     factorization: choice(*FACTORIZATION_CHOICES) = Field(  # type: ignore[valid-type]
         "auto", description="how shift-and-invert solves with A − σM: 'auto' (A − σM "
                             "s.p.d.: Cholesky, CHOLMOD on one rank, MUMPS on several, or CG "

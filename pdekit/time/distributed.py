@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import contextmanager
 from functools import partial
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -73,40 +74,92 @@ class PackedTranspose:
 
     def _exchange(self, source: np.ndarray, target: np.ndarray, send_axis: int,
                   send_split: list[tuple[int, int]], receive_axis: int,
-                  receive_split: list[tuple[int, int]]) -> None:
+                  receive_split: list[tuple[int, int]], scale: float | None) -> None:
+        assert source.flags.c_contiguous and target.flags.c_contiguous  # the stages' arrays
         if self.size == 1:
-            target[...] = source
+            _copy(source, target, scale)
             return
-        if self.buffers is None or self.buffers[0].dtype != source.dtype:
-            count = max(source.size, target.size)
-            self.buffers = (empty_aligned(count, source.dtype), empty_aligned(count,
-                                                                              source.dtype))
-        send, receive = self.buffers
         rank = self.comm.Get_rank()
         cuts, counts = self._blocks(source.shape, send_axis, send_split)
         places, receive_counts = self._blocks(target.shape, receive_axis, receive_split)
         # this rank's own block goes straight across: no packing, no MPI copy
-        target[places[rank]] = source[cuts[rank]]
+        _copy(source[cuts[rank]], target[places[rank]], scale)
         counts[rank] = receive_counts[rank] = 0
-        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int)
-        for peer, (cut, offset, count) in enumerate(zip(cuts, offsets, counts)):
-            if peer != rank:
-                send[offset:offset + count].reshape(source[cut].shape)[...] = source[cut]
-        receive_offsets = np.concatenate([[0], np.cumsum(receive_counts)[:-1]]).astype(int)
+        # A block cut along the first axis that is longer than 1 is contiguous: MPI reads
+        # it from the source, or writes it into the target, where it is (slabs: one side
+        # of every transpose); other blocks go through a packed buffer.
+        send_direct = math.prod(source.shape[:send_axis]) == 1
+        receive_direct = math.prod(target.shape[:receive_axis]) == 1
+        if not (send_direct and receive_direct) and (
+                self.buffers is None or self.buffers[0].dtype != source.dtype):
+            count = max(source.size, target.size)
+            self.buffers = (empty_aligned(count, source.dtype), empty_aligned(count,
+                                                                              source.dtype))
+        if send_direct:
+            send, offsets = source.reshape(-1), _offsets(send_split, send_axis, source.shape)
+        else:
+            send, offsets = self.buffers[0], _running_offsets(counts)
+            for peer, (cut, offset, count) in enumerate(zip(cuts, offsets, counts)):
+                if peer != rank:
+                    _copy(source[cut], send[offset:offset + count].reshape(source[cut].shape),
+                          scale)
+        if receive_direct:
+            receive = target.reshape(-1)
+            receive_offsets = _offsets(receive_split, receive_axis, target.shape)
+        else:
+            receive, receive_offsets = self.buffers[1], _running_offsets(receive_counts)
         self.comm.Alltoallv([send, (counts, offsets)],
                             [receive, (receive_counts, receive_offsets)])
         for peer, (place, offset, count) in enumerate(zip(places, receive_offsets,
                                                           receive_counts)):
-            if peer != rank:
-                target[place] = receive[offset:offset + count].reshape(target[place].shape)
+            if peer == rank:
+                continue
+            if not receive_direct:  # scaled here if the send side did not
+                _copy(receive[offset:offset + count].reshape(target[place].shape),
+                      target[place], scale if send_direct else None)
+            elif send_direct and scale is not None:
+                target[place] *= scale
 
-    def forward(self, array_a: np.ndarray, array_b: np.ndarray) -> None:
-        """Layout A → layout B: peer r gets the part of axis A it holds in B."""
-        self._exchange(array_a, array_b, self.axis_a, self.split_a, self.axis_b, self.split_b)
+    def forward(self, array_a: np.ndarray, array_b: np.ndarray,
+                scale: float | None = None) -> None:
+        """Layout A → layout B: peer r gets the part of axis A it holds in B; ``scale``
+        multiplies the values on their way (in a copy the transpose makes anyway)."""
+        self._exchange(array_a, array_b, self.axis_a, self.split_a, self.axis_b, self.split_b,
+                       scale)
 
     def backward(self, array_b: np.ndarray, array_a: np.ndarray) -> None:
         """Layout B → layout A (the inverse of :meth:`forward`)."""
-        self._exchange(array_b, array_a, self.axis_b, self.split_b, self.axis_a, self.split_a)
+        self._exchange(array_b, array_a, self.axis_b, self.split_b, self.axis_a, self.split_a,
+                       None)
+
+
+def _fits(array: np.ndarray, planned: np.ndarray) -> bool:
+    """Whether FFTW may write a planned transform's output straight into ``array``
+    (shape, strides, type and alignment as planned)."""
+    from mpi4py_fft.fftw import get_alignment
+
+    return (array.shape == planned.shape and array.strides == planned.strides
+            and array.dtype == planned.dtype
+            and array.ctypes.data % get_alignment(planned) == 0)
+
+
+def _copy(source: np.ndarray, target: np.ndarray, scale: float | None) -> None:
+    """``target[...] = scale · source`` (a plain copy without a scale)."""
+    if scale is None:
+        target[...] = source
+    else:
+        np.multiply(source, scale, out=target)
+
+
+def _running_offsets(counts: list[int]) -> list[int]:
+    """Where each peer's block starts in a buffer that holds them one after another."""
+    return [sum(counts[:peer]) for peer in range(len(counts))]
+
+
+def _offsets(split: list[tuple[int, int]], axis: int, shape: tuple[int, ...]) -> list[int]:
+    """Where each peer's block, cut along ``axis`` (the first one longer than 1) by
+    ``split``, starts in the flat C-ordered array of ``shape``."""
+    return [start * math.prod(shape[axis + 1:]) for _, start in split]
 
 
 def global_max(comm: Any):
@@ -175,13 +228,15 @@ class PencilTransform:
         self.comm, self.blocks, self.cosine = comm, blocks, cosine
         self.pfft = PFFT(comm, tuple(shape), axes=tuple(range(dim)), dtype=np.dtype(dtype),
                          grid=decomposition.process_grid, transforms=transforms,
-                         threads=threads, planner_effort=planner)
+                         threads=threads, planner_effort=planner,
+                         overwrite_input="FFTW_PRESERVE_INPUT")  # it runs on our arrays
         self.physical_slices = self.pfft.local_slice(False)
         self.spectral_slices = self.pfft.local_slice(True)
         self.physical_shape = tuple(self.pfft.shape(False))
         self.spectral_shape = tuple(self.pfft.shape(True))
         self.real_dtype = np.dtype(dtype)
         self.spectral_dtype = self.pfft.dtype(True)
+        self.scale = math.prod(stage.M for stage in self.pfft.xfftn)  # 1/N, 1/(2ⁿN)
         self.transpose_seconds = self.transform_seconds = 0.0
         self.bytes_sent = 0
         self._sent_per_transfer = [self._bytes_leaving(t) for t in self.pfft.transfer]
@@ -196,35 +251,50 @@ class PencilTransform:
         return int(round(size * (1.0 - kept)))
 
     def _forward_one(self, field: np.ndarray, out: np.ndarray) -> None:
-        serial, transfers = self.pfft.xfftn, self.transposes
-        serial[0].forward.input_array[...] = field
-        for i, transfer in enumerate(transfers):
-            start = time.perf_counter()
-            serial[i].forward()
-            middle = time.perf_counter()
-            transfer.forward(serial[i].forward.output_array, serial[i + 1].forward.input_array)
-            self.transform_seconds += middle - start
-            self.transpose_seconds += time.perf_counter() - middle
+        # FFTW runs on the caller's arrays where their layout allows (new-array execute):
+        # the field in, the spectrum out; the scale 1/N rides on the first transpose.
+        stages, transposes = self.pfft.xfftn, self.transposes
+        for i, transpose in enumerate(transposes):
+            stage = stages[i].fwd
+            with self._timer("transform_seconds"):
+                stage(field if i == 0 else None, None, implicit=True)
+            with self._timer("transpose_seconds"):
+                transpose.forward(stage.output_array, stages[i + 1].fwd.input_array,
+                                  scale=self.scale if i == 0 else None)
             self.bytes_sent += self._sent_per_transfer[i]
-        start = time.perf_counter()
-        out[...] = serial[-1].forward()
-        self.transform_seconds += time.perf_counter() - start
+        last = stages[-1].fwd
+        direct = _fits(out, last.output_array)
+        with self._timer("transform_seconds"):
+            result = last(None if transposes else field, out if direct else None,
+                          implicit=True)
+            if not direct:
+                _copy(result, out, None if transposes else self.scale)
+            elif not transposes:
+                out *= self.scale
 
     def _inverse_one(self, spectrum: np.ndarray, out: np.ndarray) -> None:
-        serial, transfers = self.pfft.xfftn, self.transposes
-        serial[-1].backward.input_array[...] = spectrum
-        for i in reversed(range(len(transfers))):
-            start = time.perf_counter()
-            serial[i + 1].backward()
-            middle = time.perf_counter()
-            transfers[i].backward(serial[i + 1].backward.output_array,
-                                  serial[i].backward.input_array)
-            self.transform_seconds += middle - start
-            self.transpose_seconds += time.perf_counter() - middle
+        stages, transposes = self.pfft.xfftn, self.transposes
+        for i in reversed(range(len(transposes))):
+            stage = stages[i + 1].bck
+            with self._timer("transform_seconds"):
+                stage(spectrum if i == len(transposes) - 1 else None, None, implicit=True)
+            with self._timer("transpose_seconds"):
+                transposes[i].backward(stage.output_array, stages[i].bck.input_array)
             self.bytes_sent += self._sent_per_transfer[i]
+        first = stages[0].bck
+        direct = _fits(out, first.output_array)
+        with self._timer("transform_seconds"):
+            result = first(None if transposes else spectrum, out if direct else None,
+                           implicit=True)
+            if not direct:
+                out[...] = result
+
+    @contextmanager
+    def _timer(self, counter: str) -> Iterator[None]:
+        """Adds the seconds of the block to the attribute ``counter``."""
         start = time.perf_counter()
-        out[...] = serial[0].backward()
-        self.transform_seconds += time.perf_counter() - start
+        yield
+        setattr(self, counter, getattr(self, counter) + time.perf_counter() - start)
 
     def forward(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Spectra ``(blocks, *spectral_shape)`` of the stacked local fields ``u`` (any
@@ -240,7 +310,8 @@ class PencilTransform:
 
     def inverse(self, spectra: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """The flat stacked local fields of ``spectra`` (the inverse of :meth:`forward`),
-        into ``out`` if given; ``spectra`` is left as it was."""
+        into ``out`` if given; ``spectra`` may be overwritten (on one rank, where the
+        transform is a single complex-to-real one)."""
         if out is None:
             out = empty_aligned(self.blocks * math.prod(self.physical_shape), self.real_dtype)
         fields = out.reshape((self.blocks, *self.physical_shape))
@@ -273,6 +344,11 @@ class DistributedDiagonalLinear(TransformDiagonalLinear):
     def __init__(self, eigenvalues: np.ndarray, transform: PencilTransform, threads: int = 1):
         super().__init__(np.ascontiguousarray(eigenvalues), transform.physical_shape, threads)
         self.transform = transform
+
+    @property
+    def inverse_keeps_input(self) -> bool:  # type: ignore[override]
+        """The inverse leaves the spectra as they were wherever it has a transpose."""
+        return bool(self.transform.transposes)
 
     def forward(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return self.transform.forward(u, out=out)

@@ -256,10 +256,12 @@ class _ETDRK4Step:
 
     def finish(self, spectrum: np.ndarray) -> np.ndarray:
         """The state with this spectrum, read-only and remembered for the next step."""
-        scratch = self.work.a
-        scratch[...] = spectrum  # the inverse transform may overwrite its input
-        u = self.linear.inverse(scratch, out=empty_aligned(self.work.field.shape,
-                                                           self.work.field.dtype))
+        source = spectrum
+        if not getattr(self.linear, "inverse_keeps_input", False):  # else it may overwrite it
+            source = self.work.a
+            source[...] = spectrum
+        u = self.linear.inverse(source, out=empty_aligned(self.work.field.shape,
+                                                          self.work.field.dtype))
         u.flags.writeable = False
         self.memo.remember(u, spectrum)
         return u

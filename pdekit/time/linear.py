@@ -112,7 +112,12 @@ class TransformDiagonalLinear:
         Grid shape of one block.
     threads
         Threads per transform.
+    inverse_keeps_input
+        Whether :meth:`inverse` leaves its coefficients as they were (then a caller that
+        still needs them can skip a copy).
     """
+
+    inverse_keeps_input = False
 
     def __init__(self, eigenvalues: np.ndarray, shape: tuple[int, ...], threads: int = 1):
         self.eigenvalues = eigenvalues

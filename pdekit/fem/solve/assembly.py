@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from pdekit.fem.solve.mpi_matrices import distributed_matrices
+from pdekit.fem.solve.partition import Partitioned
+from pdekit.fem.solve.sparse import free_block, scipy_free_block
+
 
 @dataclass
 class Discretization:
@@ -22,13 +26,15 @@ class Discretization:
     space
         ``ngsolve.H1`` space (this rank's part).
     A, M
-        ``petsc4py.PETSc.Mat`` stiffness and mass on free dofs (distributed under MPI; the
-        eigen solve replaces them by copies renumbered by a graph partition,
-        :mod:`pdekit.fem.solve.partition`).
+        ``petsc4py.PETSc.Mat`` stiffness and mass on free dofs (under MPI distributed, each
+        rank owning one compact part: :mod:`pdekit.fem.solve.mpi_matrices`).
     ndof
         Global number of free dofs (the eigenproblem size).
     ndof_total
         Global number of dofs including Dirichlet ones.
+    partition
+        Under MPI: how the rows were split, and the map of a vector back to NGSolve's
+        numbering; ``None`` on one process.
     """
 
     space: Any
@@ -36,6 +42,13 @@ class Discretization:
     M: Any
     ndof: int
     ndof_total: int
+    partition: Partitioned | None = None
+
+    def to_ngsolve_numbering(self, vector: Any) -> Any:
+        """A solution vector in the numbering :func:`free_dof_vector_to_gridfunction`
+        reads (collective under MPI)."""
+        return vector if self.partition is None else \
+            self.partition.to_assembly_numbering(vector)
 
 
 def dirichlet_pattern(names: Iterable[str]) -> str:
@@ -43,7 +56,8 @@ def dirichlet_pattern(names: Iterable[str]) -> str:
     return "|".join(f"^{re.escape(name)}$" for name in sorted(set(names)))
 
 
-def assemble(mesh: Any, order: int, dirichlet: Iterable[str]) -> Discretization:
+def assemble(mesh: Any, order: int, dirichlet: Iterable[str],
+             partitioner: str = "auto") -> Discretization:
     """Assemble stiffness and mass of −Δ on H1 of ``order`` and restrict to free dofs.
 
     Parameters
@@ -54,6 +68,9 @@ def assemble(mesh: Any, order: int, dirichlet: Iterable[str]) -> Discretization:
         Polynomial order p ≥ 1.
     dirichlet
         Boundary names with u = 0.
+    partitioner
+        Under MPI, how the rows are split over the ranks: ``"auto"``, ``"rcb"`` or
+        ``"graph"`` (:mod:`pdekit.fem.solve.mpi_matrices`).
 
     Returns
     -------
@@ -61,13 +78,12 @@ def assemble(mesh: Any, order: int, dirichlet: Iterable[str]) -> Discretization:
     """
     import ngsolve
     from ngsolve import dx, grad
-    from ngsolve.ngs2petsc import CreatePETScMatrix
 
     pattern = dirichlet_pattern(dirichlet)
     space = ngsolve.H1(mesh, order=order, dirichlet=pattern) if pattern else \
         ngsolve.H1(mesh, order=order)
     u, v = space.TnT()
-    # Non-symmetric storage on purpose: CreatePETScMatrix converts the full CSR pattern.
+    # Non-symmetric storage on purpose: the conversions read the full CSR pattern.
     stiffness = ngsolve.BilinearForm(space)
     stiffness += grad(u) * grad(v) * dx
     mass = ngsolve.BilinearForm(space)
@@ -78,25 +94,10 @@ def assemble(mesh: Any, order: int, dirichlet: Iterable[str]) -> Discretization:
     pardofs = space.ParallelDofs()
     if pardofs is None or pardofs.comm.size == 1:
         A, M = free_block(stiffness.mat, free), free_block(mass.mat, free)
-    else:
-        A = CreatePETScMatrix(stiffness.mat, free)
-        M = CreatePETScMatrix(mass.mat, free)
-    return Discretization(space, A, M, A.getSize()[0], space.ndofglobal)
-
-
-def scipy_csr(matrix: Any) -> Any:
-    """A serial NGSolve sparse matrix as scipy CSR."""
-    import numpy as np
-    import scipy.sparse as sp
-
-    values, columns, starts = matrix.CSR()
-    return sp.csr_matrix((np.asarray(values), np.asarray(columns), np.asarray(starts)),
-                         shape=(matrix.height, matrix.width))
-
-
-def scipy_free_block(matrix: Any, keep: Any) -> Any:
-    """Rows and columns ``keep`` of a serial NGSolve sparse matrix, as scipy CSR."""
-    return scipy_csr(matrix)[keep][:, keep].tocsr()
+        return Discretization(space, A, M, A.getSize()[0], space.ndofglobal)
+    parts = distributed_matrices(space, stiffness.mat, mass.mat, partitioner)
+    return Discretization(space, parts.A, parts.M, parts.A.getSize()[0], space.ndofglobal,
+                          parts)
 
 
 def laplace_free_matrices(space: Any) -> tuple[Any, Any, Any]:
@@ -112,22 +113,6 @@ def laplace_free_matrices(space: Any) -> tuple[Any, Any, Any]:
     mass.Assemble()
     free = np.flatnonzero(np.asarray(space.FreeDofs(), dtype=bool))
     return free, scipy_free_block(stiffness.mat, free), scipy_free_block(mass.mat, free)
-
-
-def free_block(matrix: Any, free: Any) -> Any:
-    """The free-dof block of a serial NGSolve sparse matrix as a PETSc AIJ matrix, rows in
-    the order of the free dofs (what :func:`free_dof_vector_to_gridfunction` assumes).
-
-    One CSR slice with scipy: 3–5× faster than ``CreatePETScMatrix`` (block matrix,
-    sub-matrix extraction, conversion), which serves the distributed case.
-    """
-    import numpy as np
-    from petsc4py import PETSc
-
-    block = scipy_free_block(matrix, np.flatnonzero(np.asarray(free, dtype=bool)))
-    block.sort_indices()
-    return PETSc.Mat().createAIJ(size=block.shape, comm=PETSc.COMM_SELF, csr=(
-        block.indptr.astype(PETSc.IntType), block.indices.astype(PETSc.IntType), block.data))
 
 
 def free_dof_vector_to_gridfunction(space: Any, petsc_vec: Any, gridfunction: Any) -> None:

@@ -38,7 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from pdekit.fem.solve.assembly import laplace_free_matrices, scipy_csr
+from pdekit.fem.solve.assembly import laplace_free_matrices
+from pdekit.fem.solve.sparse import scipy_csr
 from pdekit.fem.solve.interval_pencil import (IntervalMatrix, combine, gram,
                                         is_positive_definite, upper_eigenvalue_bounds)
 

@@ -9,7 +9,6 @@ only the last level keeps, for writing its modes. :func:`run_study` solves every
 
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
@@ -146,7 +145,6 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
     """
     from pdekit.fem.solve.assembly import assemble
     from pdekit.fem.geometry.mesh import MeshFileError, build_mesh
-    from pdekit.fem.solve.partition import repartition
     from pdekit.fem.solve.slepc_solver import (MethodSettings, SolverFailure, SolverSetupError,
                                          UnusedOptionsError, clusters, solve_eigen)
     from pdekit.fem.solve.weyl import domain_measures, weyl_eigenvalue
@@ -167,7 +165,8 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
         except MeshFileError as error:
             raise case.error("geometry.file", str(error), case.geometry.file) from None
     with _timed(context, "assembly", times):
-        disc = assemble(mesh, order, set(setup.dirichlet))
+        # under MPI the rows come split by a partition: every rank owns a compact part
+        disc = assemble(mesh, order, set(setup.dirichlet), solver.partitioner)
     interval = tuple(solver.interval) if solver.interval is not None else None
     if disc.ndof <= solver.nev and interval is None:
         raise case.error("solver.nev", f"fewer pairs than the {disc.ndof} free dofs "
@@ -179,11 +178,6 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
     measures = domain_measures(mesh, setup.dirichlet)
     failure_data = {"target": target, "ndof": disc.ndof}
     with _timed(context, "solve", times):
-        # Under MPI: rows renumbered by a graph partition, so every rank gets a compact part.
-        started = time.perf_counter()
-        partitioned = repartition(disc.A, disc.M)
-        partition_seconds = time.perf_counter() - started
-        disc.A, disc.M = partitioned.A, partitioned.M  # the assembly-numbered copies go
         try:
             result = solve_eigen(disc.A, disc.M, nev=solver.nev, target=target,
                                  ncv=solver.ncv, tol=solver.tol, max_it=solver.max_it,
@@ -236,12 +230,19 @@ def solve_level(setup: EigenSetup, context: Any, comm: Any, order: int, refine: 
         clusters=[{"mean": sum(values[i] for i in g) / len(g), "multiplicity": len(g),
                    "indices": g} for g in groups],
         iterations=result.iterations, converged=result.converged,
-        solver={**result.settings, "partitioner": partitioned.partitioner,
-                "rows_per_rank": partitioned.rows_per_rank,
-                "partition_s": partition_seconds}, timings=times,
+        solver={**result.settings, **_partition_report(disc)}, timings=times,
         measures=measures.as_dict(), workers=workers)
-    return level, Solution(mesh, disc, [partitioned.to_assembly_numbering(result.vectors[i])
+    return level, Solution(mesh, disc, [disc.to_ngsolve_numbering(result.vectors[i])
                                         for i in keep])
+
+
+def _partition_report(disc: Any) -> dict[str, Any]:
+    """summary.json's words on the split of the rows over the ranks (part of assembly)."""
+    parts = disc.partition
+    if parts is None:
+        return {"partitioner": None, "rows_per_rank": [disc.ndof], "partition_s": 0.0}
+    return {"partitioner": parts.partitioner, "rows_per_rank": parts.rows_per_rank,
+            "partition_s": parts.seconds}
 
 
 def run_study(setup: EigenSetup, context: Any, comm: Any) -> tuple[StudyOutcome, Solution]:
