@@ -34,6 +34,7 @@ def mpirun(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess
     ("eigen_square.toml", ["mesh.maxh=0.1"]),
     ("eigen_disk.toml", []),                                   # curved boundary
     ("eigen_lshape.toml", ["fem.order=8", "mesh.hp_levels=8"]),  # hp mesh with quads
+    ("eigen_square.toml", ["mesh.maxh=0.1", "solver.partitioner=graph"]),  # PT-Scotch
 ])
 def test_two_ranks_equal_serial(tmp_path, case, overrides):
     # two modes written and drawn: what is compared (mode 1, the files) needs no more
@@ -48,6 +49,13 @@ def test_two_ranks_equal_serial(tmp_path, case, overrides):
     assert two["ranks"] == 2 and one["ranks"] == 1 and one["ndof"] == two["ndof"]
     for a, b in zip(one["eigenvalues"], two["eigenvalues"], strict=True):
         assert abs(a - b) <= 1e-10 * abs(a)
+    # the rows split by coordinate bisection (equal to one row) unless the graph is asked for
+    rows = two["solver"]["rows_per_rank"]
+    assert sum(rows) == two["ndof"] and min(rows) > 0.4 * two["ndof"]
+    if "solver.partitioner=graph" in overrides:
+        assert two["solver"]["partitioner"] == "ptscotch"
+    else:
+        assert two["solver"]["partitioner"] == "rcb" and max(rows) - min(rows) <= 1
     import meshio
 
     # Gathered on rank 0: the same subdivided mesh and (sign-normalized) first mode.
