@@ -44,8 +44,11 @@ class PackedTranspose:
     two fields on 2 ranks, complex128, medians of 6 interleaved runs on a shared machine:
     64 ms against 132 ms). The block a rank keeps is copied straight from source to target
     (on 2 ranks half the data, which would otherwise be packed, copied by MPI and
-    unpacked). The data moved and where they land are the same, so the results are
-    identical to the bit.
+    unpacked), and a side whose blocks are already contiguous (cut along the first axis:
+    one side of every slab transpose) is read or written by MPI in place, unpacked. The
+    data moved and where they land are mpi4py-fft's; a forward transform's scale 1/N is
+    applied in one of these copies instead of after the last serial transform (the
+    same values to rounding).
     """
 
     def __init__(self, transfer: Any):

@@ -186,3 +186,19 @@ def test_each_rank_numbers_its_rows_as_the_receivers_order_them(tmp_path, ranks)
                             timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"inverse": True}
+
+
+def test_a_graph_partition_without_a_graph_partitioner_is_refused(monkeypatch):
+    """`solver.partitioner = "graph"` under mpiexec on a PETSc without PT-Scotch or
+    ParMETIS: one line naming the key before anything runs; on one process it is moot."""
+    from pdekit import CaseError, load_case
+    from pdekit.fem.prepare import check_partitioner
+    from pdekit.fem.solve import partition
+
+    case = load_case(ROOT / "cases" / "eigen_square.toml", set=["solver.partitioner='graph'"])
+    monkeypatch.setattr(partition, "available_partitioner", lambda: None)
+    check_partitioner(case)  # one process: nothing to split
+    monkeypatch.setenv("OMPI_COMM_WORLD_SIZE", "2")
+    with pytest.raises(CaseError, match="solver.partitioner.*'auto' or 'rcb'"):
+        check_partitioner(case)
+    check_partitioner(load_case(ROOT / "cases" / "eigen_square.toml"))  # rcb needs none

@@ -45,7 +45,8 @@ class Partitioned:
     A, M
         The renumbered matrices (the originals on one rank or without a partitioner).
     partitioner
-        ``MatPartitioning`` type used, or ``None``.
+        ``"rcb"`` (coordinate bisection), the ``MatPartitioning`` type used, or ``None``
+        (not split).
     rows_per_rank
         Rows each rank owns in :attr:`A`.
     seconds
