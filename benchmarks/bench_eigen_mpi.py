@@ -17,7 +17,8 @@ Run: ``python benchmarks/bench_eigen_mpi.py [maxh] [refine]`` (default 0.04, 4: 
 or any case: ``python benchmarks/bench_eigen_mpi.py --case cases/eigen_cube.toml --set
 mesh.maxh=0.078 --set mesh.refine=3 --set fem.order=1 --set solver.nev=2`` (1.1e6 dofs).
 Netgen's distribution keeps rank 0 free of elements, so mesh and assembly run on N − 1
-ranks; the solve runs on all N (graph-partitioned matrices, :mod:`pdekit.fem.solve.partition`).
+ranks; the solve runs on all N (matrices split by coordinate bisection during assembly,
+:mod:`pdekit.fem.solve.mpi_matrices`).
 """
 
 from __future__ import annotations
