@@ -22,6 +22,7 @@ import math
 import time
 from contextlib import contextmanager
 from functools import partial
+from itertools import accumulate
 from typing import Any, Iterator
 
 import numpy as np
@@ -156,7 +157,7 @@ def _copy(source: np.ndarray, target: np.ndarray, scale: float | None) -> None:
 
 def _running_offsets(counts: list[int]) -> list[int]:
     """Where each peer's block starts in a buffer that holds them one after another."""
-    return [sum(counts[:peer]) for peer in range(len(counts))]
+    return [0, *accumulate(counts[:-1])]
 
 
 def _offsets(split: list[tuple[int, int]], axis: int, shape: tuple[int, ...]) -> list[int]:

@@ -9,7 +9,7 @@ the same number of points, to one.
 Each cut value is found by bisection on the coordinate, one reduction of the counts per
 bisection step for all groups of a level at once (about 40 steps: until the bracket is
 1e-12 of the group's extent). Points at the cut value (a plane of mesh vertices) are
-handed to the smaller side in rank order, so the part sizes come out exact. The cost is
+handed to the lower side in rank order, so the part sizes come out exact. The cost is
 a few passes over the local points per level and ``log2(parts)`` levels, independent of
 how many edges a graph partitioner would have to read.
 

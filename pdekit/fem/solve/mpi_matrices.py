@@ -46,6 +46,7 @@ def distributed_matrices(space: Any, stiffness: Any, mass: Any, partitioner: str
         ``"auto"``, ``"rcb"`` or ``"graph"``.
     """
     from ngsolve.ngs2petsc import CreatePETScMatrix
+    from petsc4py import PETSc
 
     free = space.FreeDofs()
     if partitioner == "graph":
@@ -57,15 +58,13 @@ def distributed_matrices(space: Any, stiffness: Any, mass: Any, partitioner: str
     mapping = _Mapping(pardofs, free)
     # the points of the rows in NGSolve's numbering (equal blocks), then their new ranks
     points = mapping.to_rows(dof_points(space, stiffness.local_mat))
-    start = mpi.exscan(len(points)) or 0
+    start = mapping.rows.getOwnershipRange()[0]
     target = coordinate_bisection(points, mpi.Get_size(), mpi)
     numbers = mapping.to_dofs(new_numbers(target, mpi).astype(float))
     old_rows = rows_for_this_rank(target, start, mpi)
     seconds = time.perf_counter() - started
     A, M = (_aij(matrix.local_mat, free, numbers, len(old_rows), mapping.size, mpi)
             for matrix in (stiffness, mass))
-    from petsc4py import PETSc
-
     owned = PETSc.IS().createGeneral(old_rows.astype(PETSc.IntType), comm=A.getComm())
     return Partitioned(A, M, "rcb", [int(c) for c in mpi.allgather(len(old_rows))],
                        seconds=seconds, _old_rows=owned, _assembly_rows=len(points))
