@@ -5,8 +5,10 @@ The controller is the standard one for embedded pairs (Hairer, Nørsett & Wanner
 
     err = ‖e‖∞ / (tol · max(1, ‖u‖∞))
 
-is ≤ 1, and the next step is h · min(2, max(0.2, 0.9 err^(−1/(q+1)))) with q the order
-of the lower-order member (the estimate is O(h^(q+1))). Step sizes are rounded down to
+is ≤ 1, and the next step is h · min(5, max(0.2, 0.9 err^(−1/(q+1)))) with q the order
+of the lower-order member (the estimate is O(h^(q+1))). The growth limit 5 is the upper
+end of HNW's facmax range 1.5–5 (PETSc's TSAdapt basic allows 10); right after a rejected
+step the step does not grow (HNW, after Shampine & Watts 1979). Step sizes are rounded down to
 the ladder h_max · 2^(−j/4), so that methods whose coefficients depend on h (such as
 exponential integrators) can reuse them; steps are shortened to land exactly on output
 times and on the final time.
@@ -28,6 +30,9 @@ Attempt = Callable[[np.ndarray, float], tuple[np.ndarray, np.ndarray]]
 
 LADDER = 4
 """Rungs per factor of 2 in the step-size ladder."""
+
+GROWTH_LIMIT = 5.0
+"""Largest factor by which one accepted step may lengthen the next (HNW's facmax)."""
 
 
 @dataclass
@@ -107,6 +112,7 @@ def integrate_adaptive(attempt: Attempt, u0: np.ndarray, t0: float, t_end: float
     span = t_end - t0
     dt = _on_ladder(min(dt0, dt_max), dt_max)
     exponent = 1.0 / (low_order + 1)
+    just_rejected = False
     while pending and pending[0] <= t + 1e-12 * span:
         if on_output:
             on_output(t, u)
@@ -138,11 +144,14 @@ def integrate_adaptive(attempt: Attempt, u0: np.ndarray, t0: float, t_end: float
                     if on_output:
                         on_output(t, u)
                     pending.pop(0)
-                factor = 2.0 if err == 0 else min(2.0, max(0.2, 0.9 * err ** -exponent))
+                limit = 1.0 if just_rejected else GROWTH_LIMIT
+                factor = limit if err == 0 else min(limit, max(0.2, 0.9 * err ** -exponent))
+                just_rejected = False
                 if not landing:  # a shortened landing step says nothing about the next one
                     dt = _on_ladder(this_dt * factor, dt_max)
             else:
                 stats.rejected += 1
+                just_rejected = True
                 factor = 0.2 if not math.isfinite(err) else max(0.2, 0.9 * err ** -exponent)
                 dt = _on_ladder(this_dt * min(factor, 0.9), dt_max)
                 if dt < 1e-12 * span:

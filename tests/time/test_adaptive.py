@@ -49,3 +49,35 @@ def test_blow_up_collapses_the_step_and_raises():
     problem = SemilinearProblem(_Diagonal(np.array([0.0])), lambda u: u ** 3)
     with pytest.raises(NumericalError, match="collapsed"):
         integrate_adaptive(etdrk4_embedded(problem), np.array([2.0]), 0.0, 1.0, 0.01, 1e-6, 0.1)
+
+
+def _scripted_attempt(reject_calls):
+    """A trial step whose error estimate is zero except on the calls numbered in
+    ``reject_calls`` (from 0), where it is twice the tolerance."""
+    calls = []
+
+    def attempt(u, dt):
+        error = 2.0 if len(calls) in reject_calls else 0.0
+        calls.append(dt)
+        return u, np.array([error])
+
+    return attempt, calls
+
+
+def test_step_grows_at_most_fivefold_and_not_after_a_rejection():
+    # Hairer, Norsett & Wanner, Solving ODEs I, II.4: facmax in 1.5..5, and facmax = 1
+    # right after a rejected step.
+    attempt, calls = _scripted_attempt({3})
+    u, stats = integrate_adaptive(attempt, np.array([0.5]), 0.0, 100.0, 1e-3, 1.0, 10.0,
+                                  keep_history=True)
+    steps = [dt for _, dt in stats.history]
+    # accepted: 1e-3 rung, then x5 rounded down to the ladder (2^(9/4) = 4.76) twice
+    assert steps[1] / steps[0] == pytest.approx(2 ** 2.25)
+    assert steps[2] / steps[1] == pytest.approx(2 ** 2.25)
+    # call 3 (a step of 4.76 x steps[2]) was rejected: retried shorter, and the step
+    # after the retry is no longer than the retry
+    assert calls[3] == pytest.approx(steps[2] * 2 ** 2.25) and stats.rejected == 1
+    assert calls[4] < calls[3] and steps[3] == calls[4] and steps[4] == pytest.approx(steps[3])
+    # then growth resumes up to dt_max
+    assert steps[5] / steps[4] == pytest.approx(2 ** 2.25) and max(steps) == 10.0
+    assert all(b / a <= 5.0 for a, b in zip(steps[:-1], steps[1:]))
