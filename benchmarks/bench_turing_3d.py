@@ -103,7 +103,7 @@ def pdekit_adaptive(n: int, path: Path, t0: float, T: float, tolerance: float, d
     dtype = np.float32 if precision == "single" else np.float64
     w0 = (load(path) if w0 is None else w0).astype(dtype)
     start = time.perf_counter()
-    problem = build_problem(MODEL, grid(n), "full", "fft", threads, dtype)
+    problem = build_problem(MODEL, grid(n), "full", "transform", threads, dtype)
     w, stats = integrate_adaptive(etdrk4_embedded(problem), w0, t0, T, 0.01, tolerance, dt_max)
     return time.perf_counter() - start, w.astype(np.float64), stats
 

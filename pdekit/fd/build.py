@@ -46,7 +46,7 @@ def diffusion_operator(grid: Grid, coefficients: tuple[float, float],
     if diffusion == "sparse":
         matrix = laplacian(grid)
         return BlockDiagonalLinear([SparseLinear(d_u * matrix), SparseLinear(d_v * matrix)])
-    raise ValueError(f"unknown diffusion {diffusion!r}; available: fft, sparse")
+    raise ValueError(f"unknown diffusion {diffusion!r}; available: transform, sparse")
 
 
 def reaction_rhs(model: ReactionModel, size: int):

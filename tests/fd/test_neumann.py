@@ -141,3 +141,13 @@ def test_spot_initial_data_is_a_centred_square(grid):
     assert np.all(field[np.ix_(inside, inside)] == 0.5)
     assert np.all(field[~inside, :] == 1.0) and np.all(field[:, ~inside] == 1.0)
     assert inside.sum() in (4, 5)
+
+
+def test_an_unknown_diffusion_names_the_ones_that_work():
+    grid = NeumannGrid(6, 1.0, 0.0)
+    with pytest.raises(ValueError, match="available: ") as refused:
+        diffusion_operator(grid, (1.0, 2.0), "fft")
+    names = str(refused.value).split("available: ")[1].split(", ")
+    assert sorted(names) == ["sparse", "transform"]
+    for name in names:  # every name offered is accepted
+        diffusion_operator(grid, (1.0, 2.0), name)
