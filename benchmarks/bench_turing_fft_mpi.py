@@ -14,7 +14,8 @@ FFTW thread per rank everywhere (``grid.threads = 1``).
    a tight adaptive ETDRK4 reference, tolerance 1e-7, from the same file): the FFT path's
    adaptive ETDRK4 and the PETSc path's adaptive ARKIMEX, each at the loosest tolerance of
    its ladder (:data:`LADDERS`) that is accurate, that rung run ``--repeats`` times and the
-   fastest run counted on each side.
+   fastest run counted on each side; both controllers may grow a step 10× at most
+   (:data:`COMPARE_GROWTH`).
 3. ``--memory N DIM T``: peak resident memory per rank on 2 ranks against one serial
    process (``pdekit solve`` without mpiexec), same case, a few adaptive steps.
 4. The weak-scaling model to 1,024 ranks, from the 2-rank run of ``--scaling`` (its
@@ -76,13 +77,15 @@ def initial_file(n: int, dim: int, folder: Path) -> Path:
 
 
 def case_file(folder: Path, name: str, n: int, dim: int, init: Path, backend: str,
-              method: str, T: float, tolerance: float) -> Path:
+              method: str, T: float, tolerance: float, growth_limit: float | None = None
+              ) -> Path:
     threads = "threads = 1\n" if backend == "fft" else ""
+    growth = "" if growth_limit is None else f"growth_limit = {growth_limit}\n"
     text = (f'[case]\nkind = "turing"\nname = "{name}"\n[model]\npreset = "spots"\n'
             f'[grid]\nn = {[n] * dim}\nlength = 2.0\nbackend = "{backend}"\n{threads}'
             f'[initial]\ntype = "file"\npath = "{init}"\n'
             f'[time]\nmethod = "{method}"\nadaptive = true\ntolerance = {tolerance}\n'
-            f'dt_max = 1.5\ndt = 0.01\nT = {T}\n'
+            f'dt_max = 1.5\ndt = 0.01\nT = {T}\n{growth}'
             f'[output]\nvtk = false\npng = false\nevery = {T}\n')
     path = folder / f"{name}.toml"
     path.write_text(text)
@@ -156,6 +159,11 @@ LADDERS = {"fft": (3.0, 1.0, 3e-1, 1e-1, 3e-2, 1e-2, 3e-3, 1e-3),
 """Tolerances tried per backend, loosest first, until the result is accurate; each starts
 loose enough that its first rung is not (else the comparison says so)."""
 
+COMPARE_GROWTH = 10.0
+"""``time.growth_limit`` of the FFT side in ``--compare``: PETSc's TSAdapt basic lets a
+step grow at most 10× (its default clip), so both controllers ramp up from the first
+step alike. The FFT rung is also run once at pdekit's default limit, for the record."""
+
 
 def compare(n: int, dim: int, T: float, folder: Path, repeats: int = 1) -> list[str]:
     init = initial_file(n, dim, folder)
@@ -169,9 +177,10 @@ def compare(n: int, dim: int, T: float, folder: Path, repeats: int = 1) -> list[
     chosen = {}
     for backend, method, ladder in (("fft", "etdrk4", LADDERS["fft"]),
                                     ("petsc", "arkimex", LADDERS["petsc"])):
+        growth = COMPARE_GROWTH if backend == "fft" else None
         for rung, tolerance in enumerate(ladder):
             case = case_file(folder, f"{backend}{n}_{dim}_{tolerance:g}", n, dim, init, backend,
-                             method, T, tolerance)
+                             method, T, tolerance, growth)
             out = folder / f"{backend}_{tolerance:g}"
             done = subprocess.run(command(case, out, 2), env=environment())
             if done.returncode != 0:  # a step failure at a loose tolerance: not accurate
@@ -199,11 +208,29 @@ def compare(n: int, dim: int, T: float, folder: Path, repeats: int = 1) -> list[
                 if rung == 0:
                     lines.append(f"  (the loosest rung was accurate: {backend}'s ladder "
                                  "should start looser)")
+                if growth is not None:
+                    lines.append(default_growth_line(folder, n, dim, init, T, tolerance,
+                                                     reference, scale))
                 break
     if len(chosen) == 2:
         lines.append(f"- **PETSc / FFT at equal accuracy: {chosen['petsc'] / chosen['fft']:.1f}×**"
                      f"; load average {load()} at the end")
     return lines
+
+
+def default_growth_line(folder: Path, n: int, dim: int, init: Path, T: float,
+                        tolerance: float, reference: dict, scale: float) -> str:
+    """The FFT side's accurate rung once more at pdekit's default growth limit."""
+    case = case_file(folder, f"fft{n}_{dim}_{tolerance:g}_default_growth", n, dim, init, "fft",
+                     "etdrk4", T, tolerance)
+    out = folder / f"fft_{tolerance:g}_default_growth"
+    result = solve(case, out, 2)
+    with np.load(out / "final_state.npz") as data:
+        error = max(float(np.abs(data[k] - reference[k]).max()) for k in ("u", "v"))
+    adaptive = result["results"]["time"]["adaptive"]
+    return (f"  at the default growth limit {adaptive['growth_limit']:g} (one run): "
+            f"{result['results']['time']['steps']} steps, {integrate_seconds(result):.2f} s, "
+            f"error {error / scale:.2e} of the range")
 
 
 def memory(n: int, dim: int, T: float, folder: Path) -> list[str]:

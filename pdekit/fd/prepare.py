@@ -198,7 +198,8 @@ def check_backend(case: TuringCase) -> OptionPairs:
     ------
     pdekit.errors.CaseError
         For sparse diffusion under mpiexec on the fft backend, a method of the other
-        backend, PETSc options for the fft backend, or options that are not PETSc options.
+        backend, PETSc options for the fft backend, ``time.growth_limit`` for the petsc
+        backend, or options that are not PETSc options.
     """
     petsc = case.grid.backend == "petsc"
     if not petsc and under_mpiexec() and case.grid.diffusion != "transform":
@@ -217,6 +218,10 @@ def check_backend(case: TuringCase) -> OptionPairs:
             raise CaseError("command line", "--", "no PETSc options after -- with "
                             "grid.backend = 'fft'", " ".join(case.solver_args))
         return ()
+    if case.time.growth_limit is not None:  # PETSc's TSAdapt has its own clip
+        raise case.error("time.growth_limit", "no growth_limit with grid.backend = 'petsc' "
+                                              "([time.petsc] ts_adapt_clip = '0.1,10' sets "
+                                              "TSAdapt's)", case.time.growth_limit)
     table = checked_table(case, "time.petsc", case.time.petsc)
     command_line = checked_command_line(case.solver_args)
     refuse_case_keys(case, "time.petsc", table, command_line, CASE_KEY_OPTIONS)

@@ -125,7 +125,9 @@ def turing_report(setup: TuringSetup, outcome: TuringOutcome,
                  "steps": outcome.steps, "t0": setup.t0, "t_final": outcome.t_final,
                  "rk4_stable_dt": setup.rk4_stable_dt,
                  "seconds_per_step": seconds / max(outcome.steps, 1),
-                 **({"adaptive": {**stats.as_dict(), "tolerance": case.time.tolerance}}
+                 **({"adaptive": {**stats.as_dict(), "tolerance": case.time.tolerance,
+                                  **({} if case.grid.backend == "petsc"
+                                     else {"growth_limit": case.time.step_growth})}}
                     if stats else {})},
         "linear_stability": stability,
         "fields": statistics,

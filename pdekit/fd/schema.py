@@ -24,6 +24,7 @@ from pdekit.fe.section import DomainSection
 from pdekit.petsc_options import PetscValue
 from pdekit.core.renames import Renamed
 from pdekit.time import METHODS
+from pdekit.time.adaptive import GROWTH_LIMIT
 
 def _point_counts(value: object) -> object:
     """``grid.n``: an integer >= 3, or a list of 1 to 3 of them (one per axis)."""
@@ -226,11 +227,20 @@ class TimeSection(Section):
                                                      "(petsc: TSAdapt's atol = rtol)")
     dt_max: float | None = Field(None, gt=0, description="adaptive: largest step (default: "
                                                          "(T - t0) / 20)")
+    growth_limit: float | None = Field(
+        None, gt=1, le=100, description="adaptive: largest factor by which a step may exceed "
+                                        f"the one before (default {GROWTH_LIMIT:g}; petsc: "
+                                        "[time.petsc] ts_adapt_clip instead)")
 
     petsc: dict[str, PetscValue] = Field(
         {}, description="grid.backend = 'petsc': PETSc options database entries (TS, SNES, "
                         "KSP, PC), e.g. [time.petsc] pc_type = 'hypre'; options after -- "
                         "on the command line come after them")
+
+    @property
+    def step_growth(self) -> float:
+        """The growth limit of pdekit's adaptive controller (the default if unset)."""
+        return GROWTH_LIMIT if self.growth_limit is None else self.growth_limit
 
     @model_validator(mode="after")
     def _adaptive_needs_an_estimate(self) -> "TimeSection":

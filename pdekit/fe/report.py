@@ -120,7 +120,8 @@ def fe_report(setup: FESetup, outcome: FEOutcome, context: RunContext) -> RunRep
                  "factorizations": outcome.factorizations,
                  "seconds_per_step": seconds / max(outcome.steps, 1),
                  "seconds_per_unit_time": seconds / max(outcome.t_final - setup.t0, 1e-300),
-                 **({"adaptive": {**stats.as_dict(), "tolerance": case.time.tolerance}}
+                 **({"adaptive": {**stats.as_dict(), "tolerance": case.time.tolerance,
+                                  "growth_limit": case.time.step_growth}}
                     if stats else {})},
         "linear_stability": outcome.stability,
         "fields": statistics,

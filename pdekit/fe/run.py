@@ -162,7 +162,8 @@ def run(setup: FESetup, context: RunContext) -> RunReport:
             w, stats = integrate_adaptive(
                 attempt, w0, t0, t_end, setup.dt, case.time.tolerance, dt_max,
                 low_order=FE_METHODS.capabilities(method).embedded_order,
-                output_times=times if snapshots else (), on_output=snapshots, progress=bar)
+                output_times=times if snapshots else (), on_output=snapshots, progress=bar,
+                growth_limit=case.time.step_growth)
             steps, t_final = stats.accepted, t_end
         else:
             w, steps = integrate(step, w0, t0, t_end, setup.dt, times if snapshots else (),

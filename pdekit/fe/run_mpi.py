@@ -114,7 +114,8 @@ def integrate_part(setup: FESetup, context: RunContext, comm: Any, part: Part
                 w, stats = integrate_adaptive(
                     make_fe_attempt(method, op, nonlinear), part.w0, t0, t_end, setup.dt,
                     case.time.tolerance, dt_max, low_order=low_order, output_times=times,
-                    on_output=snapshots, progress=bar, reduce_max=reduce_max)
+                    on_output=snapshots, progress=bar, reduce_max=reduce_max,
+                    growth_limit=case.time.step_growth)
                 steps, t_final = stats.accepted, t_end
             else:
                 w, steps = integrate(make_fe_stepper(method, op, nonlinear, setup.dt),

@@ -200,3 +200,32 @@ def test_adaptive_needs_etdrk4(tmp_path, monkeypatch, capsys):
     text = BASE.format(name="ad", method="strang")
     assert _solve(tmp_path, monkeypatch, text, "ad", "time.adaptive=true") == 2
     assert "time.adaptive" in capsys.readouterr().err
+
+
+def test_growth_limit_shortens_the_ramp_from_a_tiny_first_step(tmp_path, monkeypatch):
+    # from dt = 1e-4 to dt_max = 0.5: 12 doublings at the default limit 2, 5-6 at 5
+    text = BASE.format(name="g", method="etdrk4").replace("T = 1.0", "T = 2.0")
+    options = ("time.adaptive=true", "time.tolerance=1e-2", "time.dt=1e-4", "time.dt_max=0.5")
+    steps = {}
+    for name, limit in (("g2", []), ("g5", ["time.growth_limit=5"])):
+        assert _solve(tmp_path, monkeypatch, text.replace('name = "g"', f'name = "{name}"'),
+                      name, *options, *limit) == 0
+        summary = json.loads((tmp_path / "results" / name / "summary.json").read_text())
+        adaptive = summary["results"]["time"]["adaptive"]
+        steps[name] = adaptive["accepted"]
+        assert adaptive["growth_limit"] == (5.0 if limit else 2.0)
+    assert steps["g5"] <= steps["g2"] - 5
+    for a, b in zip(_state(tmp_path, "g2"), _state(tmp_path, "g5")):
+        assert np.max(np.abs(a - b)) < 1e-2
+
+
+@pytest.mark.parametrize("sets,message", [
+    (["time.growth_limit=1"], "time.growth_limit: expected a number > 1"),
+    (["grid.backend=petsc", "time.method=arkimex", "time.growth_limit=4"],
+     "time.growth_limit: expected no growth_limit with grid.backend = 'petsc'"),
+])
+def test_growth_limit_refusals(tmp_path, monkeypatch, capsys, sets, message):
+    text = BASE.format(name="r", method="etdrk4")
+    assert _solve(tmp_path, monkeypatch, text, "r", "time.adaptive=true", *sets) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "results").exists()

@@ -64,12 +64,12 @@ def _scripted_attempt(reject_calls):
     return attempt, calls
 
 
-def test_step_grows_at_most_fivefold_and_not_after_a_rejection():
+def test_step_grows_at_most_by_the_limit_and_not_after_a_rejection():
     # Hairer, Norsett & Wanner, Solving ODEs I, II.4: facmax in 1.5..5, and facmax = 1
     # right after a rejected step.
     attempt, calls = _scripted_attempt({3})
     u, stats = integrate_adaptive(attempt, np.array([0.5]), 0.0, 100.0, 1e-3, 1.0, 10.0,
-                                  keep_history=True)
+                                  keep_history=True, growth_limit=5.0)
     steps = [dt for _, dt in stats.history]
     # accepted: 1e-3 rung, then x5 rounded down to the ladder (2^(9/4) = 4.76) twice
     assert steps[1] / steps[0] == pytest.approx(2 ** 2.25)
@@ -81,3 +81,13 @@ def test_step_grows_at_most_fivefold_and_not_after_a_rejection():
     # then growth resumes up to dt_max
     assert steps[5] / steps[4] == pytest.approx(2 ** 2.25) and max(steps) == 10.0
     assert all(b / a <= 5.0 for a, b in zip(steps[:-1], steps[1:]))
+
+
+def test_default_growth_is_twofold_and_a_limit_of_one_is_refused():
+    attempt, _ = _scripted_attempt(set())
+    _, stats = integrate_adaptive(attempt, np.array([0.5]), 0.0, 1.0, 1e-3, 1.0, 1.0,
+                                  keep_history=True)
+    steps = [dt for _, dt in stats.history]
+    assert steps[1] / steps[0] == pytest.approx(2.0) and steps[2] / steps[1] == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="growth_limit"):
+        integrate_adaptive(attempt, np.array([0.5]), 0.0, 1.0, 1e-3, 1.0, 1.0, growth_limit=1.0)
