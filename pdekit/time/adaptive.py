@@ -8,10 +8,10 @@ The controller is the standard one for embedded pairs (Hairer, Nørsett & Wanner
 is ≤ 1, and the next step is h · min(g, max(0.2, 0.9 err^(−1/(q+1)))) with q the order
 of the lower-order member (the estimate is O(h^(q+1))) and g the growth limit (HNW's
 facmax, which they put between 1.5 and 5; PETSc's TSAdapt basic uses 10); right after a
-rejected step the step does not grow (HNW, after Shampine & Watts 1979). Step sizes are rounded down to
-the ladder h_max · 2^(−j/4), so that methods whose coefficients depend on h (such as
-exponential integrators) can reuse them; steps are shortened to land exactly on output
-times and on the final time.
+rejected step the step does not grow (HNW, after Shampine & Watts 1979). Step sizes are
+rounded down to the ladder h_max · 2^(−j/4), so that methods whose coefficients depend
+on h (such as exponential integrators) can reuse them; steps are shortened to land
+exactly on output times and on the final time.
 """
 
 from __future__ import annotations
