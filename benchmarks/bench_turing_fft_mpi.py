@@ -188,8 +188,7 @@ def compare(n: int, dim: int, T: float, folder: Path, repeats: int = 1) -> list[
                              f"(exit {done.returncode})")
                 continue
             result = summary(out)
-            with np.load(out / "final_state.npz") as data:
-                error = max(float(np.abs(data[k] - reference[k]).max()) for k in ("u", "v"))
+            error = max_error(out, reference)
             seconds = integrate_seconds(result)
             lines.append(f"- {backend} {method} tolerance {tolerance:g}: "
                          f"{result['results']['time']['steps']} steps, {seconds:.2f} s, "
@@ -218,6 +217,13 @@ def compare(n: int, dim: int, T: float, folder: Path, repeats: int = 1) -> list[
     return lines
 
 
+def max_error(out: Path, reference: dict) -> float:
+    """Largest |difference| over both species between a run's final state and the
+    reference."""
+    with np.load(out / "final_state.npz") as data:
+        return max(float(np.abs(data[k] - reference[k]).max()) for k in ("u", "v"))
+
+
 def default_growth_line(folder: Path, n: int, dim: int, init: Path, T: float,
                         tolerance: float, reference: dict, scale: float) -> str:
     """The FFT side's accurate rung once more at pdekit's default growth limit."""
@@ -225,8 +231,7 @@ def default_growth_line(folder: Path, n: int, dim: int, init: Path, T: float,
                      "etdrk4", T, tolerance)
     out = folder / f"fft_{tolerance:g}_default_growth"
     result = solve(case, out, 2)
-    with np.load(out / "final_state.npz") as data:
-        error = max(float(np.abs(data[k] - reference[k]).max()) for k in ("u", "v"))
+    error = max_error(out, reference)
     adaptive = result["results"]["time"]["adaptive"]
     return (f"  at the default growth limit {adaptive['growth_limit']:g} (one run): "
             f"{result['results']['time']['steps']} steps, {integrate_seconds(result):.2f} s, "
